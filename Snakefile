@@ -1,0 +1,32 @@
+# taskdyn: train task-trained networks across studies × models × seeds, then analyse them.
+# Thin on purpose: config and validation (rules/common.smk), one rule file per stage, `all`.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# The embedded default, unless a run config is given with --configfile (which then replaces it:
+# one YAML per run, never a merge of two).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/figures.smk"
+
+
+for _study_rules in study_rule_files():
+
+    include: _study_rules
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

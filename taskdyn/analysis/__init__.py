@@ -1,0 +1,1 @@
+"""Analyses of trained networks: arrays in, arrays or dataclasses out, no file I/O."""

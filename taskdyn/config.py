@@ -1,0 +1,149 @@
+"""Config validation and per-job config slices.
+
+The config is validated against `workflow/schemas/config.schema.yaml` and, for each study under
+`studies:`, against `workflow/schemas/studies/<study>.schema.yaml`, before any job runs. Schema
+defaults are filled in, so no script guesses one. Errors name the key and the problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from jsonschema import validators
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+
+class ConfigError(ValueError):
+    """The config is invalid; the message lists every problem with its key."""
+
+
+def _with_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if isinstance(subschema, dict) and "default" in subschema:
+                    instance.setdefault(name, copy.deepcopy(subschema["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+_Validator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Load YAML, rejecting duplicate keys (plain YAML keeps the last one silently)."""
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def construct_mapping(loader, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise ConfigError(f"{path}: duplicate key {key!r} at line {key_node.start_mark.line + 1}")
+            keys.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    try:
+        with open(path) as f:
+            return yaml.load(f, Loader=StrictLoader)
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err}") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
+
+
+def validate_config(config: dict[str, Any], schema_dir: str | Path) -> dict[str, Any]:
+    """Validate `config` in place (filling defaults) and return it; raise ConfigError on problems."""
+    schema_dir = Path(schema_dir)
+    registry = _schema_registry(schema_dir)
+    problems = list(_schema_problems(config, load_yaml(schema_dir / "config.schema.yaml"),
+                                     "", registry))
+    studies = config.get("studies")
+    if isinstance(studies, dict):
+        available = sorted(p.name.removesuffix(".schema.yaml")
+                           for p in (schema_dir / "studies").glob("*.schema.yaml"))
+        for name, study_cfg in studies.items():
+            if name not in available:
+                problems.append(f"config key 'studies.{name}': unknown study; accepted: {available}")
+                continue
+            schema = load_yaml(schema_dir / "studies" / f"{name}.schema.yaml")
+            problems.extend(_schema_problems(study_cfg, schema, f"studies.{name}", registry))
+            if isinstance(study_cfg, dict) and not problems:
+                problems.extend(_study_problems(name, study_cfg))
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+    return config
+
+
+def _schema_registry(schema_dir: Path) -> Registry:
+    """Top-level schema files, addressable by file name from `$ref`s in the study schemas."""
+    resources = [(p.name, Resource.from_contents(load_yaml(p), default_specification=DRAFT202012))
+                 for p in schema_dir.glob("*.schema.yaml")]
+    return Registry().with_resources(resources)
+
+
+def _schema_problems(instance: Any, schema: dict, prefix: str, registry: Registry) -> Iterator[str]:
+    validator = _Validator(schema, registry=registry)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        key = ".".join([prefix] * bool(prefix) + [str(p) for p in error.absolute_path]) or "<root>"
+        yield f"config key {key!r}: {_describe(error)}"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message}; accepted keys: {allowed}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not accepted; accepted values: {error.validator_value}"
+    return error.message
+
+
+def _study_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
+    """Checks a schema cannot express: the study's own `check_config`, if it has one."""
+    from taskdyn.studies import get_study
+
+    check = getattr(get_study(name), "check_config", None)
+    return [f"config key 'studies.{name}.{key}': {msg}" for key, msg in check(study_cfg)] if check else []
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-job slices: each job's params carry only what it depends on
+# ---------------------------------------------------------------------------------------------
+
+
+def merged(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`base` updated recursively with `override`."""
+    out = copy.deepcopy(dict(base))
+    for key, value in (override or {}).items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def train_slice(config: Mapping[str, Any], study: str, task: str, model: str) -> dict[str, Any]:
+    """What one training job depends on: the task, the model and its (overridden) train settings."""
+    study_cfg = config["studies"][study]
+    model_cfg = dict(study_cfg["models"][model])
+    train = merged(study_cfg.get("train", {}), model_cfg.pop("train", None))
+    return {"task": study_cfg["tasks"][task], "model": model_cfg, "train": train}
+
+
+def canonical_json(obj: Any) -> str:
+    """Key-sorted compact JSON: one param string per job, so any change reruns exactly that job."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))

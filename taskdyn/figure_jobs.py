@@ -1,0 +1,84 @@
+"""Pipeline figure stages: read results, draw with `taskdyn.plotting`, save PDF + PNG."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from taskdyn.analysis.pca import fit_pca, project
+from taskdyn.analysis_jobs import model_id
+from taskdyn.io import read_h5, read_h5_attrs, read_table
+from taskdyn.plotting import save_figure
+from taskdyn.plotting.dynamics import plot_fixed_points, plot_spectra
+from taskdyn.plotting.latents import plot_scree, plot_state_r2
+from taskdyn.plotting.training import plot_learning_curves
+from taskdyn.plotting.trials import plot_trials
+
+
+def _title(ident: dict) -> str:
+    return f"{ident['study']} · {ident['task']} · {ident['model']} seed {ident['seed']}"
+
+
+def figure_trials(*, evaluation: str, n_trials: int, pdf: str, png: str) -> None:
+    """Example held-out trials of one model."""
+    arrays = read_h5(evaluation, ["inputs", "targets", "outputs", "hidden", "labels/split"])
+    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]
+    pcs = project(fit_pca(arrays["hidden"], 3), arrays["hidden"][held_out])
+    fig = plot_trials(arrays["inputs"][held_out], arrays["targets"][held_out],
+                      arrays["outputs"][held_out], pcs, _title(model_id(evaluation)))
+    save_figure(fig, pdf, png)
+
+
+def figure_learning_curves(*, histories: list[str], pdf: str, png: str) -> None:
+    """Loss and accuracy against epoch for every model × seed of a task."""
+    tables = {_history_name(path): read_table(path) for path in histories}
+    save_figure(plot_learning_curves(tables, "learning curves"), pdf, png)
+
+
+def _history_name(path: str) -> str:
+    """'model/seedN' from results/<run>/models/<study>/<task>/<model>/seed<N>/history.csv."""
+    parts = path.split("/")
+    return f"{parts[-3]}/{parts[-2]}"
+
+
+def figure_scree(*, pcas: list[str], pdf: str, png: str) -> None:
+    """Scree curves of every model × seed of a task."""
+    ratios = {}
+    for path in pcas:
+        ident = read_h5_attrs(path)
+        ratios[f"{ident['model']}/seed{ident['seed']}"] = read_h5(
+            path, ["explained_variance_ratio"])["explained_variance_ratio"]
+    ident = read_h5_attrs(pcas[0])
+    save_figure(plot_scree(ratios, f"{ident['study']} · {ident['task']} · PCA of latents"),
+                pdf, png)
+
+
+def figure_state_r2(*, table: str, pdf: str, png: str) -> None:
+    """Heatmap of the pairwise affine state R²."""
+    save_figure(plot_state_r2(read_table(table), "affine state R² (held-out trials)"), pdf, png)
+
+
+def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: str,
+                        n_trajectories: int = 20) -> None:
+    """Fixed points over held-out trajectories in the top-3 PC space of the model's states."""
+    arrays = read_h5(evaluation, ["hidden", "labels/split"])
+    fp = read_h5(fixed_points, ["xstar", "is_stable"])
+    pca = fit_pca(arrays["hidden"], 3)
+    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trajectories]
+    trajectories = project(pca, arrays["hidden"][held_out])
+    points = project(pca, fp["xstar"]) if len(fp["xstar"]) else np.zeros((0, 3))
+    ident = model_id(evaluation)
+    fig = plot_fixed_points(trajectories, points, fp["is_stable"].astype(bool),
+                            f"fixed points · {_title(ident)}")
+    save_figure(fig, pdf, png)
+
+
+def figure_spectra(*, spectra: str, pdf: str, png: str) -> None:
+    """Eigenvalues of the recurrent weights and fixed-point Jacobians."""
+    arrays = read_h5(spectra)
+    attrs = read_h5_attrs(spectra)
+    is_stable = arrays.get("is_stable")
+    fig = plot_spectra(arrays.get("weight_eigvals"), attrs.get("weight"),
+                       arrays.get("jacobian_eigvals"),
+                       is_stable.astype(bool) if is_stable is not None else None,
+                       f"spectra · {_title(attrs)}")
+    save_figure(fig, pdf, png)

@@ -1,0 +1,130 @@
+"""One function per pipeline stage; `scripts/` call these with the job's files and params.
+
+Each function takes paths and plain (JSON-decoded) config slices, so it runs the same under
+Snakemake, from a test, or by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from taskdyn.checkpoint import load_checkpoint
+from taskdyn.io import atomic_path, read_h5, read_h5_attrs, write_h5, write_json, write_table
+from taskdyn.provenance import config_hash, provenance
+from taskdyn.studies import get_study
+
+log = logging.getLogger("taskdyn")
+
+
+@contextlib.contextmanager
+def logged(path: str | None) -> Iterator[None]:
+    """Log to the job's log file and stderr; record any exception there before re-raising it."""
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, mode="a"))
+    root = logging.getLogger()
+    root.handlers[:] = handlers
+    for handler in handlers:
+        handler.setFormatter(fmt)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    except BaseException:
+        log.exception("job failed")
+        raise
+
+
+def load_params(text: str | dict) -> dict[str, Any]:
+    """A job's params arrive as one canonical JSON string; decode it."""
+    return json.loads(text) if isinstance(text, str) else dict(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# dataset → train → evaluate
+# ---------------------------------------------------------------------------------------------
+
+
+def make_dataset(*, study: str, task: dict, out: str) -> None:
+    """Generate a task's dataset (every split) into one HDF5 file."""
+    spec = get_study(study)
+    dataset = spec.make_dataset(task, seed=task.get("data_seed", 0))
+    attrs = spec.dataset_attrs(task, dataset)
+    write_h5(out, dataset, attrs={"study": study, "task": task, **attrs,
+                                  "provenance": provenance(task)})
+
+
+def load_dataset(path: str) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, Any]]:
+    """The dataset's splits (`{split: {name: array}}`) and root attributes."""
+    flat = read_h5(path)
+    splits: dict[str, dict[str, np.ndarray]] = {}
+    for name, value in flat.items():
+        split, _, key = name.partition("/")
+        splits.setdefault(split, {})[key] = value
+    return splits, read_h5_attrs(path)
+
+
+def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, meta: str,
+                history: str, checkpoint: str, label: str) -> None:
+    """Train one model × seed; write its weights, metadata and per-epoch log."""
+    spec = get_study(study)
+    dataset, attrs = load_dataset(data)
+    torch.manual_seed(seed)
+    model = spec.build_model(hp["model"], attrs)
+    cfg_hash = config_hash(hp)
+    rows = spec.train(model, dataset, hp["train"], seed=seed, checkpoint=checkpoint,
+                      cfg_hash=cfg_hash, label=label)
+    prov = provenance(hp, seed=seed)
+    write_table(history, pd.DataFrame(rows), prov)
+    torch_save_atomic(model.state_dict(), weights)
+    write_json(meta, {"label": label, "study": study, "seed": seed, "hp": hp, "epochs": len(rows),
+                      "final": rows[-1] if rows else {}, "provenance": prov,
+                      "n_parameters": sum(p.numel() for p in model.parameters())})
+
+
+def torch_save_atomic(obj: Any, path: str) -> None:
+    """torch.save under a temporary name, renamed into place."""
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
+
+
+def load_trained_model(*, study: str, hp: dict, data: str, weights: str) -> torch.nn.Module:
+    """Rebuild a trained model from its config slice and weights file."""
+    spec = get_study(study)
+    model = spec.build_model(hp["model"], read_h5_attrs(data))
+    model.load_state_dict(load_checkpoint(weights))
+    model.eval()
+    return model
+
+
+def evaluate_model(*, study: str, task: str, model_name: str, hp: dict, evaluate_cfg: dict,
+                   seed: int, data: str, weights: str, out: str) -> None:
+    """Run a trained model on evaluation trials; write the common-layout HDF5."""
+    spec = get_study(study)
+    dataset, _ = load_dataset(data)
+    model = load_trained_model(study=study, hp=hp, data=data, weights=weights)
+    evaluation = spec.evaluate(model, dataset, evaluate_cfg)
+    weights_sha = _sha256(weights)
+    write_h5(out, evaluation.arrays(), dims=evaluation.dims(), attrs={
+        "study": study, "task": task, "model": model_name,
+        "model_type": hp["model"].get("type", ""), "seed": seed,
+        "metrics": evaluation.metrics, "weight_order": list(evaluation.weights),
+        "provenance": provenance({"hp": hp, "evaluate": evaluate_cfg}, seed=seed,
+                                 weights_sha256=weights_sha),
+    })
+
+
+def _sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,186 @@
+"""Recurrent sequence models: GRU, LSTM, vanilla tanh RNN and a discrete neural ODE.
+
+Every model maps inputs `[batch, time, in]` to `(outputs [batch, time, out], states [batch,
+time, state])` and exposes `step(state, u)`, the one-step map F(x, u) that fixed-point and
+Jacobian analyses need. The LSTM's state is the concatenation [h, c].
+
+The gated models keep their parameters in one `nn.GRU` / `nn.LSTM` / `nn.RNN` layer and run
+either the fused sequence kernel or a per-step loop of the matching cell op on those same
+parameters (`kernel`: "fused", "loop" or "auto" = loop on CPU, fused on CUDA), so the maths has
+one definition whichever kernel is faster on the device.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+KERNELS = ("auto", "fused", "loop")
+
+
+class RecurrentModel(nn.Module):
+    """Base: learnable or zero initial state, time loop or fused kernel, linear readout."""
+
+    def __init__(self, input_size: int, output_size: int, latent_size: int, *,
+                 learn_initial_state: bool, readout_bias: bool = True, kernel: str = "auto"):
+        super().__init__()
+        if kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}")
+        self.input_size, self.output_size, self.latent_size = input_size, output_size, latent_size
+        self.kernel = kernel
+        self.state_size = self.state_size_for(latent_size)
+        self.readout = nn.Linear(latent_size, output_size, bias=readout_bias)
+        initial = torch.zeros(self.state_size)
+        if learn_initial_state:
+            self.initial_state = nn.Parameter(initial)
+        else:
+            self.register_buffer("initial_state", initial)
+
+    @staticmethod
+    def state_size_for(latent_size: int) -> int:
+        return latent_size
+
+    def forward(self, inputs: torch.Tensor,
+                state0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        if state0 is None:
+            state0 = self.initial_state.expand(inputs.shape[0], -1)
+        if self._use_fused(inputs):
+            states = self._fused(inputs, state0)
+        else:
+            states = self._loop(inputs, state0)
+        return self.readout(self.hidden(states)), states
+
+    def _use_fused(self, inputs: torch.Tensor) -> bool:
+        if not hasattr(self, "_fused"):
+            return False
+        return self.kernel == "fused" or (self.kernel == "auto" and inputs.is_cuda)
+
+    def _loop(self, inputs: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        states = []
+        for t in range(inputs.shape[1]):
+            state = self.step(state, inputs[:, t])
+            states.append(state)
+        return torch.stack(states, dim=1)
+
+    def hidden(self, states: torch.Tensor) -> torch.Tensor:
+        """The part of the state the readout sees (all of it, except for the LSTM)."""
+        return states
+
+    def step(self, state: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def recurrent_weights(self) -> dict[str, torch.Tensor]:
+        """Named recurrent weight matrices; the first is the one spectra analyses use."""
+        return {}
+
+
+class GRU(RecurrentModel):
+    """Gated recurrent unit with a learnable initial state (as CtDB's GRU_RNN)."""
+
+    def __init__(self, input_size, output_size, latent_size=128, kernel="auto"):
+        super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
+                         kernel=kernel)
+        self.rnn = nn.GRU(input_size, latent_size, batch_first=True)
+
+    def step(self, state, u):
+        r = self.rnn
+        return torch.gru_cell(u, state, r.weight_ih_l0, r.weight_hh_l0, r.bias_ih_l0, r.bias_hh_l0)
+
+    def _fused(self, inputs, state0):
+        return self.rnn(inputs, state0.unsqueeze(0).contiguous())[0]
+
+    def recurrent_weights(self):
+        w_r, w_z, w_n = self.rnn.weight_hh_l0.chunk(3, dim=0)
+        return {"W_hn": w_n, "W_hr": w_r, "W_hz": w_z}
+
+
+class LSTM(RecurrentModel):
+    """Long short-term memory; the state is [h, c] and the readout sees h.
+
+    Always runs the cell loop: the fused nn.LSTM kernel returns h but not c at every step.
+    """
+
+    @staticmethod
+    def state_size_for(latent_size):
+        return 2 * latent_size
+
+    def __init__(self, input_size, output_size, latent_size=128, kernel="auto"):
+        super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
+                         kernel=kernel)
+        self.rnn = nn.LSTM(input_size, latent_size, batch_first=True)
+
+    def step(self, state, u):
+        h, c = state.chunk(2, dim=-1)
+        r = self.rnn
+        h, c = torch.lstm_cell(u, (h, c), r.weight_ih_l0, r.weight_hh_l0, r.bias_ih_l0,
+                               r.bias_hh_l0)
+        return torch.cat([h, c], dim=-1)
+
+    def hidden(self, states):
+        return states[..., : self.latent_size]
+
+    def recurrent_weights(self):
+        w_i, w_f, w_g, w_o = self.rnn.weight_hh_l0.chunk(4, dim=0)
+        return {"W_hg": w_g, "W_hi": w_i, "W_hf": w_f, "W_ho": w_o}
+
+
+class VanillaRNN(RecurrentModel):
+    """Tanh RNN h' = tanh(W_ih u + W_hh h + b), zero initial state (as CtDB's Vanilla_RNN).
+
+    `bias=False` drops every bias, readout included (the variable-binding models).
+    """
+
+    def __init__(self, input_size, output_size, latent_size=128, bias=True, kernel="auto"):
+        super().__init__(input_size, output_size, latent_size, learn_initial_state=False,
+                         readout_bias=bias, kernel=kernel)
+        self.rnn = nn.RNN(input_size, latent_size, nonlinearity="tanh", bias=bias,
+                          batch_first=True)
+
+    def step(self, state, u):
+        r = self.rnn
+        return torch.rnn_tanh_cell(u, state, r.weight_ih_l0, r.weight_hh_l0,
+                                   getattr(r, "bias_ih_l0", None), getattr(r, "bias_hh_l0", None))
+
+    def _fused(self, inputs, state0):
+        return self.rnn(inputs, state0.unsqueeze(0).contiguous())[0]
+
+    def recurrent_weights(self):
+        return {"W_hh": self.rnn.weight_hh_l0}
+
+
+class NODE(RecurrentModel):
+    """Discrete neural ODE h' = h + dt * MLP([h, u]) with ReLU layers (as CtDB's NODE)."""
+
+    def __init__(self, input_size, output_size, latent_size=3, layer_hidden_size=128,
+                 num_layers=3, dt=0.1):
+        super().__init__(input_size, output_size, latent_size, learn_initial_state=True)
+        sizes = [latent_size + input_size] + [layer_hidden_size] * (num_layers - 1) + [latent_size]
+        layers: list[nn.Module] = []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(nn.Linear(a, b))
+            if i < num_layers - 1:
+                layers.append(nn.ReLU())
+        self.vector_field = nn.Sequential(*layers)
+        self.dt = dt
+        nn.init.normal_(self.readout.weight, std=0.01)
+        nn.init.zeros_(self.readout.bias)
+
+    def step(self, state, u):
+        return state + self.dt * self.vector_field(torch.cat([state, u], dim=-1))
+
+
+MODEL_TYPES: dict[str, type[RecurrentModel]] = {
+    "gru": GRU,
+    "lstm": LSTM,
+    "vanilla": VanillaRNN,
+    "node": NODE,
+}
+
+
+def build_recurrent_model(cfg: dict, input_size: int, output_size: int) -> RecurrentModel:
+    """Build the model named by `cfg['type']` with the remaining keys as its hyperparameters."""
+    kind = cfg["type"]
+    if kind not in MODEL_TYPES:
+        raise ValueError(f"unknown model type {kind!r}; accepted: {sorted(MODEL_TYPES)}")
+    kwargs = {k: v for k, v in cfg.items() if k not in ("type", "train")}
+    return MODEL_TYPES[kind](input_size, output_size, **kwargs)

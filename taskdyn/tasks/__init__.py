@@ -1,0 +1,1 @@
+"""Task generators: numpy in, numpy out, randomness through a `np.random.Generator`."""

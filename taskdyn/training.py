@@ -1,0 +1,141 @@
+"""The training loop: epochs over a fixed dataset, checkpoint/resume, preemption, divergence.
+
+Reads top to bottom: settings → optimiser → resume → one loop from the resumed epoch → history.
+A checkpoint is written every `checkpoint_every` epochs (at epoch boundaries, so a resumed run
+replays exactly what an uninterrupted one does). SIGTERM and SIGUSR1 (SLURM's pre-timeout
+warning) stop the loop after the current batch with `Interrupted`; the retried job resumes
+from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from taskdyn.checkpoint import resume, save_checkpoint
+
+log = logging.getLogger(__name__)
+
+Batch = Mapping[str, torch.Tensor]
+LossFn = Callable[[torch.nn.Module, Batch], torch.Tensor]
+MetricsFn = Callable[[torch.nn.Module, Batch], dict[str, float]]
+INTERRUPT_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+
+
+class Diverged(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+class Interrupted(RuntimeError):
+    """Training stopped on a signal; the last checkpoint holds the state to resume from."""
+
+
+@dataclass
+class TrainSettings:
+    """Optimisation settings of one training job (the study's `train` config slice)."""
+
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    epochs: int = 100
+    batch_size: int = 64
+    checkpoint_every: int = 1
+    device: str = "auto"
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> TrainSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in cfg.items() if k in known})
+
+
+def resolve_device(requested: str) -> torch.device:
+    """'auto' → CUDA when usable, else CPU; a CUDA request on a machine without one falls back."""
+    if requested in ("auto", "cuda") and torch.cuda.is_available():
+        return torch.device("cuda")
+    if requested == "cuda":
+        log.warning("a GPU was requested but CUDA is not usable here; training on the CPU")
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[dict[str, int]]:
+    """Record SIGTERM/SIGUSR1 in the yielded dict instead of dying, for a clean stop."""
+    received: dict[str, int] = {}
+
+    def handler(signum, _frame):
+        received["signal"] = signum
+
+    previous = {sig: signal.signal(sig, handler) for sig in INTERRUPT_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metrics_fn: MetricsFn,
+        settings: TrainSettings, *, seed: int, checkpoint: str | Path, cfg_hash: str,
+        label: str) -> list[dict[str, float]]:
+    """Train `model` on the fixed `train` tensors; return one history row per epoch.
+
+    `train`/`val` map names to tensors whose first axis is the trial. `loss_fn(model, batch)`
+    returns the scalar loss; `metrics_fn(model, batch)` the validation metrics (run without
+    gradients). `label` names the job in errors (study, task, model, seed).
+    """
+    device = resolve_device(settings.device)
+    model.to(device)
+    train = {k: v.to(device) for k, v in train.items()}
+    val = {k: v.to(device) for k, v in val.items()}
+    n_trials = next(iter(train.values())).shape[0]
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
+                                 weight_decay=settings.weight_decay)
+    rng = np.random.default_rng(seed)
+    start, history, _ = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
+                               cfg_hash=cfg_hash)
+
+    with interruptible() as received:
+        for epoch in range(start + 1, settings.epochs + 1):
+            tic = time.perf_counter()
+            model.train()
+            order = torch.as_tensor(rng.permutation(n_trials), device=device)
+            losses = []
+            for begin in range(0, n_trials, settings.batch_size):
+                idx = order[begin : begin + settings.batch_size]
+                loss = loss_fn(model, {k: v[idx] for k, v in train.items()})
+                if not torch.isfinite(loss):
+                    raise Diverged(f"{label}: training diverged at epoch {epoch} "
+                                   f"(loss {loss.item()})")
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if settings.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
+                optimizer.step()
+                losses.append(loss.item())
+                if received:
+                    raise Interrupted(f"{label}: stopped by signal {received['signal']} in "
+                                      f"epoch {epoch}; rerun to resume from {checkpoint}")
+            model.eval()
+            with torch.no_grad():
+                metrics = metrics_fn(model, val)
+            row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
+                   **{f"val_{k}": float(v) for k, v in metrics.items()},
+                   "seconds": time.perf_counter() - tic}
+            if not math.isfinite(row.get("val_loss", 0.0)):
+                raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
+            history.append(row)
+            log.info("epoch %d %s", epoch, {k: round(v, 6) for k, v in row.items()})
+            if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
+                save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer,
+                                rng=rng, cfg_hash=cfg_hash, history=history)
+    model.to("cpu")
+    return history

@@ -1,0 +1,49 @@
+"""The fixed-point finder on systems whose fixed points are known in closed form."""
+
+import numpy as np
+import torch
+
+from taskdyn.analysis.fixed_points import find_fixed_points, unique_points
+
+
+def test_linear_map_has_its_closed_form_fixed_point():
+    a = torch.tensor([[0.5, 0.2, 0.0], [-0.1, 0.3, 0.1], [0.0, 0.2, -0.4]], dtype=torch.float64)
+    b = torch.tensor([1.0, -2.0, 0.5], dtype=torch.float64)
+    rng = np.random.default_rng(0)
+    fps = find_fixed_points(lambda x, u: x @ a.T + b, rng.normal(size=(30, 3)),
+                            np.zeros((30, 1)), max_iters=100)
+    expected = np.linalg.solve(np.eye(3) - a.numpy(), b.numpy())
+    assert len(fps.xstar) == 1
+    np.testing.assert_allclose(fps.xstar[0], expected, atol=1e-8)
+    np.testing.assert_allclose(np.sort(np.abs(fps.eigvals[0])),
+                               np.sort(np.abs(np.linalg.eigvals(a.numpy()))), atol=1e-8)
+    assert fps.is_stable.all()
+
+
+def test_scalar_tanh_map_has_zero_and_two_stable_points():
+    w = 2.0
+    # h* = tanh(w h*) solved by fixed-point iteration, independently of the finder
+    h = 1.0
+    for _ in range(200):
+        h = np.tanh(w * h)
+    rng = np.random.default_rng(1)
+    fps = find_fixed_points(lambda x, u: torch.tanh(w * x), rng.normal(size=(100, 1)),
+                            np.zeros((100, 1)), max_iters=300)
+    order = np.argsort(fps.xstar[:, 0])
+    np.testing.assert_allclose(fps.xstar[order, 0], [-h, 0.0, h], atol=1e-8)
+    np.testing.assert_array_equal(fps.is_stable[order], [True, False, True])
+    np.testing.assert_allclose(fps.eigvals[order, 0].real, [w * (1 - h**2), w, w * (1 - h**2)])
+
+
+def test_points_without_a_fixed_point_nearby_are_dropped():
+    # x' = x + 1 has no fixed point at all
+    rng = np.random.default_rng(2)
+    fps = find_fixed_points(lambda x, u: x + 1.0, rng.normal(size=(10, 2)), np.zeros((10, 1)),
+                            max_iters=50)
+    assert len(fps.xstar) == 0 and fps.n_stable == 0
+
+
+def test_unique_points_keeps_the_lowest_q_of_each_cluster():
+    points = np.array([[0.0], [1e-5], [1.0]])
+    q = np.array([1e-8, 1e-10, 1e-9])
+    np.testing.assert_array_equal(np.sort(unique_points(points, q, 1e-3)), [1, 2])

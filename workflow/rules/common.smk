@@ -1,0 +1,138 @@
+# Config validation, wildcard constraints and the helpers that give each job its config slice.
+import json
+from pathlib import Path
+
+from taskdyn.config import (
+    ConfigError,
+    canonical_json,
+    load_yaml,
+    train_slice,
+    validate_config,
+)
+
+for _configfile in workflow.configfiles:
+    load_yaml(_configfile)  # rejects duplicate keys, which plain YAML silently merges
+validate_config(config, Path(workflow.basedir) / "workflow" / "schemas")
+
+RUN = config["run"]
+STUDIES = config["studies"]
+# Study rule files append their final outputs here; `all` requests them.
+STUDY_TARGETS = []
+
+
+wildcard_constraints:
+    run=r"[A-Za-z0-9_.-]+",
+    study=r"[a-z0-9_]+",
+    task=r"[a-z0-9_]+",
+    model=r"[a-z0-9_]+",
+    seed=r"\d+",
+
+
+def study_rule_files():
+    """The extra rule file of each configured study that has one."""
+    rules_dir = Path(workflow.basedir) / "workflow" / "rules" / "studies"
+    return [str(p) for s in STUDIES if (p := rules_dir / f"{s}.smk").exists()]
+
+
+def model_runs(study, task):
+    """Every (model, seed) trained on one task of a study."""
+    cfg = STUDIES[study]
+    return [(m, s) for m in cfg["models"] for s in cfg["seeds"]]
+
+
+def study_tasks():
+    """Every (study, task) pair of the run."""
+    return [(s, t) for s, cfg in STUDIES.items() for t in cfg["tasks"]]
+
+
+def analysis_enabled(study, name):
+    return name in STUDIES[study].get("analyses", {})
+
+
+def per_model(pattern, study, task):
+    """`pattern` expanded over a task's models × seeds."""
+    return [
+        pattern.format(run=RUN, study=study, task=task, model=m, seed=s)
+        for m, s in model_runs(study, task)
+    ]
+
+
+def task_params(wildcards):
+    return canonical_json(STUDIES[wildcards.study]["tasks"][wildcards.task])
+
+
+def train_params(wildcards):
+    return canonical_json(
+        train_slice(config, wildcards.study, wildcards.task, wildcards.model)
+    )
+
+
+def evaluate_params(wildcards):
+    return canonical_json(STUDIES[wildcards.study].get("evaluate", {}))
+
+
+def analysis_params(name):
+    """A params function giving analysis `name`'s config slice of the job's study."""
+
+    def params(wildcards):
+        return canonical_json(STUDIES[wildcards.study].get("analyses", {}).get(name, {}))
+
+    return params
+
+
+def job_label(wildcards):
+    return (
+        f"study={wildcards.study} task={wildcards.task} "
+        f"model={wildcards.model} seed={wildcards.seed}"
+    )
+
+
+def checkpoint_path(wildcards):
+    """Outside the declared outputs (Snakemake deletes those on failure); keyed by the hp hash."""
+    from taskdyn.provenance import config_hash
+
+    hp = train_slice(config, wildcards.study, wildcards.task, wildcards.model)
+    return (
+        f"results/{wildcards.run}/.checkpoints/{wildcards.study}/{wildcards.task}/"
+        f"{wildcards.model}/seed{wildcards.seed}-{config_hash(hp)}.pt"
+    )
+
+
+def figure(name):
+    """The PDF and PNG outputs of one figure."""
+    return {"pdf": f"{name}.pdf", "png": f"{name}.png"}
+
+
+def generic_targets(study, task):
+    prefix = f"results/{RUN}"
+    targets = [
+        f"{prefix}/tables/{study}/{task}/metrics.csv",
+        f"{prefix}/figures/{study}/{task}/learning_curves.png",
+    ]
+    if analysis_enabled(study, "trials"):
+        targets += per_model(
+            prefix + "/figures/{study}/{task}/{model}/seed{seed}/trials.png", study, task
+        )
+    if analysis_enabled(study, "pca"):
+        targets.append(f"{prefix}/figures/{study}/{task}/scree.png")
+    if analysis_enabled(study, "state_r2"):
+        targets.append(f"{prefix}/tables/{study}/{task}/state_r2.csv")
+        targets.append(f"{prefix}/figures/{study}/{task}/state_r2.png")
+    if analysis_enabled(study, "fixed_points"):
+        targets += per_model(
+            prefix + "/figures/{study}/{task}/{model}/seed{seed}/fixed_points.png",
+            study,
+            task,
+        )
+    if analysis_enabled(study, "spectra"):
+        targets += per_model(
+            prefix + "/figures/{study}/{task}/{model}/seed{seed}/spectra.png",
+            study,
+            task,
+        )
+    return targets
+
+
+def all_targets():
+    targets = [t for s, k in study_tasks() for t in generic_targets(s, k)]
+    return targets + STUDY_TARGETS

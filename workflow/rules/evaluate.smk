@@ -1,0 +1,18 @@
+rule evaluate_model:
+    input:
+        data=rules.make_dataset.output.data,
+        weights=rules.train_model.output.weights,
+    output:
+        evaluation="results/{run}/eval/{study}/{task}/{model}/seed{seed}.h5",
+    log:
+        "logs/{run}/evaluate_model/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/evaluate_model/{study}/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    params:
+        hp=train_params,
+        evaluate=evaluate_params,
+        seed=lambda wildcards: int(wildcards.seed),
+    script:
+        "../../scripts/evaluate_model.py"

@@ -1,0 +1,122 @@
+rule plot_trials:
+    input:
+        evaluation=rules.evaluate_model.output.evaluation,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/{model}/seed{seed}/trials.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/{model}/seed{seed}/trials.png",
+            caption="../report/trials.rst",
+            category="{study}",
+            subcategory="{task}: trials",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "trials"},
+        ),
+    log:
+        "logs/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.log",
+    params:
+        analysis=analysis_params("trials"),
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_trials.py"
+
+
+rule plot_learning_curves:
+    input:
+        histories=lambda wildcards: per_model(
+            rules.train_model.output.history, wildcards.study, wildcards.task
+        ),
+    output:
+        pdf="results/{run}/figures/{study}/{task}/learning_curves.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/learning_curves.png",
+            caption="../report/learning_curves.rst",
+            category="{study}",
+            subcategory="{task}: training",
+        ),
+    log:
+        "logs/{run}/plot_learning_curves/{study}/{task}.log",
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_learning_curves.py"
+
+
+rule plot_scree:
+    input:
+        pcas=lambda wildcards: per_model(
+            rules.compute_pca.output.pca, wildcards.study, wildcards.task
+        ),
+    output:
+        pdf="results/{run}/figures/{study}/{task}/scree.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/scree.png",
+            caption="../report/scree.rst",
+            category="{study}",
+            subcategory="{task}: latents",
+        ),
+    log:
+        "logs/{run}/plot_scree/{study}/{task}.log",
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_scree.py"
+
+
+rule plot_state_r2:
+    input:
+        table=rules.compare_state_r2.output.table,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/state_r2.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/state_r2.png",
+            caption="../report/state_r2.rst",
+            category="{study}",
+            subcategory="{task}: model comparison",
+        ),
+    log:
+        "logs/{run}/plot_state_r2/{study}/{task}.log",
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_state_r2.py"
+
+
+rule plot_fixed_points:
+    input:
+        fixed_points=rules.find_fixed_points.output.fixed_points,
+        evaluation=rules.evaluate_model.output.evaluation,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/{model}/seed{seed}/fixed_points.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/{model}/seed{seed}/fixed_points.png",
+            caption="../report/fixed_points.rst",
+            category="{study}",
+            subcategory="{task}: fixed points",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "fixed points"},
+        ),
+    log:
+        "logs/{run}/plot_fixed_points/{study}/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_fixed_points.py"
+
+
+rule plot_spectra:
+    input:
+        spectra=rules.compute_spectra.output.spectra,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/{model}/seed{seed}/spectra.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/{model}/seed{seed}/spectra.png",
+            caption="../report/spectra.rst",
+            category="{study}",
+            subcategory="{task}: spectra",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "spectra"},
+        ),
+    log:
+        "logs/{run}/plot_spectra/{study}/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_spectra.py"
