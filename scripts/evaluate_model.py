@@ -1,7 +1,7 @@
 """Rule evaluate_model: run a trained model on evaluation trials into the common HDF5 layout."""
 from taskdyn import jobs
 
-with jobs.logged(snakemake.log[0]):
+with jobs.logged(snakemake.log[0], snakemake.threads):
     jobs.evaluate_model(
         study=snakemake.wildcards.study,
         task=snakemake.wildcards.task,

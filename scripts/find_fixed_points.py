@@ -1,7 +1,7 @@
 """Rule find_fixed_points: fixed points, Jacobians and stability of one trained model."""
 from taskdyn import analysis_jobs, jobs
 
-with jobs.logged(snakemake.log[0]):
+with jobs.logged(snakemake.log[0], snakemake.threads):
     analysis_jobs.find_model_fixed_points(
         study=snakemake.wildcards.study,
         hp=jobs.load_params(snakemake.params.hp),

@@ -1,7 +1,7 @@
 """Rule make_metrics_table: one long table of every model × seed's scores for a task."""
 from taskdyn import analysis_jobs, jobs
 
-with jobs.logged(snakemake.log[0]):
+with jobs.logged(snakemake.log[0], snakemake.threads):
     analysis_jobs.make_metrics_table(
         evaluations=list(snakemake.input.evaluations),
         metas=list(snakemake.input.metas),

@@ -1,7 +1,7 @@
 """Rule train_model: train one model × seed (resumes from its checkpoint if one exists)."""
 from taskdyn import jobs
 
-with jobs.logged(snakemake.log[0]):
+with jobs.logged(snakemake.log[0], snakemake.threads):
     jobs.train_model(
         study=snakemake.wildcards.study,
         hp=jobs.load_params(snakemake.params.hp),

@@ -28,8 +28,12 @@ log = logging.getLogger("taskdyn")
 
 
 @contextlib.contextmanager
-def logged(path: str | None) -> Iterator[None]:
-    """Log to the job's log file and stderr; record any exception there before re-raising it."""
+def logged(path: str | None, threads: int | None = None) -> Iterator[None]:
+    """The context of one job: log to its log file and stderr (recording any exception there
+    before re-raising it) and, if given, use `threads` CPU threads in torch — oversubscribing
+    cores with the default thread pool slows small recurrent models many-fold."""
+    if threads:
+        torch.set_num_threads(threads)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if path:

@@ -1,8 +1,9 @@
 """Fixed points of a one-step map x' = F(x, u), their Jacobians and stability.
 
 Minimises q(x) = ½‖F(x, u) − x‖² for a batch of initial states at once: Adam moves every
-point towards a slow region (each point stops once its q is below `tol_q`), then damped
-Newton steps x ← x − (J − I)⁻¹(F(x) − x) polish the points to machine precision. Points with
+point towards a slow region (each point stops once its q is below `tol_q`), then
+Levenberg–Marquardt steps (damped Newton on F(x) − x = 0) polish each point to machine
+precision. Points with
 q* < `q_thresh` are kept, de-duplicated within `tol_unique`, and classified by the eigenvalues
 of their Jacobian (stable when every |λ| < 1, a discrete-time map).
 """
@@ -72,23 +73,28 @@ def jacobians(step: StepFn, x: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 
 
 def _polish_newton(step: StepFn, x: torch.Tensor, u: torch.Tensor, n_steps: int) -> torch.Tensor:
-    """Damped Newton on F(x) − x = 0; a step is halved until q decreases (else x is kept)."""
+    """Levenberg–Marquardt on r(x) = F(x) − x: Newton steps, damped per point while they fail.
+
+    Each point solves ((J−I)ᵀ(J−I) + λI) δ = −(J−I)ᵀ r; a step that lowers q is taken and λ
+    shrinks (towards pure Newton, quadratic convergence), one that does not is refused and λ grows.
+    """
     eye = torch.eye(x.shape[1], dtype=x.dtype)
+    damping = torch.full((len(x),), 1e-3, dtype=x.dtype)
     for _ in range(n_steps):
         with torch.no_grad():
             residual = step(x, u) - x
             q_old = 0.5 * (residual**2).sum(-1)
-        system = jacobians(step, x, u).detach() - eye
-        delta = torch.linalg.lstsq(system, -residual.unsqueeze(-1)).solution.squeeze(-1)
-        scale = torch.ones(len(x), dtype=x.dtype)
+        a = jacobians(step, x, u).detach() - eye
+        at = a.transpose(1, 2)
+        lhs = at @ a + damping[:, None, None] * eye
+        delta = torch.linalg.solve(lhs, -(at @ residual.unsqueeze(-1))).squeeze(-1)
         with torch.no_grad():
-            for _ in range(6):
-                candidate = x + scale.unsqueeze(1) * delta
-                better = q_values(step, candidate, u) < q_old
-                if better.all():
-                    break
-                scale = torch.where(better, scale, scale / 2)
-            x = torch.where(better.unsqueeze(1), candidate, x)
+            candidate = x + delta
+            better = q_values(step, candidate, u) < q_old
+        x = torch.where(better.unsqueeze(1), candidate, x)
+        damping = torch.where(better, damping / 3, damping * 4).clamp(1e-12, 1e8)
+        if not better.any():
+            break
     return x
 
 

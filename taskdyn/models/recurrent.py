@@ -22,12 +22,14 @@ class RecurrentModel(nn.Module):
     """Base: learnable or zero initial state, time loop or fused kernel, linear readout."""
 
     def __init__(self, input_size: int, output_size: int, latent_size: int, *,
-                 learn_initial_state: bool, readout_bias: bool = True, kernel: str = "auto"):
+                 learn_initial_state: bool, readout_bias: bool = True, kernel: str = "auto",
+                 state_noise: float = 0.0):
         super().__init__()
         if kernel not in KERNELS:
             raise ValueError(f"kernel must be one of {KERNELS}, got {kernel!r}")
         self.input_size, self.output_size, self.latent_size = input_size, output_size, latent_size
         self.kernel = kernel
+        self.state_noise = state_noise
         self.state_size = self.state_size_for(latent_size)
         self.readout = nn.Linear(latent_size, output_size, bias=readout_bias)
         initial = torch.zeros(self.state_size)
@@ -51,15 +53,20 @@ class RecurrentModel(nn.Module):
         return self.readout(self.hidden(states)), states
 
     def _use_fused(self, inputs: torch.Tensor) -> bool:
-        if not hasattr(self, "_fused"):
+        if not hasattr(self, "_fused") or (self.training and self.state_noise > 0):
             return False
         return self.kernel == "fused" or (self.kernel == "auto" and inputs.is_cuda)
 
     def _loop(self, inputs: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """Iterate `step`; in training, `state_noise` (sd) is added to the state after it is read
+        out (CtDB's NoisyGRU), which makes memories robust attractors."""
         states = []
+        noisy = self.training and self.state_noise > 0
         for t in range(inputs.shape[1]):
             state = self.step(state, inputs[:, t])
             states.append(state)
+            if noisy:
+                state = state + self.state_noise * torch.randn_like(state)
         return torch.stack(states, dim=1)
 
     def hidden(self, states: torch.Tensor) -> torch.Tensor:
@@ -77,9 +84,9 @@ class RecurrentModel(nn.Module):
 class GRU(RecurrentModel):
     """Gated recurrent unit with a learnable initial state (as CtDB's GRU_RNN)."""
 
-    def __init__(self, input_size, output_size, latent_size=128, kernel="auto"):
+    def __init__(self, input_size, output_size, latent_size=128, kernel="auto", state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
-                         kernel=kernel)
+                         kernel=kernel, state_noise=state_noise)
         self.rnn = nn.GRU(input_size, latent_size, batch_first=True)
 
     def step(self, state, u):
@@ -104,9 +111,9 @@ class LSTM(RecurrentModel):
     def state_size_for(latent_size):
         return 2 * latent_size
 
-    def __init__(self, input_size, output_size, latent_size=128, kernel="auto"):
+    def __init__(self, input_size, output_size, latent_size=128, kernel="auto", state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
-                         kernel=kernel)
+                         kernel=kernel, state_noise=state_noise)
         self.rnn = nn.LSTM(input_size, latent_size, batch_first=True)
 
     def step(self, state, u):
@@ -130,9 +137,10 @@ class VanillaRNN(RecurrentModel):
     `bias=False` drops every bias, readout included (the variable-binding models).
     """
 
-    def __init__(self, input_size, output_size, latent_size=128, bias=True, kernel="auto"):
+    def __init__(self, input_size, output_size, latent_size=128, bias=True, kernel="auto",
+                 state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=False,
-                         readout_bias=bias, kernel=kernel)
+                         readout_bias=bias, kernel=kernel, state_noise=state_noise)
         self.rnn = nn.RNN(input_size, latent_size, nonlinearity="tanh", bias=bias,
                           batch_first=True)
 
@@ -152,8 +160,9 @@ class NODE(RecurrentModel):
     """Discrete neural ODE h' = h + dt * MLP([h, u]) with ReLU layers (as CtDB's NODE)."""
 
     def __init__(self, input_size, output_size, latent_size=3, layer_hidden_size=128,
-                 num_layers=3, dt=0.1):
-        super().__init__(input_size, output_size, latent_size, learn_initial_state=True)
+                 num_layers=3, dt=0.1, state_noise=0.0):
+        super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
+                         state_noise=state_noise)
         sizes = [latent_size + input_size] + [layer_hidden_size] * (num_layers - 1) + [latent_size]
         layers: list[nn.Module] = []
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):

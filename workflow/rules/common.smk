@@ -12,7 +12,12 @@ from taskdyn.config import (
 
 for _configfile in workflow.configfiles:
     load_yaml(_configfile)  # rejects duplicate keys, which plain YAML silently merges
-validate_config(config, Path(workflow.basedir) / "workflow" / "schemas")
+# Cluster jobs re-parse this file: the main process has run the studies' own checks already.
+validate_config(
+    config,
+    Path(workflow.basedir) / "workflow" / "schemas",
+    study_checks=not workflow.remote_exec,
+)
 
 RUN = config["run"]
 STUDIES = config["studies"]

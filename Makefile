@@ -1,0 +1,23 @@
+# The README's two commands: `make run` (set up + default pipeline) and `make test` (set up + tests).
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: setup run test bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,motor]'
+	touch $@
+
+run: setup
+	$(BIN)/snakemake --profile profiles/local
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf results logs benchmarks .snakemake
