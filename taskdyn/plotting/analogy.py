@@ -1,0 +1,147 @@
+"""Figures of the analogy study: learning dynamics per fact type, Dirichlet energy, sweeps.
+
+Each function takes long tables (columns task, model, seed, epoch, split, metric, value, as
+`taskdyn.studies.analogy.jobs` writes them) and returns a figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.plotting import plt
+from taskdyn.tasks.knowledge_graph import FACT_TYPES
+
+# Colour by kind of fact, line style by how far from the training facts.
+FACT_STYLES = {
+    "id_atomic": ("tab:blue", "-"), "ood_atomic": ("tab:blue", "--"),
+    "id_compositional": ("tab:green", "-"), "near_ood_compositional": ("tab:green", "--"),
+    "far_ood_compositional": ("tab:olive", ":"),
+    "id_analogical": ("tab:red", "-"), "ood_analogical": ("tab:red", "--"),
+}
+HELD_OUT_ANALOGY = "ood_analogical"
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ").replace("ood", "OOD").replace("id ", "ID ")
+
+
+def plot_dynamics(long: pd.DataFrame, crossings: pd.DataFrame, title: str) -> plt.Figure:
+    """Accuracy (top) and correct-entity probability (bottom) of every fact type, per seed.
+
+    Markers on the accuracy panels show where each fact type first reaches the threshold
+    (`crossings`: seed, split, threshold, epoch); open markers for held-out fact types.
+    """
+    seeds = sorted(long["seed"].unique())
+    fig, axes = plt.subplots(2, len(seeds), figsize=(3.3 * len(seeds) + 1.8, 5.2),
+                             sharex=True, sharey=True, squeeze=False)
+    kinds = [k for k in FACT_TYPES if k in set(long["split"])]
+    for col, seed in enumerate(seeds):
+        run = long[long["seed"] == seed]
+        for row, metric in enumerate(("accuracy", "prob")):
+            ax = axes[row, col]
+            for kind in kinds:
+                curve = run[(run["split"] == kind) & (run["metric"] == metric)]
+                color, style = FACT_STYLES[kind]
+                ax.plot(curve["epoch"], curve["value"], color=color, ls=style, lw=1.3,
+                        label=_label(kind))
+            ax.set_ylim(-0.04, 1.04)
+        marks = crossings[crossings["seed"] == seed].dropna(subset=["epoch"])
+        for _, mark in marks.iterrows():
+            color, style = FACT_STYLES[mark["split"]]
+            axes[0, col].plot(mark["epoch"], mark["threshold"], marker="v", ms=6, color=color,
+                              mfc=color if style == "-" else "white", ls="none")
+        if len(crossings):
+            axes[0, col].axhline(crossings["threshold"].iloc[0], color="0.7", lw=0.6, ls=":")
+        axes[0, col].set_title(f"seed {seed}")
+        axes[1, col].set_xlabel("epoch")
+    _epoch_axis(axes[0, 0], long["epoch"])
+    axes[0, 0].set_ylabel("accuracy (▼: reaches threshold)")
+    axes[1, 0].set_ylabel("p(correct entity)")
+    axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _epoch_axis(ax: plt.Axes, epochs: pd.Series) -> None:
+    """Symmetric-log epochs (linear up to the first evaluation) so early stages stay visible."""
+    first, last = epochs[epochs > 0].min(), epochs.max()
+    if pd.notna(first) and last > 10 * first:
+        ax.set_xscale("symlog", linthresh=first, linscale=0.3)
+        decades = 10 ** np.arange(np.ceil(np.log10(first)), np.log10(last) + 1e-9)
+        ticks = sorted({0, int(first), *decades.astype(int)})
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.set_xticks([], minor=True)
+        ax.set_xlim(0, last)
+
+
+def plot_energy(long: pd.DataFrame, title: str) -> plt.Figure:
+    """Dirichlet energy and held-out analogical scores over training, and energy against each.
+
+    Panels: energy by epoch; held-out analogical accuracy (solid) and correct-entity
+    probability (dotted) by epoch; accuracy and probability against the energy, points
+    coloured by epoch.
+    """
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.7))
+    energy = long[long["metric"] == "dirichlet_energy"]
+    analogy = long[long["split"] == HELD_OUT_ANALOGY]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    norm = plt.Normalize(energy["epoch"].min(), energy["epoch"].max())
+    for i, seed in enumerate(sorted(long["seed"].unique())):
+        c = colors[i % len(colors)]
+        e = energy[energy["seed"] == seed].set_index("epoch")["value"]
+        a = analogy[analogy["seed"] == seed]
+        scores = {m: a[a["metric"] == m].set_index("epoch")["value"] for m in ("accuracy", "prob")}
+        axes[0].plot(e.index, e.values, color=c, lw=1.2, label=f"seed {seed}")
+        axes[1].plot(scores["accuracy"].index, scores["accuracy"].values, color=c, lw=1.2)
+        axes[1].plot(scores["prob"].index, scores["prob"].values, color=c, lw=1.0, ls=":")
+        for ax, score in zip(axes[2:], scores.values()):
+            both = pd.concat({"energy": e, "score": score}, axis=1).dropna()
+            ax.plot(both["energy"], both["score"], color=c, lw=0.6, alpha=0.5)
+            points = ax.scatter(both["energy"], both["score"], c=both.index, cmap="viridis",
+                                norm=norm, s=9, zorder=3)
+    for ax in axes[:2]:
+        _epoch_axis(ax, energy["epoch"])
+    axes[0].set(xlabel="epoch", ylabel="Dirichlet energy of f-edges\n(normalised embeddings)")
+    axes[0].legend(frameon=False, fontsize=7)
+    axes[1].set(xlabel="epoch", ylabel="held-out analogical facts\n(solid: accuracy, dotted: p)")
+    axes[2].set(xlabel="Dirichlet energy", ylabel="held-out analogical accuracy")
+    axes[3].set(xlabel="Dirichlet energy", ylabel="held-out analogical p(correct)")
+    for ax in axes[1:]:
+        ax.set_ylim(-0.04, 1.04)
+    if len(energy):
+        fig.colorbar(points, ax=axes[3], label="epoch")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sweep(table: pd.DataFrame) -> plt.Figure:
+    """Final accuracy of every fact type against each swept knob (mean line, seeds as dots).
+
+    `table` has columns seed, split, accuracy, and the sweep point's knob and value.
+    """
+    knobs = list(dict.fromkeys(table["knob"]))
+    fig, axes = plt.subplots(1, len(knobs), figsize=(3.4 * len(knobs) + 1.8, 3.4),
+                             sharey=True, squeeze=False)
+    kinds = [k for k in FACT_TYPES if k in set(table["split"])]
+    for ax, knob in zip(axes[0], knobs):
+        part = table[table["knob"] == knob]
+        values = sorted(part["value"].unique())
+        position = {v: i for i, v in enumerate(values)}
+        for kind in kinds:
+            rows = part[part["split"] == kind]
+            color, style = FACT_STYLES[kind]
+            x = rows["value"].map(position)
+            ax.scatter(x, rows["accuracy"], s=7, color=color, alpha=0.4)
+            mean = rows.groupby("value")["accuracy"].mean()
+            ax.plot([position[v] for v in mean.index], mean.values, color=color, ls=style,
+                    marker="o", ms=3, lw=1.3, label=_label(kind))
+        ax.set_xticks(range(len(values)), [f"{v:g}" for v in values])
+        ax.set(xlabel=knob.replace("_", " "), ylim=(-0.04, 1.04))
+    axes[0, 0].set_ylabel("final accuracy")
+    axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle("analogy · final accuracy across sweeps")
+    fig.tight_layout()
+    return fig

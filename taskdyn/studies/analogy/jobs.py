@@ -1,0 +1,106 @@
+"""The analogy study's rule functions: training histories → long tables → figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.analysis.training_dynamics import arises_after, first_crossing
+from taskdyn.io import read_table, write_table
+from taskdyn.plotting import save_figure
+from taskdyn.plotting.analogy import plot_dynamics, plot_energy, plot_sweep
+from taskdyn.provenance import provenance
+from taskdyn.tasks.knowledge_graph import FACT_TYPES
+
+# The fact type whose held-out accuracy marks each stage of learning.
+STAGES = {"memorisation": "id_atomic", "composition": "near_ood_compositional",
+          "analogy": "ood_analogical"}
+RUN_KEYS = ["task", "model", "seed"]
+
+
+def dynamics_long(history: pd.DataFrame) -> pd.DataFrame:
+    """A training history (one row per epoch) as long rows: epoch, split, metric, value.
+
+    `train_loss` becomes split `train`, metric `loss`; `dirichlet_energy` split `functor`;
+    `val_<fact type>_<metric>` split `<fact type>`. Epochs without a value give no row.
+    """
+    long = history.melt(id_vars="epoch", var_name="column", value_name="value").dropna()
+    named = {"train_loss": ("train", "loss"), "dirichlet_energy": ("functor", "dirichlet_energy")}
+    parts = [named.get(c) or tuple(c.removeprefix("val_").rsplit("_", 1)) for c in long["column"]]
+    long["split"], long["metric"] = [p[0] for p in parts], [p[1] for p in parts]
+    return long[["epoch", "split", "metric", "value"]].sort_values(
+        ["epoch", "split", "metric"], kind="stable").reset_index(drop=True)
+
+
+def make_tables(*, histories: list[str], runs: list[list], threshold: float, dynamics: str,
+                final: str, crossings: str, stages: str) -> None:
+    """Long dynamics table, final scores, first threshold crossings and stage order per run.
+
+    `runs[i]` is the (task, model, seed) of `histories[i]`.
+    """
+    long = pd.concat([dynamics_long(read_table(path)).assign(task=t, model=m, seed=s)
+                      for path, (t, m, s) in zip(histories, runs)], ignore_index=True)
+    long = long[RUN_KEYS + ["epoch", "split", "metric", "value"]]
+    prov = provenance({"runs": runs, "threshold": threshold})
+    write_table(dynamics, long, prov)
+    scored = long[long["split"] != "train"]
+    last = scored.groupby(RUN_KEYS)["epoch"].transform("max")
+    write_table(final, scored[scored["epoch"] == last], prov)
+    crossing = threshold_crossings(long, threshold)
+    write_table(crossings, crossing, prov)
+    write_table(stages, stage_order(crossing), prov)
+
+
+def threshold_crossings(long: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per run and fact type: the first epoch accuracy reaches `threshold`, and its final value."""
+    accuracy = long[long["metric"] == "accuracy"]
+    rows = []
+    for (task, model, seed, split), group in accuracy.groupby(RUN_KEYS + ["split"], sort=False):
+        group = group.sort_values("epoch")
+        rows.append({"task": task, "model": model, "seed": seed, "split": split,
+                     "threshold": threshold,
+                     "epoch": first_crossing(group["epoch"].to_numpy(),
+                                             group["value"].to_numpy(), threshold),
+                     "final_accuracy": float(group["value"].iloc[-1])})
+    table = pd.DataFrame(rows)
+    order = {kind: i for i, kind in enumerate(FACT_TYPES)}
+    return table.sort_values(RUN_KEYS + ["split"], key=lambda c: c.map(order)
+                             if c.name == "split" else c, kind="stable").reset_index(drop=True)
+
+
+def stage_order(crossings: pd.DataFrame) -> pd.DataFrame:
+    """Per run: the epoch each stage (STAGES) is reached and whether analogy follows composition."""
+    rows = []
+    for (task, model, seed), group in crossings.groupby(RUN_KEYS, sort=False):
+        epochs = dict(zip(group["split"], group["epoch"]))
+        reached = {stage: epochs.get(kind, np.nan) for stage, kind in STAGES.items()}
+        rows.append({"task": task, "model": model, "seed": seed,
+                     **{f"{stage}_epoch": epoch for stage, epoch in reached.items()},
+                     "analogy_after_composition": arises_after(reached, "analogy",
+                                                               "composition")})
+    return pd.DataFrame(rows)
+
+
+def figure_dynamics(*, table: str, crossings: str, task: str, model: str, pdf: str,
+                    png: str) -> None:
+    """Accuracy and correct-entity probability per fact type over training, one panel per seed."""
+    long, cross = read_table(table), read_table(crossings)
+    pick = (long["task"] == task) & (long["model"] == model)
+    marks = cross[(cross["task"] == task) & (cross["model"] == model)]
+    save_figure(plot_dynamics(long[pick], marks, f"analogy · {task} · {model}"), pdf, png)
+
+
+def figure_energy(*, table: str, task: str, model: str, pdf: str, png: str) -> None:
+    """Dirichlet energy of the f-edges against held-out analogical accuracy over training."""
+    long = read_table(table)
+    pick = (long["task"] == task) & (long["model"] == model)
+    save_figure(plot_energy(long[pick], f"analogy · {task} · {model}"), pdf, png)
+
+
+def figure_sweep(*, final: str, points: list[dict], pdf: str, png: str) -> None:
+    """Final accuracy per fact type at every sweep point, one panel per swept knob."""
+    final_scores = read_table(final)
+    accuracy = final_scores[final_scores["metric"] == "accuracy"]
+    table = accuracy.rename(columns={"value": "accuracy"}).merge(pd.DataFrame(points),
+                                                                  on=["task", "model"])
+    save_figure(plot_sweep(table), pdf, png)

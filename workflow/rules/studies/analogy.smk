@@ -1,0 +1,140 @@
+# Emergent-analogy study: sweep points become models and tasks of the generic scheme, then
+# long tables of every run's training dynamics and the figures drawn from them.
+from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
+
+STUDIES["analogy"] = expand_sweep(STUDIES["analogy"])
+ANALOGY = STUDIES["analogy"]
+ANALOGY_RUNS = [
+    [task, model, seed]
+    for task in ANALOGY["tasks"]
+    for model, seed in model_runs("analogy", task)
+]
+ANALOGY_POINTS = sweep_points(ANALOGY)
+ANALOGY_HISTORIES = [
+    rules.train_model.output.history.format(
+        run="{run}", study="analogy", task=task, model=model, seed=seed
+    )
+    for task, model, seed in ANALOGY_RUNS
+]
+
+
+rule analogy_make_tables:
+    input:
+        histories=ANALOGY_HISTORIES,
+    output:
+        dynamics="results/{run}/tables/analogy/dynamics.csv",
+        final=report(
+            "results/{run}/tables/analogy/final_metrics.csv",
+            caption="../../report/analogy_final_metrics.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
+        crossings=report(
+            "results/{run}/tables/analogy/threshold_epochs.csv",
+            caption="../../report/analogy_threshold_epochs.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
+        stages=report(
+            "results/{run}/tables/analogy/stage_order.csv",
+            caption="../../report/analogy_stage_order.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
+    log:
+        "logs/{run}/analogy_make_tables.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        runs=canonical_json(ANALOGY_RUNS),
+        dynamics=canonical_json(ANALOGY["analyses"]["dynamics"]),
+    script:
+        "../../../scripts/analogy_make_tables.py"
+
+
+rule analogy_plot_dynamics:
+    input:
+        table=rules.analogy_make_tables.output.dynamics,
+        crossings=rules.analogy_make_tables.output.crossings,
+    output:
+        pdf="results/{run}/figures/analogy/{task}/{model}/dynamics.pdf",
+        png=report(
+            "results/{run}/figures/analogy/{task}/{model}/dynamics.png",
+            caption="../../report/analogy_dynamics.rst",
+            category="analogy",
+            subcategory="{task}: training dynamics",
+            labels={"model": "{model}", "figure": "dynamics"},
+        ),
+    log:
+        "logs/{run}/analogy_plot_dynamics/{task}/{model}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/analogy_plot_dynamics.py"
+
+
+rule analogy_plot_energy:
+    input:
+        table=rules.analogy_make_tables.output.dynamics,
+    output:
+        pdf="results/{run}/figures/analogy/{task}/{model}/energy.pdf",
+        png=report(
+            "results/{run}/figures/analogy/{task}/{model}/energy.png",
+            caption="../../report/analogy_energy.rst",
+            category="analogy",
+            subcategory="{task}: Dirichlet energy",
+            labels={"model": "{model}", "figure": "energy"},
+        ),
+    log:
+        "logs/{run}/analogy_plot_energy/{task}/{model}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/analogy_plot_energy.py"
+
+
+rule analogy_plot_sweep:
+    input:
+        final=rules.analogy_make_tables.output.final,
+    output:
+        pdf="results/{run}/figures/analogy/sweep.pdf",
+        png=report(
+            "results/{run}/figures/analogy/sweep.png",
+            caption="../../report/analogy_sweep.rst",
+            category="analogy",
+            subcategory="sweeps",
+        ),
+    log:
+        "logs/{run}/analogy_plot_sweep.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        points=canonical_json(ANALOGY_POINTS),
+    script:
+        "../../../scripts/analogy_plot_sweep.py"
+
+
+_analogy_targets = expand(
+    "results/{run}/tables/analogy/{name}.csv",
+    run=RUN,
+    name=["dynamics", "final_metrics", "threshold_epochs", "stage_order"],
+)
+_analogy_targets.extend(
+    expand(
+        "results/{run}/figures/analogy/{task}/{model}/{figure}.png",
+        run=RUN,
+        task=ANALOGY["tasks"],
+        model=ANALOGY["models"],
+        figure=["dynamics", "energy"],
+    )
+)
+if ANALOGY_POINTS:
+    _analogy_targets.append(f"results/{RUN}/figures/analogy/sweep.png")
+STUDY_TARGETS.extend(_analogy_targets)
+
+
+rule analogy_all:
+    """Only this study: `snakemake analogy_all`."""
+    input:
+        [t for task in ANALOGY["tasks"] for t in generic_targets("analogy", task)],
+        _analogy_targets,
