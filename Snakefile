@@ -19,6 +19,7 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/manifest.smk"
 
 
 for _study_rules in study_rule_files():
@@ -29,4 +30,5 @@ for _study_rules in study_rule_files():
 rule all:
     input:
         all_targets(),
+        f"results/{RUN}/manifest.json",
     default_target: True

@@ -65,8 +65,13 @@ def load_yaml(path: str | Path) -> Any:
         raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
 
 
-def validate_config(config: dict[str, Any], schema_dir: str | Path) -> dict[str, Any]:
-    """Validate `config` in place (filling defaults) and return it; raise ConfigError on problems."""
+def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
+                    study_checks: bool = True) -> dict[str, Any]:
+    """Validate `config` in place (filling defaults) and return it; raise ConfigError on problems.
+
+    `study_checks=False` skips the studies' own `check_config` (which imports the study, and so
+    torch): cluster jobs re-parse the workflow, and the main process has checked already.
+    """
     schema_dir = Path(schema_dir)
     registry = _schema_registry(schema_dir)
     problems = list(_schema_problems(config, load_yaml(schema_dir / "config.schema.yaml"),
@@ -81,7 +86,7 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path) -> dict[str,
                 continue
             schema = load_yaml(schema_dir / "studies" / f"{name}.schema.yaml")
             problems.extend(_schema_problems(study_cfg, schema, f"studies.{name}", registry))
-            if isinstance(study_cfg, dict) and not problems:
+            if study_checks and isinstance(study_cfg, dict) and not problems:
                 problems.extend(_study_problems(name, study_cfg))
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))

@@ -93,7 +93,8 @@ def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, met
     prov = provenance(hp, seed=seed)
     write_table(history, pd.DataFrame(rows), prov)
     torch_save_atomic(model.state_dict(), weights)
-    write_json(meta, {"label": label, "study": study, "seed": seed, "hp": hp, "epochs": len(rows),
+    epochs = int(rows[-1].get("epoch", len(rows))) if rows else 0
+    write_json(meta, {"label": label, "study": study, "seed": seed, "hp": hp, "epochs": epochs,
                       "final": rows[-1] if rows else {}, "provenance": prov,
                       "n_parameters": sum(p.numel() for p in model.parameters())})
 

@@ -1,0 +1,61 @@
+"""The `taskdyn` command: one subcommand per task (`taskdyn verify results/<run>`, ...).
+
+Each subcommand registers itself in `SUBCOMMANDS` with a function that adds its arguments to
+its subparser and a function that runs it and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from taskdyn import manifest
+from taskdyn.io import ResultFileError
+
+EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
+
+
+def _add_verify(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", help="a run's results directory, e.g. results/default")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Re-hash a run's files against its manifest; 1 on any changed, missing or unlisted file."""
+    try:
+        result = manifest.verify(args.run_dir)
+    except ResultFileError as err:
+        print(f"taskdyn verify: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    for line in manifest.describe(result):
+        print(line)
+    return EXIT_OK if result.ok else EXIT_MISMATCH
+
+
+# name -> (help, add arguments, run)
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                             Callable[[argparse.Namespace], int]]] = {
+    "verify": ("check results/<run> against its manifest.json", _add_verify, _verify),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subparser per entry of SUBCOMMANDS."""
+    parser = argparse.ArgumentParser(
+        prog="taskdyn", description="Tools for taskdyn runs and their results.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, add_arguments, run) in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `taskdyn` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
