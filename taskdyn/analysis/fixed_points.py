@@ -108,10 +108,13 @@ def unique_points(points: np.ndarray, qstar: np.ndarray, tol: float) -> np.ndarr
 
 
 def find_fixed_points(step: StepFn, initial_states: np.ndarray, inputs: np.ndarray, *,
-                      lr: float = 1e-2, max_iters: int = 5000, tol_q: float = 1e-12,
-                      q_thresh: float = 1e-6, newton_steps: int = 20,
-                      tol_unique: float = 1e-3) -> FixedPoints:
-    """Fixed points of `step` started from `initial_states (point, state)` at `inputs (point, input)`."""
+                      lr: float = 1e-2, max_iters: int = 1000, tol_q: float = 1e-8,
+                      q_thresh: float = 1e-10, newton_steps: int = 30,
+                      tol_unique: float = 0.02) -> FixedPoints:
+    """Fixed points of `step` started from `initial_states (point, state)` at `inputs (point, input)`.
+
+    Two points closer than `tol_unique` × the RMS radius of the initial states count as one.
+    """
     x0 = torch.as_tensor(initial_states, dtype=torch.float64)
     u = torch.as_tensor(inputs, dtype=torch.float64)
     x, iters = _minimise_adam(step, x0, u, lr, max_iters, tol_q)
@@ -120,7 +123,9 @@ def find_fixed_points(step: StepFn, initial_states: np.ndarray, inputs: np.ndarr
     with torch.no_grad():
         q = q_values(step, x, u).numpy()
     keep = np.flatnonzero(q < q_thresh)
-    keep = keep[unique_points(x.numpy()[keep], q[keep], tol_unique)] if len(keep) else keep
+    radius = float(np.sqrt(((initial_states - initial_states.mean(0)) ** 2).sum(1).mean())) or 1.0
+    if len(keep):
+        keep = keep[unique_points(x.numpy()[keep], q[keep], tol_unique * radius)]
     x_kept, u_kept = x[keep], u[keep]
     dim = x.shape[1]
     jac = jacobians(step, x_kept, u_kept).detach().numpy() if len(keep) else np.zeros((0, dim, dim))
