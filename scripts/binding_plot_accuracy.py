@@ -1,0 +1,12 @@
+"""Rule binding_plot_accuracy: test accuracy against horizon (PDF + PNG)."""
+from taskdyn import jobs
+from taskdyn.studies.binding import figures
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    figures.figure_accuracy(
+        accuracy_table=snakemake.input.accuracy,
+        task=snakemake.wildcards.task,
+        trained_horizon=snakemake.params.trained_horizon,
+        pdf=snakemake.output.pdf,
+        png=snakemake.output.png,
+    )

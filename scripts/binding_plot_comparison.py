@@ -1,0 +1,11 @@
+"""Rule binding_plot_comparison: metrics per task with rank tests (PDF + PNG)."""
+from taskdyn import jobs
+from taskdyn.studies.binding import figures
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    figures.figure_comparison(
+        models_tables=list(snakemake.input.models),
+        tests_table=snakemake.input.tests,
+        pdf=snakemake.output.pdf,
+        png=snakemake.output.png,
+    )

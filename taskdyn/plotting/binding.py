@@ -1,0 +1,113 @@
+"""Binding-study figures: spectra against theory, accuracy by horizon, embeddings, comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.plotting import plt
+
+
+def _unit_circle(ax: plt.Axes, limit: float) -> None:
+    theta = np.linspace(0, 2 * np.pi, 400)
+    ax.plot(np.cos(theta), np.sin(theta), color="0.55", lw=0.8, ls="--", zorder=0)
+    ax.axhline(0, color="0.88", lw=0.5, zorder=0)
+    ax.axvline(0, color="0.88", lw=0.5, zorder=0)
+    ax.set(aspect="equal", xlim=(-limit, limit), ylim=(-limit, limit))
+
+
+def _grid(n: int, ncols: int, size: float) -> tuple[plt.Figure, np.ndarray]:
+    ncols = min(n, ncols)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
+
+
+def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_panels: int,
+                          title: str) -> plt.Figure:
+    """One panel per model × seed (up to `max_panels`): W_hh eigenvalues against theory.
+
+    `eigvals`: rows `task, model, seed, spectrum (full|projected|theory), re, im`; `metrics`: one
+    row per model with `spectral_error_projected`, `n_learned_projected`, `n_theory_projected`.
+    """
+    runs = metrics.sort_values(["model", "seed"]).head(max_panels)
+    fig, axes = _grid(len(runs), 3, 3.1)
+    styles = {"full": dict(s=7, color="0.65", label="W_hh, all"),
+              "projected": dict(s=14, color="tab:blue", label="W_hh, top-k subspace"),
+              "theory": dict(s=70, marker="x", color="tab:red", lw=1.2, label="theory Φ")}
+    limit = max(1.35, 1.1 * float(np.hypot(eigvals["re"], eigvals["im"]).max()))
+    for ax, (_, run) in zip(axes, runs.iterrows()):
+        _unit_circle(ax, limit)
+        mine = eigvals[(eigvals["model"] == run["model"]) & (eigvals["seed"] == run["seed"])]
+        for kind, style in styles.items():
+            part = mine[mine["spectrum"] == kind]
+            ax.scatter(part["re"], part["im"], **style)
+        ax.set_title(f"{run['model']} seed {run['seed']}: error "
+                     f"{run['spectral_error_projected']:.3f} rad\n|λ|>thr: "
+                     f"{run['n_learned_projected']:.0f} learned vs "
+                     f"{run['n_theory_projected']:.0f} theory",
+                     fontsize=8)
+        ax.set(xlabel="Re λ", ylabel="Im λ")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=3, frameon=False,
+               fontsize=8, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def plot_accuracy_by_step(accuracy: pd.DataFrame, trained_horizon: int, title: str) -> plt.Figure:
+    """Sign accuracy against output step for every model × seed (thin) and their mean (thick)."""
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for _, run in accuracy.groupby(["model", "seed"]):
+        ax.plot(run["step"], run["accuracy"], lw=0.7, alpha=0.5)
+    mean = accuracy.groupby("step")["accuracy"].mean()
+    n_models = accuracy.groupby(["model", "seed"]).ngroups
+    ax.plot(mean.index, mean.to_numpy(), color="k", lw=2, label=f"mean of {n_models} models")
+    ax.axvline(trained_horizon, color="tab:red", ls="--", lw=1,
+               label=f"longest training horizon ({trained_horizon})")
+    ax.axhline(0.5, color="0.7", lw=0.8, ls=":", label="chance")
+    ax.set(xlabel="output step after the input sequence", ylabel="sign accuracy",
+           ylim=(0.4, 1.02), title=title)
+    ax.legend(frameon=False, fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_embeddings(embeddings: pd.DataFrame, title: str) -> plt.Figure:
+    """One panel per embedding method; each point a model, coloured by task."""
+    methods = list(dict.fromkeys(embeddings["method"]))
+    fig, axes = plt.subplots(1, len(methods), figsize=(3.6 * len(methods), 3.5), squeeze=False)
+    tasks = sorted(embeddings["task"].unique())
+    colors = dict(zip(tasks, plt.get_cmap("tab10").colors))
+    for ax, method in zip(axes[0], methods):
+        part = embeddings[embeddings["method"] == method]
+        for task in tasks:
+            rows = part[part["task"] == task]
+            ax.scatter(rows["x"], rows["y"], s=22, color=colors[task], label=task, alpha=0.8)
+        ax.set(title=method.upper() if method != "tsne" else "t-SNE", xticks=[], yticks=[])
+    axes[0, 0].legend(frameon=False, fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metrics: list[str],
+                               title: str) -> plt.Figure:
+    """One panel per metric: each task's models as points over a box, Kruskal–Wallis p above."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.1 * len(metrics), 3.4), squeeze=False)
+    tasks = sorted(values["task"].unique())
+    rng = np.random.default_rng(0)
+    for ax, metric in zip(axes[0], metrics):
+        data = [values.loc[values["task"] == t, metric].dropna().to_numpy() for t in tasks]
+        ax.boxplot(data, showfliers=False, widths=0.5, medianprops={"color": "k"})
+        for i, d in enumerate(data, start=1):
+            ax.scatter(i + rng.uniform(-0.12, 0.12, len(d)), d, s=12, alpha=0.7, zorder=3)
+        kw = tests[(tests["metric"] == metric) & (tests["test"] == "kruskal")]
+        p = f"Kruskal–Wallis p = {kw['p_value'].iloc[0]:.3g}" if len(kw) else "no test"
+        ax.set_xticks(range(1, len(tasks) + 1), tasks, rotation=20, fontsize=8)
+        ax.set_title(f"{metric.replace('_', ' ')}\n{p}", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

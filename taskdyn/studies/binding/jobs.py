@@ -1,0 +1,184 @@
+"""Pipeline stages of the binding study: spectra against theory, signatures, topology, comparison.
+
+Each function reads evaluation files or earlier tables, calls the numpy-in/numpy-out analyses
+and writes long CSV tables with provenance (`taskdyn.io.write_table`). Models are identified by
+`task, model, seed` columns; the tasks of the study are its "experiments".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.analysis.experiment_comparison import rank_tests, summarise
+from taskdyn.analysis.operator_spectra import projected_spectrum, spectral_error, unit_circle_count
+from taskdyn.analysis.signatures import SIGNATURE_NAMES, eigenvalue_signature, embed
+from taskdyn.analysis.spectra import eigenvalues, spectral_radius
+from taskdyn.analysis.topology import (
+    METRICS,
+    complex_points,
+    pairwise_distances,
+    persistence_diagrams,
+    persistence_images,
+)
+from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_table, write_table
+from taskdyn.provenance import provenance
+from taskdyn.studies.binding import seq_length_values
+from taskdyn.tasks.binding import task_operator, transition_matrix
+
+KEYS = ["task", "model", "seed"]
+COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected"]
+
+
+def theory_eigenvalues(task: dict[str, Any]) -> np.ndarray:
+    """Eigenvalues of the task's transition matrix Φ (for the longest window of a range)."""
+    s = max(seq_length_values(task))
+    return eigenvalues(transition_matrix(task_operator(task["task_id"], task["input_dim"], s)))
+
+
+def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, models_table: str,
+                    eigenvalues_table: str, accuracy_table: str) -> None:
+    """Per model × seed: W_hh spectra against theory, accuracy and accuracy per output step."""
+    theory = theory_eigenvalues(task)
+    metric_rows, eig_rows, step_rows = [], [], []
+    for path in evaluations:
+        attrs = read_h5_attrs(path)
+        ident = {k: attrs[k] for k in KEYS}
+        arrays = read_h5(path, ["weights/W_hh", "labels/correct", "labels/mask",
+                                "labels/seq_length"])
+        w_hh = arrays["weights/W_hh"]
+        k = min(len(theory), len(w_hh))
+        projected = projected_spectrum(w_hh, k)
+        spectra = {"full": eigenvalues(w_hh), "projected": projected.eigvals, "theory": theory}
+        for kind, values in spectra.items():
+            eig_rows.append(pd.DataFrame({**ident, "spectrum": kind, "re": values.real,
+                                          "im": values.imag}))
+        tol = analysis["unit_circle_tol"]
+        metrics = {**attrs["metrics"], "k": k, "variance_ratio": projected.variance_ratio,
+                   "spectral_radius": spectral_radius(w_hh),
+                   "unit_circle_count": unit_circle_count(spectra["full"], tol),
+                   "unit_circle_count_projected": unit_circle_count(projected.eigvals, tol),
+                   "unit_circle_count_theory": unit_circle_count(theory, tol)}
+        for kind in ("projected", "full"):
+            err = spectral_error(spectra[kind], theory, analysis["threshold"])
+            metrics.update({f"spectral_error_{kind}": err.error, f"n_learned_{kind}": err.n_learned,
+                            f"n_theory_{kind}": err.n_theory,
+                            f"counts_match_{kind}": float(err.counts_match)})
+        metric_rows += [{**ident, "metric": m, "value": float(v)} for m, v in metrics.items()]
+        by_step = accuracy_by_step(arrays["labels/correct"], arrays["labels/mask"],
+                                   arrays["labels/seq_length"])
+        step_rows.append(pd.DataFrame({**ident, "step": np.arange(1, len(by_step) + 1),
+                                       "accuracy": by_step}))
+    prov = provenance({"task": task, "analysis": analysis})
+    write_table(models_table, pd.DataFrame(metric_rows), prov)
+    write_table(eigenvalues_table, pd.concat(eig_rows, ignore_index=True), prov)
+    write_table(accuracy_table, pd.concat(step_rows, ignore_index=True), prov)
+
+
+def accuracy_by_step(correct: np.ndarray, mask: np.ndarray, seq_length: np.ndarray) -> np.ndarray:
+    """`(output step,)` mean sign accuracy at output steps 1 … horizon (after each trial's s)."""
+    horizon = int(mask.sum(axis=1).max())
+    time = seq_length[:, None] + np.arange(horizon)[None, :]
+    return np.take_along_axis(correct, time, axis=1).mean(axis=0)
+
+
+def _spectra(tables: list[str], kind: str) -> dict[tuple, np.ndarray]:
+    """`{(task, model, seed): eigenvalues}` of one spectrum kind from eigenvalue tables."""
+    table = pd.concat([read_table(p) for p in tables], ignore_index=True)
+    table = table[table["spectrum"] == kind]
+    return {key: (g["re"] + 1j * g["im"]).to_numpy()
+            for key, g in table.groupby(KEYS, sort=True)}
+
+
+def compute_signatures(*, eigenvalue_tables: list[str], analysis: dict, signatures_table: str,
+                       embeddings_table: str) -> None:
+    """Eigenvalue signatures of every model of every task, and their 2-D embeddings."""
+    spectra = _spectra(eigenvalue_tables, analysis["spectrum"])
+    keys = list(spectra)
+    features = np.stack([eigenvalue_signature(spectra[key]) for key in keys])
+    ids = pd.DataFrame(keys, columns=KEYS)
+    signatures = pd.concat([ids.assign(feature=name, value=features[:, i])
+                            for i, name in enumerate(SIGNATURE_NAMES)], ignore_index=True)
+    embeddings = []
+    for method in analysis["methods"]:
+        xy = embed(features, method, seed=analysis["seed"], perplexity=analysis["perplexity"])
+        embeddings.append(ids.assign(method=method, x=xy[:, 0], y=xy[:, 1]))
+    prov = provenance(analysis)
+    write_table(signatures_table, signatures, prov)
+    write_table(embeddings_table, pd.concat(embeddings, ignore_index=True), prov)
+
+
+def _hidden_clouds(evaluations: list[str], n_trials: int) -> dict[tuple, np.ndarray]:
+    """`{(task, model, seed): (point, unit)}` hidden states of each model's first test trials."""
+    clouds = {}
+    for path in evaluations:
+        attrs = read_h5_attrs(path)
+        with open_h5(path) as f:
+            hidden = f["hidden"][:n_trials]
+        clouds[tuple(attrs[k] for k in KEYS)] = hidden.reshape(-1, hidden.shape[-1])
+    return clouds
+
+
+def compute_topology(*, eigenvalue_tables: list[str], evaluations: list[str], analysis: dict,
+                     diagrams_table: str, distances_table: str, images_table: str) -> None:
+    """H0/H1 of each model's eigenvalue cloud (and hidden states), their distances and images."""
+    clouds = {"eigenvalues": {key: complex_points(v) for key, v in
+                              _spectra(eigenvalue_tables, analysis["spectrum"]).items()}}
+    if "hidden" in analysis:
+        clouds["hidden"] = _hidden_clouds(evaluations, analysis["hidden"]["n_trials"])
+    diagram_rows, distance_rows, image_rows = [], [], []
+    for cloud, points in clouds.items():
+        n_perm = analysis["hidden"]["n_perm"] if cloud == "hidden" else None
+        keys = sorted(points)
+        diagrams = {key: persistence_diagrams(points[key], analysis["maxdim"], n_perm)
+                    for key in keys}
+        for key, dgms in diagrams.items():
+            for dim, dgm in enumerate(dgms):
+                diagram_rows.append(pd.DataFrame({**dict(zip(KEYS, key)), "cloud": cloud,
+                                                  "dim": dim, "birth": dgm[:, 0],
+                                                  "death": dgm[:, 1]}))
+        distance_rows += _distance_rows(cloud, keys, diagrams, analysis["maxdim"])
+        images = persistence_images([diagrams[key][1] for key in keys], analysis["pixel_size"],
+                                    analysis["sigma"])
+        for key, image in zip(keys, images):
+            ib, ip = np.indices(image.shape)
+            image_rows.append(pd.DataFrame({**dict(zip(KEYS, key)), "cloud": cloud, "dim": 1,
+                                            "birth_pixel": ib.ravel(), "pers_pixel": ip.ravel(),
+                                            "value": image.ravel()}))
+    prov = provenance(analysis)
+    write_table(diagrams_table, pd.concat(diagram_rows, ignore_index=True), prov)
+    write_table(distances_table, pd.DataFrame(distance_rows), prov)
+    write_table(images_table, pd.concat(image_rows, ignore_index=True), prov)
+
+
+def _distance_rows(cloud: str, keys: list[tuple], diagrams: dict[tuple, list[np.ndarray]],
+                   maxdim: int) -> list[dict[str, Any]]:
+    """Long rows, one per pair a < b, of the distance per dimension and summed ("all")."""
+    rows = []
+    for metric in METRICS:
+        per_dim = [pairwise_distances([diagrams[k][dim] for k in keys], metric)
+                   for dim in range(maxdim + 1)]
+        for dim, matrix in [*enumerate(per_dim), ("all", sum(per_dim))]:
+            for i, j in zip(*np.triu_indices(len(keys), k=1)):
+                a, b = keys[i], keys[j]
+                rows.append({"cloud": cloud, "metric": metric, "dim": str(dim),
+                             **{f"{k}_a": v for k, v in zip(KEYS, a)},
+                             **{f"{k}_b": v for k, v in zip(KEYS, b)},
+                             "value": matrix[i, j]})
+    return rows
+
+
+def compare_experiments(*, models_tables: list[str], summary_table: str, tests_table: str) -> None:
+    """Spectral radius, unit-circle count, accuracy and spectral error per task, with rank tests."""
+    wide = wide_metrics(models_tables)
+    prov = provenance({"metrics": COMPARED_METRICS})
+    write_table(summary_table, summarise(wide, "task", COMPARED_METRICS), prov)
+    write_table(tests_table, rank_tests(wide, "task", COMPARED_METRICS), prov)
+
+
+def wide_metrics(models_tables: list[str]) -> pd.DataFrame:
+    """One row per model × seed, one column per metric, from long per-task model tables."""
+    long = pd.concat([read_table(p) for p in models_tables], ignore_index=True)
+    return long.pivot_table(index=KEYS, columns="metric", values="value").reset_index()

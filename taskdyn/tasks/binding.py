@@ -1,0 +1,125 @@
+"""Linear variable-binding tasks (Karuvally et al. 2023): the closed-form operator and its trials.
+
+A task is `task_id = (t1, t2, t3)` over `input_dim` = d bits and a window of `seq_length` = s
+steps. The operator F (s·d × d) maps the flattened window of the last s target vectors
+(time-major, oldest first: flat index k·d + j) to the next target vector:
+
+- t1 is a bitmask over the s·d window positions with exactly d bits set; in increasing order
+  they are the sources of output components 0 … d−1 (repeat copy is (2^d − 1, 0, 0):
+  y[t] = y[t − s]);
+- t2, read in base d (least significant digit first): a nonzero digit m at position i swaps the
+  sources of components i and i + m (applied for i = 0, 1, …);
+- t3, read in binary: bit i set negates component i.
+
+Trials: s random ±1 vectors, then zero input; from step s on, the targets follow the order-s
+linear recurrence y[t] = Fᵀ window(t), seeded by the inputs. The same F builds the transition
+matrix Φ (s·d × s·d) that the trained RNN is compared with, so theory and data share one source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+def task_sources(task_id: Sequence[int], input_dim: int,
+                 seq_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Source window position `(d,)` and sign `(d,)` of each output component."""
+    t1, t2, t3 = (int(t) for t in task_id)
+    d, width = input_dim, input_dim * seq_length
+    if t1 < 0 or t1 >> width:
+        raise ValueError(f"task_id t1={t1} sets bits beyond the {width} window positions "
+                         f"(input_dim {d} × seq_length {seq_length})")
+    sources = np.array([k for k in range(width) if t1 >> k & 1], dtype=np.int64)
+    if len(sources) != d:
+        raise ValueError(f"task_id t1={t1} must set exactly input_dim={d} bits, "
+                         f"sets {len(sources)}")
+    for i, digit in enumerate(_digits(t2, d, d)):
+        if digit >= d - i:
+            raise ValueError(f"task_id t2={t2}: base-{d} digit {i} is {digit}, must be < {d - i}")
+        if digit:
+            sources[[i, i + digit]] = sources[[i + digit, i]]
+    if t3 < 0 or t3 >> d:
+        raise ValueError(f"task_id t3={t3} must be a sign mask below 2**{d}")
+    signs = np.where(np.array(_digits(t3, 2, d)) == 1, -1.0, 1.0)
+    return sources, signs
+
+
+def _digits(value: int, base: int, n: int) -> list[int]:
+    """The first `n` digits of `value` in `base`, least significant first (error if more)."""
+    if value < 0:
+        raise ValueError(f"task_id entries must be non-negative, got {value}")
+    digits = []
+    for _ in range(n):
+        value, digit = divmod(value, base)
+        digits.append(digit)
+    if value:
+        raise ValueError(f"task_id entry has more than {n} base-{base} digits")
+    return digits
+
+
+def task_operator(task_id: Sequence[int], input_dim: int, seq_length: int) -> np.ndarray:
+    """The closed-form operator F `(s·d, d)`: next target = window @ F."""
+    sources, signs = task_sources(task_id, input_dim, seq_length)
+    operator = np.zeros((input_dim * seq_length, input_dim))
+    operator[sources, np.arange(input_dim)] = signs
+    return operator
+
+
+def transition_matrix(operator: np.ndarray) -> np.ndarray:
+    """Φ `(s·d, s·d)` moving the flattened window one step: shift by d, append Fᵀ window."""
+    width, d = operator.shape
+    phi = np.eye(width, k=d)
+    phi[width - d:] = operator.T
+    return phi
+
+
+def stacked_operators(task_id: Sequence[int], input_dim: int,
+                      seq_lengths: Sequence[int]) -> np.ndarray:
+    """Operators for several window lengths, zero-padded to the longest: `(length, s_max·d, d)`."""
+    width = max(seq_lengths) * input_dim
+    out = np.zeros((len(seq_lengths), width, input_dim))
+    for i, s in enumerate(seq_lengths):
+        out[i, : s * input_dim] = task_operator(task_id, input_dim, s)
+    return out
+
+
+def generate_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizon: int, n_trials: int,
+                    use_eos: bool, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw trials for the task whose window-s operator is `operators[i]`, s = `seq_lengths[i]`.
+
+    Each trial draws its s uniformly from `seq_lengths`; all trials span s_max + horizon steps.
+    Returns `inputs [trial, time, d (+1 with the end-of-sequence channel, −1 at step s)]`,
+    `targets [trial, time, d]` (0 before step s), `mask [trial, time]` (1 on the `horizon`
+    output steps s … s + horizon − 1) and `seq_length (trial,)`, float32 / int64.
+    """
+    seq_lengths = np.asarray(seq_lengths)
+    d = operators.shape[-1]
+    s_max = int(seq_lengths.max())
+    n_time = s_max + horizon
+    choice = rng.integers(len(seq_lengths), size=n_trials)
+    bits = rng.choice(np.array([-1.0, 1.0]), size=(n_trials, s_max, d))
+    inputs = np.zeros((n_trials, n_time, d + int(use_eos)), dtype=np.float32)
+    targets = np.zeros((n_trials, n_time, d), dtype=np.float32)
+    mask = np.zeros((n_trials, n_time), dtype=np.float32)
+    for i, s in enumerate(seq_lengths):
+        trials = np.flatnonzero(choice == i)
+        inputs[trials, :s, :d] = bits[trials, :s]
+        if use_eos:
+            inputs[trials, s, d] = -1.0
+        targets[trials, s:] = _recurrence(bits[trials, :s], operators[i, : s * d], n_time - s)
+        mask[trials, s : s + horizon] = 1.0
+    return {"inputs": inputs, "targets": targets, "mask": mask,
+            "seq_length": seq_lengths[choice].astype(np.int64)}
+
+
+def _recurrence(seed_window: np.ndarray, operator: np.ndarray, n_steps: int) -> np.ndarray:
+    """`n_steps` targets `[trial, step, d]` of y[t] = window(t) @ F, window seeded by the inputs."""
+    n_trials, s, d = seed_window.shape
+    window = seed_window.reshape(n_trials, s * d)
+    out = np.empty((n_trials, n_steps, d))
+    for k in range(n_steps):
+        out[:, k] = window @ operator
+        window = np.concatenate([window[:, d:], out[:, k]], axis=1)
+    return out
+

@@ -1,0 +1,104 @@
+"""Binding study: curriculum training, exact resume, evaluation layout, config checks."""
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from taskdyn.checkpoint import load_checkpoint
+from taskdyn.config import ConfigError, validate_config
+from taskdyn.studies.binding import STUDY
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "workflow" / "schemas"
+TASK = {"task_id": [3, 0, 0], "input_dim": 2, "seq_length": 2, "use_eos": False,
+        "test_horizon": 12, "n_test_trials": 24, "n_val_trials": 8, "data_seed": 0}
+MODEL = {"type": "vanilla", "bias": False, "latent_size": 6, "kernel": "fused"}
+TRAIN = {"lr": 0.01, "epochs": 2, "steps_per_epoch": 3, "batch_size": 8,
+         "curriculum": {"horizons": [2, 4, 8], "threshold": 0.96}}
+
+
+def _train(tmp_path, train_cfg, checkpoint="ckpt.pt"):
+    dataset = STUDY.make_dataset(TASK, seed=0)
+    torch.manual_seed(0)
+    model = STUDY.build_model(MODEL, STUDY.dataset_attrs(TASK, dataset))
+    history = STUDY.train(model, dataset, train_cfg, seed=0, checkpoint=str(tmp_path / checkpoint),
+                          cfg_hash="h", label="test")
+    return model, history, dataset
+
+
+def _without_timing(rows):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+
+def test_resumed_training_equals_uninterrupted_training(tmp_path):
+    straight, history, _ = _train(tmp_path, TRAIN, "straight.pt")
+    _train(tmp_path, {**TRAIN, "epochs": 1}, "resumed.pt")  # "interrupted" after epoch 1
+    resumed, resumed_history, _ = _train(tmp_path, TRAIN, "resumed.pt")
+    for key, value in straight.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], value, rtol=0, atol=0)
+    assert _without_timing(resumed_history) == _without_timing(history)
+    state = load_checkpoint(tmp_path / "resumed.pt")
+    assert state["epoch"] == 2 and "stage" in state["extra"]
+
+
+def test_curriculum_advances_on_accuracy_threshold(tmp_path):
+    easy = copy.deepcopy(TRAIN)
+    easy["curriculum"]["threshold"] = 0.0  # every batch qualifies: one stage per step
+    _, history, _ = _train(tmp_path, easy)
+    assert [row["horizon"] for row in history] == [8, 8]
+    _, history, _ = _train(tmp_path, {**TRAIN, "epochs": 1, "lr": 1e-6}, "slow.pt")
+    assert history[0]["horizon"] < 8  # three barely-trained steps cannot reach 0.96 three times
+
+
+def test_model_has_no_biases_and_evaluation_holds_w_hh(tmp_path):
+    model, _, dataset = _train(tmp_path, TRAIN)
+    assert all("bias" not in name for name, _ in model.named_parameters())
+    evaluation = STUDY.evaluate(model, dataset, {})
+    assert evaluation.hidden.shape == (24, 2 + 12, 6)
+    np.testing.assert_array_equal(evaluation.weights["W_hh"],
+                                  model.rnn.weight_hh_l0.detach().numpy())
+    mask, correct = evaluation.labels["mask"], evaluation.labels["correct"]
+    assert evaluation.metrics["accuracy"] == pytest.approx((correct * mask).sum() / mask.sum(),
+                                                           rel=1e-6)
+    signs = np.where(evaluation.outputs >= 0, 1.0, -1.0)
+    np.testing.assert_allclose(correct, (signs == evaluation.targets).mean(axis=-1))
+
+
+def _config(**changes):
+    study = {"tasks": {"copy": dict(TASK)}, "models": {"rnn": dict(MODEL)}, "seeds": [0, 1, 2],
+             "analyses": {"operator_spectra": {}, "signatures": {"perplexity": 1}}}
+    for path, value in changes.items():
+        node = study
+        *parents, last = path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return {"run": "t", "studies": {"binding": study}}
+
+
+def test_valid_config_passes_and_fills_defaults():
+    config = validate_config(_config(), SCHEMAS)
+    assert config["studies"]["binding"]["analyses"]["operator_spectra"]["threshold"] == 0.9
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"models.rnn.bias": True}, "studies.binding.models.rnn.bias"),
+    ({"models.rnn.type": "gru"}, "studies.binding.models.rnn.type"),
+    ({"tasks.copy.task_id": [7, 0, 0]}, "studies.binding.tasks.copy.task_id"),
+    ({"tasks.copy.seq_length": [3, 2]}, "studies.binding.tasks.copy.seq_length"),
+    ({"train.curriculum.horizons": [10, 5]}, "studies.binding.train.curriculum.horizons"),
+    ({"analyses.signatures.perplexity": 3}, "studies.binding.analyses.signatures.perplexity"),
+    ({"seeds": [0]}, "studies.binding.analyses.signatures"),
+])
+def test_bad_config_values_fail_naming_the_key(changes, key):
+    with pytest.raises(ConfigError, match=f"'{key}'"):
+        validate_config(_config(**changes), SCHEMAS)
+
+
+def test_analyses_on_spectra_require_operator_spectra():
+    config = _config()
+    del config["studies"]["binding"]["analyses"]["operator_spectra"]
+    with pytest.raises(ConfigError, match="'studies.binding.analyses'.*operator_spectra"):
+        validate_config(config, SCHEMAS)
