@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import torch
 
 from taskdyn.analysis.fixed_points import find_fixed_points, sample_states
 from taskdyn.analysis.pca import explained_variance

@@ -40,6 +40,27 @@ class Interrupted(RuntimeError):
     """Training stopped on a signal; the last checkpoint holds the state to resume from."""
 
 
+def optimiser_step(model: torch.nn.Module, optimizer: torch.optim.Optimizer, loss: torch.Tensor,
+                   grad_clip: float, *, label: str, epoch: int) -> float:
+    """One checked update: stop on a non-finite loss, backpropagate, clip, step; return the loss."""
+    if not torch.isfinite(loss):
+        raise Diverged(f"{label}: training diverged at epoch {epoch} (loss {loss.item()})")
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    if grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+    optimizer.step()
+    return loss.item()
+
+
+def check_interrupt(received: Mapping[str, int], label: str, epoch: int,
+                    checkpoint: str | Path) -> None:
+    """Raise `Interrupted` if `interruptible()` recorded a signal."""
+    if received:
+        raise Interrupted(f"{label}: stopped by signal {received['signal']} in epoch {epoch}; "
+                          f"rerun to resume from {checkpoint}")
+
+
 @dataclass
 class TrainSettings:
     """Optimisation settings of one training job (the study's `train` config slice)."""
@@ -112,18 +133,9 @@ def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metri
             for begin in range(0, n_trials, settings.batch_size):
                 idx = order[begin : begin + settings.batch_size]
                 loss = loss_fn(model, {k: v[idx] for k, v in train.items()})
-                if not torch.isfinite(loss):
-                    raise Diverged(f"{label}: training diverged at epoch {epoch} "
-                                   f"(loss {loss.item()})")
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if settings.grad_clip > 0:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
-                optimizer.step()
-                losses.append(loss.item())
-                if received:
-                    raise Interrupted(f"{label}: stopped by signal {received['signal']} in "
-                                      f"epoch {epoch}; rerun to resume from {checkpoint}")
+                losses.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
+                                             label=label, epoch=epoch))
+                check_interrupt(received, label, epoch, checkpoint)
             model.eval()
             with torch.no_grad():
                 metrics = metrics_fn(model, val)

@@ -33,7 +33,12 @@ from taskdyn.tasks.knowledge_graph import (
     build_knowledge_graph,
     fact_arrays,
 )
-from taskdyn.training import Diverged, Interrupted, interruptible, resolve_device
+from taskdyn.training import (
+    check_interrupt,
+    interruptible,
+    optimiser_step,
+    resolve_device,
+)
 
 SPLIT_METRICS = ("ce", "ppl", "accuracy", "prob")
 PPL_MAX_CE = 20.0  # perplexity = exp(min(CE, 20)), as the anchor
@@ -117,18 +122,9 @@ class AnalogyStudy(Study):
                     loss = F.cross_entropy(answer_logits(model, train["tokens"][idx],
                                                          train["length"][idx]),
                                            train["target"][idx])
-                    if not torch.isfinite(loss):
-                        raise Diverged(f"{label}: training diverged at epoch {epoch} "
-                                       f"(loss {loss.item()})")
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    if settings.grad_clip > 0:
-                        torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
-                    optimizer.step()
-                    pending.append(loss.item())
-                    if received:
-                        raise Interrupted(f"{label}: stopped by signal {received['signal']} in "
-                                          f"epoch {epoch}; rerun to resume from {checkpoint}")
+                    pending.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
+                                                  label=label, epoch=epoch))
+                    check_interrupt(received, label, epoch, checkpoint)
                 if epoch % settings.eval_every == 0 or epoch == settings.epochs:
                     rows.append({"epoch": epoch, "train_loss": float(np.mean(pending)),
                                  **evaluation_scores(model, test, edges)})

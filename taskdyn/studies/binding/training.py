@@ -21,7 +21,13 @@ import torch
 
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.tasks.binding import generate_trials
-from taskdyn.training import Diverged, Interrupted, interruptible, resolve_device
+from taskdyn.training import (
+    Diverged,
+    check_interrupt,
+    interruptible,
+    optimiser_step,
+    resolve_device,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,24 +123,15 @@ def train_curriculum(model: torch.nn.Module, task: OnlineTask, val: Mapping[str,
                 batch = task.batch(settings.horizons[stage], settings.batch_size, rng, device)
                 outputs, _ = model(batch["inputs"])
                 loss = masked_loss(outputs, batch["targets"], batch["mask"])
-                if not torch.isfinite(loss):
-                    raise Diverged(f"{label}: training diverged in epoch {epoch} "
-                                   f"(loss {loss.item()})")
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                if settings.grad_clip > 0:
-                    torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
-                optimizer.step()
+                losses.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
+                                             label=label, epoch=epoch))
                 accuracy = masked_accuracy(outputs.detach(), batch["targets"], batch["mask"]).item()
-                losses.append(loss.item())
                 accuracies.append(accuracy)
                 if accuracy >= settings.threshold and stage < len(settings.horizons) - 1:
                     stage += 1
                     log.info("epoch %d: batch accuracy %.4f, horizon now %d", epoch, accuracy,
                              settings.horizons[stage])
-                if received:
-                    raise Interrupted(f"{label}: stopped by signal {received['signal']} in "
-                                      f"epoch {epoch}; rerun to resume from {checkpoint}")
+                check_interrupt(received, label, epoch, checkpoint)
             row = {"epoch": epoch, "horizon": settings.horizons[stage],
                    "train_loss": float(np.mean(losses)),
                    "train_accuracy": float(np.mean(accuracies)),
