@@ -32,10 +32,26 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_MISMATCH
 
 
+def _add_bench(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
+
+
+def _bench(args: argparse.Namespace) -> int:
+    """Run the benchmark suite (taskdyn.bench), print its table and write its JSON."""
+    from taskdyn import bench
+
+    sizes = bench.Sizes.quick() if args.quick else bench.Sizes()
+    figures = bench.run_all(sizes, progress=lambda f: print(bench.format_row(f), flush=True))
+    bench.write_results(args.out, figures, sizes)
+    return EXIT_OK
+
+
 # name -> (help, add arguments, run)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                              Callable[[argparse.Namespace], int]]] = {
     "verify": ("check results/<run> against its manifest.json", _add_verify, _verify),
+    "bench": ("time training, analyses and DAG building (taskdyn.bench)", _add_bench, _bench),
 }
 
 

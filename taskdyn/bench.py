@@ -1,0 +1,336 @@
+"""The benchmark suite behind `taskdyn bench`: how fast the pipeline is, and how far from the limit.
+
+Every figure is the median of `repeats` timed runs (wall clock, after one untimed warm-up run).
+Training is compared with the machine's matrix-multiply peak measured in the same process, at
+the model's own matmul shape, dtype and thread count. A GRU training step (forward, backward,
+Adam) costs about
+
+    FLOPs = 6 · B · T · (3H · (H + I) + H · O)
+
+multiply-adds counted as 2 FLOPs: the three gate matmuls on input and state (2 · 3H(H + I) per
+trial and step) and the readout (2 · H · O) forward, twice that backward (gradients of inputs
+and of weights); element-wise gate maths and Adam are left out (they are O(H), not O(H²)).
+The step's FLOP floor is FLOPs / peak.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from taskdyn.analysis.decoding import generalisation_matrix
+from taskdyn.analysis.fixed_points import _minimise_adam, find_fixed_points, sample_states
+from taskdyn.analysis.topology import persistence_diagrams
+from taskdyn.models.recurrent import GRU, VanillaRNN
+from taskdyn.seed_batch import train_seed_batch, train_separately
+from taskdyn.tasks.flipflop import generate_flipflop
+
+
+@dataclass
+class Figure:
+    """One benchmark figure: the median of `runs` in `unit`, at the stated `size`."""
+
+    name: str
+    size: str
+    value: float
+    unit: str
+    runs: list[float] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Sizes:
+    """Problem sizes of one benchmark run (`quick` shrinks them to finish in under two minutes)."""
+
+    batch: int = 256
+    steps: int = 500
+    hidden: int = 128
+    repeats: int = 3
+    fp_starts: int = 256
+    fp_baseline_starts: int = 1024
+    fp_baseline_iters: int = 10_000
+    fp_baseline_timed_iters: int = 10_000
+    ripser_points: int = 400
+    decoding: tuple[int, int, int] = (200, 20, 64)  # trials, time steps, units
+    dsa: tuple[int, int, int, int] = (4, 20, 50, 64)  # systems, trials, time steps, units
+    seed_batch: tuple[int, int, int, int] = (16, 64, 23, 20)  # seeds, batch, time steps, steps
+    snakemake: bool = True
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(batch=64, steps=100, repeats=3, fp_starts=128, fp_baseline_timed_iters=500,
+                   ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
+                   seed_batch=(16, 64, 23, 5))
+
+
+def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of `repeats` calls of `fn` after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    runs = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - tic)
+    return runs
+
+
+def matmul_peak(m: int, k: int, n: int, repeats: int = 5, dtype=torch.float32,
+                min_seconds: float = 0.2) -> list[float]:
+    """FLOP/s of `[m, k] @ [k, n]` in a tight loop, one figure per repeat."""
+    a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
+    rates = []
+    for _ in range(repeats):
+        count, tic = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - tic) < min_seconds:
+            for _ in range(20):
+                torch.matmul(a, b)
+            count += 20
+        rates.append(2.0 * m * k * n * count / elapsed)
+    return rates
+
+
+def gru_training_flops(batch: int, steps: int, hidden: int, n_in: int, n_out: int) -> float:
+    """Matmul FLOPs of one GRU training step (module docstring formula)."""
+    return 6.0 * batch * steps * (3 * hidden * (hidden + n_in) + hidden * n_out)
+
+
+def gru_training_step(model: GRU, inputs: torch.Tensor, targets: torch.Tensor,
+                      optimizer: torch.optim.Optimizer) -> Callable[[], None]:
+    """A closure running one forward + backward + Adam step of `model` on one batch."""
+    def run() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        outputs, _ = model(inputs)
+        ((outputs - targets) ** 2).mean().backward()
+        optimizer.step()
+    return run
+
+
+def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("auto", "loop", "fused")
+                   ) -> list[Figure]:
+    """Flip-flop GRU training step per kernel: trials·steps/s, FLOP/s, ratio to the FLOP floor."""
+    n_bits, b, t, h = 3, sizes.batch, sizes.steps, sizes.hidden
+    data = generate_flipflop(b, n_bits, t, 0.02, 0.15, np.random.default_rng(0))
+    inputs = torch.as_tensor(data["inputs"], dtype=torch.float32)
+    targets = torch.as_tensor(data["targets"], dtype=torch.float32)
+    flops = gru_training_flops(b, t, h, n_bits, n_bits)
+    peak = statistics.median(matmul_peak(b, h, 3 * h, sizes.repeats))
+    size = f"3-bit flip-flop, GRU-{h}, batch {b}, {t} steps, {torch.get_num_threads()} threads"
+    figures = [Figure("matmul peak", f"[{b},{h}]@[{h},{3 * h}] float32", peak / 1e9, "GFLOP/s"),
+               Figure("training step FLOPs", size, flops / 1e9, "GFLOP",
+                      note="6·B·T·(3H(H+I)+H·O)"),
+               Figure("training step FLOP floor", size, flops / peak, "s")]
+    for kernel in kernels:
+        torch.manual_seed(0)
+        model = GRU(n_bits, n_bits, h, kernel=kernel)
+        step = gru_training_step(model, inputs, targets, torch.optim.Adam(model.parameters()))
+        runs = timed(step, sizes.repeats)
+        median = statistics.median(runs)
+        figures += [
+            Figure(f"training step [{kernel}]", size, median, "s", runs,
+                   f"{median / (flops / peak):.2f}x FLOP floor, {flops / median / 1e9:.1f} GFLOP/s"),
+            Figure(f"training throughput [{kernel}]", size, b * t / median, "trial·steps/s",
+                   [b * t / r for r in runs])]
+    return figures
+
+
+def trained_flipflop_gru(results: Path = Path("results")) -> tuple[GRU, str]:
+    """A trained 3-bit flip-flop GRU from `results/*/models/ctdb/3bff/gru/seed0` (default run
+    first), or a small one trained here when none exists; returns it and where it came from."""
+    runs = sorted(results.glob("*/models/ctdb/3bff/gru/seed0/meta.json"),
+                  key=lambda p: p.parts[-7] != "default")
+    for meta_path in runs:
+        hp = json.loads(meta_path.read_text())["hp"]
+        if hp["task"].get("n_bits") != 3:
+            continue
+        cfg = {k: v for k, v in hp["model"].items() if k in ("latent_size",)}
+        model = GRU(3, 3, **cfg)
+        model.load_state_dict(torch.load(meta_path.with_name("weights.pt"), weights_only=True))
+        return model.eval(), str(meta_path.parent)
+    return _train_small_gru(), "trained in the benchmark (GRU-32, 400 Adam steps)"
+
+
+def _train_small_gru(hidden: int = 32, steps: int = 400) -> GRU:
+    """A GRU trained briefly on the 3-bit flip-flop (fallback when no trained model is stored)."""
+    torch.manual_seed(0)
+    data = generate_flipflop(256, 3, 100, 0.05, 0.15, np.random.default_rng(0))
+    inputs = torch.as_tensor(data["inputs"], dtype=torch.float32)
+    targets = torch.as_tensor(data["targets"], dtype=torch.float32)
+    model = GRU(3, 3, hidden, state_noise=0.1)
+    step = gru_training_step(model, inputs, targets, torch.optim.Adam(model.parameters(), 5e-3))
+    for _ in range(steps):
+        step()
+    return model.eval()
+
+
+def bench_fixed_points(sizes: Sizes) -> list[Figure]:
+    """Fixed points of a trained 3-bit GRU at zero input: the finder vs a fixed-length Adam run."""
+    model, source = trained_flipflop_gru()
+    model.double()
+    data = generate_flipflop(64, 3, 100, 0.02, 0.0, np.random.default_rng(1))
+    with torch.no_grad():
+        _, states = model(torch.as_tensor(data["inputs"], dtype=torch.float64))
+    hidden = states.numpy()
+    rng = np.random.default_rng(0)
+    starts = sample_states(hidden, sizes.fp_starts, 0.05, rng)
+    found = []
+
+    def finder() -> None:
+        found.append(find_fixed_points(model.step, starts, np.zeros((len(starts), 3))))
+
+    runs = timed(finder, sizes.repeats, warmup=0)
+    result = found[-1]
+    size = f"GRU-{model.latent_size} ({source}), {sizes.fp_starts} starts"
+    base_starts = torch.as_tensor(sample_states(hidden, sizes.fp_baseline_starts, 0.05, rng))
+    n_iters = sizes.fp_baseline_timed_iters
+    zeros = torch.zeros(len(base_starts), 3, dtype=torch.float64)
+    base_runs = timed(lambda: _minimise_adam(model.step, base_starts, zeros, 1e-2, n_iters, 0.0,
+                                             check_every=n_iters), 1, warmup=0)
+    scale = sizes.fp_baseline_iters / n_iters
+    baseline = base_runs[0] * scale
+    note = "" if scale == 1 else f"timed {n_iters} iterations, scaled to {sizes.fp_baseline_iters}"
+    median = statistics.median(runs)
+    return [Figure("fixed points: finder", size, median, "s", runs,
+                   f"{result.n_stable} stable / {len(result.xstar)} found, {result.n_iters} Adam "
+                   f"iterations + LM polish; {100 * median / baseline:.1f}% of the baseline"),
+            Figure("fixed points: fixed Adam baseline",
+                   f"{sizes.fp_baseline_starts} starts, {sizes.fp_baseline_iters} iterations",
+                   baseline, "s", [baseline], note)]
+
+
+def bench_analyses(sizes: Sizes) -> list[Figure]:
+    """Persistent homology (ripser), decoding matrix and (if `DSA` imports) DSA at stated sizes."""
+    rng = np.random.default_rng(0)
+    angle = rng.uniform(0, 2 * np.pi, sizes.ripser_points)
+    circle = np.c_[np.cos(angle), np.sin(angle), 0.1 * rng.standard_normal(len(angle))]
+    figures = [Figure("persistent homology (ripser H0+H1)", f"{len(circle)} points in 3-D",
+                      *_median(timed(lambda: persistence_diagrams(circle, maxdim=1),
+                                     sizes.repeats)))]
+    trials, steps, units = sizes.decoding
+    labels = np.repeat(rng.integers(0, 4, trials)[:, None], steps, axis=1)
+    hidden = rng.standard_normal((trials, steps, units)) + labels[..., None] * 0.2
+    train, test = np.arange(trials // 2), np.arange(trials // 2, trials)
+    figures.append(Figure(
+        "decoding matrix (logistic regression)",
+        f"{trials} trials x {steps} steps x {units} units, 4 classes, {steps}x{steps} matrix",
+        *_median(timed(lambda: generalisation_matrix(hidden, labels, train, test),
+                       sizes.repeats))))
+    try:
+        from taskdyn.analysis.dsa import dsa_distances
+        import DSA  # noqa: F401
+    except ImportError:
+        return figures + [Figure("DSA", "-", float("nan"), "s", note="DSA does not import")]
+    n_sys, trials, steps, units = sizes.dsa
+    systems = [rng.standard_normal((trials, steps, units)).cumsum(1) * 0.1 for _ in range(n_sys)]
+    figures.append(Figure(
+        "DSA (wasserstein)", f"{n_sys} systems of {trials}x{steps}x{units}, 5 PCs, 5 delays, rank 10",
+        *_median(timed(lambda: dsa_distances(systems, n_components=5, n_delays=5,
+                                             delay_interval=1, rank=10,
+                                             score_method="wasserstein", iters=100, lr=1e-2,
+                                             seed=0), sizes.repeats))))
+    return figures
+
+
+def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
+    """K seeds of the binding RNN (bias-free tanh, 3 in / 3 out) trained batched vs one by one."""
+    n_seeds, batch, n_time, steps = sizes.seed_batch
+    rng = np.random.default_rng(0)
+    inputs = torch.as_tensor(rng.choice([-1.0, 1.0], (n_seeds, batch, n_time, 3)),
+                             dtype=torch.float32)
+    data = {"inputs": inputs, "targets": torch.roll(inputs, 3, dims=2)}
+    loss = lambda outputs, b: ((outputs - b["targets"]) ** 2).mean()  # noqa: E731
+    models = lambda: [VanillaRNN(3, 3, hidden, bias=False, kernel="fused")  # noqa: E731
+                      for _ in range(n_seeds)]
+
+    def separate() -> None:
+        for k, model in enumerate(models()):
+            seed_data = {name: v[k] for name, v in data.items()}
+            train_separately(model, lambda _: seed_data, loss, steps=steps, lr=1e-3, grad_clip=1)
+
+    def batched() -> None:
+        train_seed_batch(models(), lambda _: data, loss, steps=steps, lr=1e-3, grad_clip=1)
+
+    size = (f"{n_seeds} seeds, tanh RNN-{hidden} no bias, batch {batch}, {n_time} steps, "
+            f"{steps} Adam steps")
+    sep, bat = [], []
+    for _ in range(sizes.repeats):  # interleaved, so load changes hit both alike
+        sep += timed(separate, 1, warmup=0)
+        bat += timed(batched, 1, warmup=0)
+    work = n_seeds * batch * n_time * steps
+    ratio = statistics.median(sep) / statistics.median(bat)
+    return [Figure("seed batch: separate runs [fused]", size, work / statistics.median(sep),
+                   "trial·steps/s", [work / r for r in sep]),
+            Figure("seed batch: batched", size, work / statistics.median(bat), "trial·steps/s",
+                   [work / r for r in bat], f"{ratio:.2f}x the separate runs")]
+
+
+def _median(runs: list[float]) -> tuple[float, str, list[float]]:
+    return statistics.median(runs), "s", runs
+
+
+def snakemake_jobs(output: str) -> int:
+    """The job count of a dry run's 'Job stats' table (0 when there is nothing to do)."""
+    totals = re.findall(r"^total\s+(\d+)", output, flags=re.MULTILINE)
+    return int(totals[-1]) if totals else 0
+
+
+def bench_snakemake(repeats: int) -> list[Figure]:
+    """`snakemake -n` on config/paper.yaml, and a rerun of the default config where it is a no-op."""
+    exe = str(Path(sys.executable).with_name("snakemake"))
+    figures = []
+    for label, configfile in (("paper", "config/paper.yaml"), ("default", "config/config.yaml")):
+        outputs: list[str] = []
+
+        def dry() -> None:
+            done = subprocess.run([exe, "-n", "--configfile", configfile], capture_output=True,
+                                  text=True, check=True)
+            outputs.append(done.stdout)
+
+        runs = timed(dry, repeats, warmup=0)
+        jobs = snakemake_jobs(outputs[-1])
+        figures.append(Figure(f"snakemake -n ({label})", configfile,
+                              statistics.median(runs), "s", runs, f"{jobs} jobs"))
+        if label == "default" and jobs == 0:
+            command = [exe, "--cores", "1", "--nolock", "--configfile", configfile]
+            runs = timed(lambda: subprocess.run(command, capture_output=True, check=True),
+                         repeats, warmup=0)
+            figures.append(Figure("no-op rerun (default)", configfile, statistics.median(runs),
+                                  "s", runs, "nothing to be done"))
+    return figures
+
+
+def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
+            ) -> list[Figure]:
+    """Every benchmark at `sizes`, in order; `progress` sees each figure as it is measured."""
+    figures = []
+    parts = [bench_training, bench_seed_batch, bench_fixed_points, bench_analyses]
+    if sizes.snakemake:
+        parts.append(lambda s: bench_snakemake(s.repeats))
+    for part in parts:
+        for figure in part(sizes):
+            progress(figure)
+            figures.append(figure)
+    return figures
+
+
+def format_row(figure: Figure) -> str:
+    """One table line: name, median and unit, size, note."""
+    return f"{figure.name:<40} {figure.value:>12.4g} {figure.unit:<14} {figure.size}  {figure.note}"
+
+
+def write_results(path: str | Path, figures: list[Figure], sizes: Sizes) -> None:
+    """The figures as JSON, with the sizes, torch version and thread count."""
+    from taskdyn.io import write_json
+
+    write_json(path, {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "sizes": asdict(sizes), "figures": [asdict(f) for f in figures]})
