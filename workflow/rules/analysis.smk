@@ -33,15 +33,6 @@ rule find_fixed_points:
         "../../scripts/find_fixed_points.py"
 
 
-def spectra_inputs(wildcards):
-    inputs = {"evaluation": rules.evaluate_model.output.evaluation.format(**wildcards)}
-    if analysis_enabled(wildcards.study, "fixed_points"):
-        inputs["fixed_points"] = rules.find_fixed_points.output.fixed_points.format(
-            **wildcards
-        )
-    return inputs
-
-
 rule compute_spectra:
     input:
         unpack(spectra_inputs),

@@ -110,34 +110,51 @@ def figure(name):
 
 def generic_targets(study, task):
     prefix = f"results/{RUN}"
+    figures = f"{prefix}/figures/{{study}}/{{task}}/{{model}}/seed{{seed}}"
     targets = [
         f"{prefix}/tables/{study}/{task}/metrics.csv",
         f"{prefix}/figures/{study}/{task}/learning_curves.png",
     ]
     if analysis_enabled(study, "trials"):
-        targets += per_model(
-            prefix + "/figures/{study}/{task}/{model}/seed{seed}/trials.png", study, task
-        )
+        targets += per_model(f"{figures}/trials.png", study, task)
     if analysis_enabled(study, "pca"):
         targets.append(f"{prefix}/figures/{study}/{task}/scree.png")
     if analysis_enabled(study, "state_r2"):
         targets.append(f"{prefix}/tables/{study}/{task}/state_r2.csv")
         targets.append(f"{prefix}/figures/{study}/{task}/state_r2.png")
     if analysis_enabled(study, "fixed_points"):
-        targets += per_model(
-            prefix + "/figures/{study}/{task}/{model}/seed{seed}/fixed_points.png",
-            study,
-            task,
-        )
+        targets += per_model(f"{figures}/fixed_points.png", study, task)
     if analysis_enabled(study, "spectra"):
-        targets += per_model(
-            prefix + "/figures/{study}/{task}/{model}/seed{seed}/spectra.png",
-            study,
-            task,
-        )
+        targets += per_model(f"{figures}/spectra.png", study, task)
     return targets
 
 
 def all_targets():
     targets = [t for s, k in study_tasks() for t in generic_targets(s, k)]
     return targets + STUDY_TARGETS
+
+
+def spectra_inputs(wildcards):
+    """The evaluation, plus the fixed points when that analysis is enabled."""
+    inputs = {"evaluation": rules.evaluate_model.output.evaluation.format(**wildcards)}
+    if analysis_enabled(wildcards.study, "fixed_points"):
+        inputs["fixed_points"] = rules.find_fixed_points.output.fixed_points.format(
+            **wildcards
+        )
+    return inputs
+
+
+def metrics_table_inputs(wildcards):
+    """Every model × seed's evaluation and metadata, plus enabled per-model analyses."""
+    study, task = wildcards.study, wildcards.task
+    inputs = {
+        "evaluations": per_model(rules.evaluate_model.output.evaluation, study, task),
+        "metas": per_model(rules.train_model.output.meta, study, task),
+    }
+    if analysis_enabled(study, "fixed_points"):
+        inputs["fixed_points"] = per_model(
+            rules.find_fixed_points.output.fixed_points, study, task
+        )
+    if analysis_enabled(study, "spectra"):
+        inputs["spectra"] = per_model(rules.compute_spectra.output.spectra, study, task)
+    return inputs
