@@ -82,7 +82,7 @@ def write_h5(
     dims = dict(dims or {})
     flat = dict(_flatten(arrays))
     for name, value in flat.items():
-        if value.dtype == object:
+        if value.dtype == object and not h5py.check_string_dtype(value.dtype):
             raise TypeError(f"{path}: dataset {name!r} is an object array; store numbers or strings")
         if name in dims and len(dims[name].split(",")) != value.ndim:
             raise ValueError(

@@ -1,0 +1,12 @@
+"""Rule analyse_wm_features: decoding and orthogonalisation on one scenario's CNN features."""
+from taskdyn import jobs
+from taskdyn.studies.wm import analysis_jobs
+
+with jobs.logged(snakemake.log[0]):
+    analysis_jobs.analyse_features(
+        task=snakemake.wildcards.task, data=snakemake.input.data,
+        features=snakemake.input.features,
+        decoding=jobs.load_params(snakemake.params.decoding),
+        orthogonalisation=jobs.load_params(snakemake.params.orthogonalisation),
+        decoding_table=snakemake.output.decoding,
+        orthogonalisation_table=snakemake.output.orthogonalisation)

@@ -1,0 +1,13 @@
+"""Rule make_wm_tables: the study-wide accuracy, decoding, Procrustes and orthogonality tables."""
+from taskdyn import jobs
+from taskdyn.studies.wm import analysis_jobs
+
+with jobs.logged(snakemake.log[0]):
+    analysis_jobs.make_tables(
+        evaluations=list(snakemake.input.evaluations),
+        parts={"decoding": [*snakemake.input.decoding, *snakemake.input.cnn_decoding],
+               "procrustes": list(snakemake.input.procrustes),
+               "orthogonalisation": [*snakemake.input.orthogonalisation,
+                                     *snakemake.input.cnn_orthogonalisation]},
+        tables={name: snakemake.output[name]
+                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation")})

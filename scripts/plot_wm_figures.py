@@ -1,0 +1,13 @@
+"""Rule plot_wm_figures: every wm figure (PDF + PNG) from the stimuli and the study tables."""
+from pathlib import Path
+
+from taskdyn import jobs
+from taskdyn.studies.wm import figure_jobs
+
+with jobs.logged(snakemake.log[0]):
+    figure_jobs.make_figures(
+        images=snakemake.input.images,
+        tables={name: snakemake.input[name]
+                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation")},
+        pdfs={Path(path).stem: path for path in snakemake.output.pdf},
+        pngs={name: snakemake.output[name] for name in figure_jobs.FIGURE_NAMES})

@@ -1,0 +1,171 @@
+"""Figures of the working-memory study: stimuli, accuracy, decoding, Procrustes, orthogonality.
+
+Every function takes arrays or long tables (as written by `taskdyn.studies.wm.analysis_jobs`)
+and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.plotting import plt
+
+SPLIT_ORDER = ("train", "val", "novel_angle", "novel_identity")
+SWAP_LABELS = {"direct": "fitted at t+1", "reconstructed": "own rotation",
+               "same_age": "swap: same age", "same_stimulus": "swap: same stimulus",
+               "unrotated": "no rotation"}
+
+
+def stimuli_grid(images: np.ndarray, props: dict[str, np.ndarray],
+                 category_names: list[str]) -> plt.Figure:
+    """Left: every category × identity (first location and angle). Right: one object's
+    locations × angles."""
+    n_cat, n_id = props["category"].max() + 1, props["identity"].max() + 1
+    n_loc, n_ang = props["location"].max() + 1, props["angle"].max() + 1
+    fig = plt.figure(figsize=(1.1 * (n_id + n_ang) + 0.6, 1.1 * max(n_cat, n_loc) + 0.5))
+    left, right = fig.subfigures(1, 2, width_ratios=[n_id, n_ang])
+    _image_grid(left, images, props, rows=("category", n_cat), cols=("identity", n_id),
+                fixed={"location": 0, "angle": 0},
+                row_labels=[str(c) for c in category_names])
+    _image_grid(right, images, props, rows=("location", n_loc), cols=("angle", n_ang),
+                fixed={"category": 0, "identity": 0},
+                row_labels=[f"loc {k}" for k in range(n_loc)])
+    left.suptitle("categories × identities", fontsize=9)
+    right.suptitle(f"{category_names[0]} 0: locations × angles", fontsize=9)
+    return fig
+
+
+def _image_grid(fig, images, props, rows, cols, fixed, row_labels):
+    axes = fig.subplots(rows[1], cols[1], squeeze=False)
+    for r in range(rows[1]):
+        for c in range(cols[1]):
+            ax = axes[r, c]
+            ax.set_xticks([]), ax.set_yticks([])
+            match = np.ones(len(images), dtype=bool)
+            for key, value in {**fixed, rows[0]: r, cols[0]: c}.items():
+                match &= props[key] == value
+            if match.any():
+                ax.imshow(images[np.flatnonzero(match)[0]])
+            if c == 0:
+                ax.set_ylabel(row_labels[r], fontsize=8)
+            if r == rows[1] - 1:
+                ax.set_xlabel(f"{cols[0]} {c}", fontsize=8)
+
+
+def accuracy_bars(table: pd.DataFrame) -> plt.Figure:
+    """Response-step accuracy per N-back task (x) and split (bars), one panel per scenario × model;
+    bars are seed means, dots single seeds."""
+    table = table[table["nback_task"] != "all"]
+    panels = list(table.groupby(["task", "model"], sort=True))
+    splits = [s for s in SPLIT_ORDER if s in set(table["split"])]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 2.3 * len(panels)), squeeze=False)
+    width = 0.8 / len(splits)
+    for ax, ((scenario, model), frame) in zip(axes[:, 0], panels):
+        tasks = sorted(frame["nback_task"].unique())
+        for k, split in enumerate(splits):
+            sub = frame[frame["split"] == split]
+            x = np.arange(len(tasks)) + (k - (len(splits) - 1) / 2) * width
+            means = [sub.loc[sub["nback_task"] == t, "accuracy"].mean() for t in tasks]
+            ax.bar(x, means, width, label=split.replace("_", " "))
+            for xi, t in zip(x, tasks):
+                vals = sub.loc[sub["nback_task"] == t, "accuracy"]
+                ax.plot(np.full(len(vals), xi), vals, "k.", ms=3)
+        ax.axhline(0.5, color="grey", lw=0.8, ls="--")
+        ax.set_xticks(np.arange(len(tasks)), [t.replace("_", "\n") for t in tasks], fontsize=7)
+        ax.set_xlim(-0.6, max(len(tasks), 4) - 0.4)  # a single task keeps bars of normal width
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("accuracy")
+        ax.set_title(f"{scenario} / {model}", fontsize=9)
+    axes[0, 0].legend(fontsize=7, ncol=len(splits), loc="lower left", bbox_to_anchor=(0, 1.12))
+    fig.tight_layout()
+    return fig
+
+
+def cross_time_matrices(table: pd.DataFrame, stimulus: int = 0) -> plt.Figure:
+    """Chance-normalised accuracy of decoders of the stimulus shown at step `stimulus`, trained
+    at one step (rows) and tested at another (columns); seeds averaged. Per scenario, one row of
+    panels per model's RNN states, then one for the CNN features of the stimulus on screen (the
+    model column names the encoder); one column per property."""
+    table = table[(table["analysis"] == "cross_time") & (table["stimulus"] == stimulus)]
+    props = list(dict.fromkeys(table["property"]))
+    rows = []
+    for scenario, frame in table.groupby("task", sort=True):
+        rnn, cnn = frame[frame["space"] == "rnn"], frame[frame["space"] == "cnn"]
+        rows += [(f"{scenario}/{m}\nRNN", rnn[rnn["model"] == m])
+                 for m in sorted(rnn["model"].unique())]
+        rows += [(f"{scenario}\n{m} features", cnn[cnn["model"] == m])
+                 for m in sorted(cnn["model"].unique())]
+    fig, axes = plt.subplots(len(rows), len(props), squeeze=False,
+                             figsize=(2.3 * len(props) + 0.8, 2.1 * len(rows)))
+    image = None
+    for r, (label, frame) in enumerate(rows):
+        for c, prop in enumerate(props):
+            grid = frame[frame["property"] == prop].pivot_table(
+                index="train_time", columns="test_time", values="normalised")
+            ax = axes[r, c]
+            image = ax.imshow(grid.to_numpy(), vmin=0, vmax=1, cmap="viridis", origin="upper")
+            ax.set_xticks(range(len(grid.columns)), grid.columns)
+            ax.set_yticks(range(len(grid.index)), grid.index)
+            if r == 0:
+                ax.set_title(prop)
+            if c == 0:
+                ax.set_ylabel(f"{label}\ntrain step", fontsize=8)
+            if r == len(rows) - 1:
+                ax.set_xlabel("test step")
+    fig.colorbar(image, ax=axes, shrink=0.6, label="(acc − chance) / (1 − chance)")
+    return fig
+
+
+def procrustes_bars(table: pd.DataFrame) -> plt.Figure:
+    """Accuracy at step t+1 of decoders moved from step t, per condition (bars), averaged over
+    stimuli, steps and seeds; one panel per property, groups per scenario × model."""
+    table = table[table["metric"] == "accuracy"]
+    props = list(dict.fromkeys(table["property"]))
+    groups = list(table.groupby(["task", "model"], sort=True).groups)
+    fig, axes = plt.subplots(1, len(props), figsize=(3.2 * len(props), 3.0), squeeze=False)
+    width = 0.8 / len(SWAP_LABELS)
+    for ax, prop in zip(axes[0], props):
+        sub = table[table["property"] == prop]
+        for k, (cond, label) in enumerate(SWAP_LABELS.items()):
+            means = [sub[(sub["task"] == s) & (sub["model"] == m)
+                         & (sub["condition"] == cond)]["value"].mean() for s, m in groups]
+            x = np.arange(len(groups)) + (k - (len(SWAP_LABELS) - 1) / 2) * width
+            ax.bar(x, means, width, label=label)
+        ax.axhline(1.0 / sub["n_classes"].iloc[0], color="grey", lw=0.8, ls="--")
+        ax.set_xticks(range(len(groups)), [f"{s}\n{m}" for s, m in groups], fontsize=7)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(prop)
+    axes[0, 0].set_ylabel("balanced accuracy at t+1")
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def orthogonalisation_bars(table: pd.DataFrame) -> plt.Figure:
+    """Normalised orthogonalisation index of one-vs-rest decoder normals per property (panels):
+    per scenario (groups) the CNN features (first bar) and each RNN model's encoding step;
+    bars are seed means, dots single seeds."""
+    props = list(dict.fromkeys(table["property"]))
+    bars = table[["space", "model"]].drop_duplicates().sort_values(["space", "model"])
+    bars = list(bars.itertuples(index=False, name=None))
+    scenarios = sorted(table["task"].unique())
+    width = 0.8 / len(bars)
+    fig, axes = plt.subplots(1, len(props), figsize=(1.2 + 2.4 * len(props), 2.8), squeeze=False)
+    for ax, prop in zip(axes[0], props):
+        sub = table[table["property"] == prop]
+        for k, (space, model) in enumerate(bars):
+            x = np.arange(len(scenarios)) + (k - (len(bars) - 1) / 2) * width
+            for xi, scenario in zip(x, scenarios):
+                vals = sub[(sub["space"] == space) & (sub["model"] == model)
+                           & (sub["task"] == scenario)]["normalised"]
+                ax.bar(xi, vals.mean(), width, color=f"C{k}",
+                       label=f"{space.upper()} {model}" if xi == x[0] else None)
+                ax.plot(np.full(len(vals), xi), vals, "k.", ms=3)
+        ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+        ax.set_xticks(range(len(scenarios)), scenarios)
+        ax.set_title(prop)
+    axes[0, 0].set_ylabel("O / O(random directions)")
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,28 @@
+"""Working memory of naturalistic objects in N-back RNNs (Lei, Ito & Bashivan, NeurIPS 2024).
+
+A study config holds one stimulus set (`stimuli`) and one frozen encoder (`encoder`), whose
+features are computed once by their own rules; its `tasks` are the training scenarios (STSF,
+STMF, MTMF: the N values × features a model is trained on), its `models` the RNN types.
+
+Modules: `study` (datasets, model, training, evaluation: `STUDY`), `data_jobs` (stimuli →
+features → datasets), `analysis_jobs` (decoding, Procrustes, orthogonalisation, tables),
+`figure_jobs`. `STUDY` is imported on first use, so the analysis and figure jobs, which need
+neither torch nor the model, start without importing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SPLITS = ("val", "train", "novel_angle", "novel_identity")  # codes of the `split` label
+PROPERTIES = ("category", "identity", "location", "angle")
+
+__all__ = ["PROPERTIES", "SPLITS", "STUDY"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "STUDY":
+        from taskdyn.studies.wm.study import STUDY
+
+        return STUDY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

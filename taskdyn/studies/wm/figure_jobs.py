@@ -1,0 +1,32 @@
+"""wm figure stage: read the stimulus file and the study tables, draw, save PDF + PNG."""
+
+from __future__ import annotations
+
+from taskdyn.io import read_h5, read_h5_attrs, read_table
+from taskdyn.plotting import save_figure
+from taskdyn.plotting.wm import (
+    accuracy_bars,
+    cross_time_matrices,
+    orthogonalisation_bars,
+    procrustes_bars,
+    stimuli_grid,
+)
+from taskdyn.studies.wm import PROPERTIES
+
+# figure name → (table it reads, drawing function)
+FROM_TABLES = {"accuracy": ("accuracy", accuracy_bars),
+               "cross_time": ("decoding", cross_time_matrices),
+               "procrustes": ("procrustes", procrustes_bars),
+               "orthogonalisation": ("orthogonalisation", orthogonalisation_bars)}
+FIGURE_NAMES = ("stimuli", *FROM_TABLES)
+
+
+def make_figures(*, images: str, tables: dict[str, str], pdfs: dict[str, str],
+                 pngs: dict[str, str]) -> None:
+    """Every wm figure (FIGURE_NAMES); `tables`, `pdfs` and `pngs` are keyed by name."""
+    arrays = read_h5(images)
+    fig = stimuli_grid(arrays["images"], {k: arrays[k] for k in PROPERTIES},
+                       read_h5_attrs(images)["category_names"])
+    save_figure(fig, pdfs["stimuli"], pngs["stimuli"])
+    for name, (table, draw) in FROM_TABLES.items():
+        save_figure(draw(read_table(tables[table])), pdfs[name], pngs[name])
