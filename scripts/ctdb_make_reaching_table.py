@@ -1,0 +1,8 @@
+"""Rule ctdb_make_reaching_table: end-point errors and effort of every RandomTarget model."""
+from taskdyn import ctdb_jobs, jobs
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    ctdb_jobs.make_reaching_table(
+        evaluations=list(snakemake.input.evaluations),
+        table=snakemake.output.table,
+    )

@@ -1,0 +1,9 @@
+"""Rule ctdb_plot_multitask: success rate per subtask (PDF + PNG)."""
+from taskdyn import ctdb_jobs, jobs
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    ctdb_jobs.figure_multitask(
+        table=snakemake.input.table,
+        pdf=snakemake.output.pdf,
+        png=snakemake.output.png,
+    )

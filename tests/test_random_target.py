@@ -1,0 +1,133 @@
+"""RandomTarget: trial structure, the arm under a hand-written controller, the loss ramp."""
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("motornet")
+
+from taskdyn.models import build_recurrent_model  # noqa: E402
+from taskdyn.tasks import random_target as rt  # noqa: E402
+
+TRIALS = dict(catch_prob=0.2, bump_prob=0.5, bump_magnitude=(5.0, 10.0), bump_duration=(15, 30),
+              target_on=(10, 30), min_delay=5, context_noise=0.04)
+
+
+@pytest.fixture(scope="module")
+def arm():
+    return rt.make_arm()
+
+
+def test_observation_size_matches_the_observation(arm):
+    """The 0.3.0 fault: the noise list must be sized for the goal-free observation."""
+    obs, _ = arm.reset(options={"batch_size": 3})
+    assert obs.shape == (3, rt.N_OBSERVATIONS) == (3, arm.observation_space.shape[0])
+
+
+def test_trials_are_seeded_and_follow_the_protocol(arm):
+    a = rt.generate_reaches(arm, 200, 100, rng=np.random.default_rng(1), **TRIALS)
+    b = rt.generate_reaches(arm, 200, 100, rng=np.random.default_rng(1), **TRIALS)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    t = np.arange(100)
+    catch, go = a["catch"] == 1, a["go_cue"]
+    assert np.all(go[catch] == -1) and np.all(go[~catch] >= a["target_on"][~catch] + 5)
+    true = a["true_context"]
+    for i in range(200):
+        shown = (t >= a["target_on"][i]) & ((t < go[i]) if go[i] >= 0 else True)
+        assert np.allclose(true[i, shown, :2], a["target"][i])
+        assert np.all(true[i, ~shown, :2] == 0)
+        moving = (t >= go[i]) if go[i] >= 0 else np.zeros(100, bool)
+        assert np.allclose(true[i, :, 2], rt.GO_CUE_LEVEL * moving)
+        assert np.allclose(a["goal"][i][moving], a["target"][i])
+        assert np.allclose(a["goal"][i][~moving], a["start"][i])
+        force = np.linalg.norm(a["load"][i], axis=-1)
+        if a["bumped"][i]:
+            pushed = np.flatnonzero(force > 0)
+            assert pushed[0] == a["bump_start"][i] and 5 <= force.max() <= 10
+            assert len(pushed) <= 29 and np.all(np.diff(pushed) == 1)
+        else:
+            assert np.all(force == 0) and a["bump_start"][i] == -1
+    assert 0.1 < catch.mean() < 0.3 and 0.4 < a["bumped"].mean() < 0.6
+
+
+def test_arm_moves_toward_target_under_a_hand_written_controller(arm):
+    """A joint-space PD controller mapped onto the muscles by their moment arms reaches."""
+    rng = np.random.default_rng(0)
+    trials = rt.generate_reaches(arm, 12, 100, rng=rng, **TRIALS)
+    target_angles = _target_postures(arm, trials["target"])
+    arm.np_random = np.random.default_rng(0)
+    arm.reset(options={"batch_size": 12, "joint_state": torch.as_tensor(trials["joint0"])})
+    for _ in range(100):
+        angles, velocity = arm.states["joint"][:, :2], arm.states["joint"][:, 2:]
+        torque = 8.0 * (target_angles - angles) - 1.0 * velocity
+        moment = arm.states["geometry"][:, 2:, :]  # (trial, joint, muscle); muscles pull -moment
+        action = torch.clamp(-5.0 * (moment * torque[:, :, None]).sum(1), 0.0, 1.0)
+        _, _, _, _, info = arm.step(action)
+    before = np.linalg.norm(trials["start"] - trials["target"], axis=1)
+    after = np.linalg.norm(info["states"]["fingertip"].numpy() - trials["target"], axis=1)
+    assert np.all(after < before) and after.mean() < 0.2 * before.mean()
+
+
+def _target_postures(arm, targets):
+    """Invert the generator's posture → hand map by a dense grid search (tests only)."""
+    grid = np.deg2rad(np.stack(np.meshgrid(np.linspace(*rt.SHOULDER_DEG, 301),
+                                           np.linspace(*rt.ELBOW_DEG, 381)), -1).reshape(-1, 2))
+    hands = rt.hand_position(arm, grid)
+    best = np.argmin(np.linalg.norm(hands[None] - targets[:, None], axis=-1), axis=1)
+    return torch.as_tensor(grid[best], dtype=torch.float32)
+
+
+def test_rollout_is_closed_loop_and_seeded(arm):
+    trials = rt.generate_reaches(arm, 4, 40, rng=np.random.default_rng(3), **TRIALS)
+    batch = {k: torch.as_tensor(v) for k, v in trials.items()}
+    torch.manual_seed(0)
+    model = build_recurrent_model({"type": "gru", "latent_size": 8}, rt.N_INPUTS, 6)
+    with torch.no_grad():
+        one, two = rt.rollout(model, arm, batch, 7), rt.rollout(model, arm, batch, 7)
+        other = rt.rollout(model, arm, batch, 8)
+    assert one["hand"].shape == (4, 40, 2) and one["actions"].shape == (4, 40, 6)
+    assert torch.equal(one["hand"], two["hand"]) and not torch.equal(one["hand"], other["hand"])
+    # the network sees the arm: its vision input is the hand position 5 steps (vision_delay) back
+    assert torch.allclose(one["inputs"][:, 5:, :2], one["hand"][:, :-5], atol=0.025)
+    assert torch.allclose(one["inputs"][:, :, rt.N_OBSERVATIONS:], batch["context"])
+
+
+def test_position_term_ramps_in():
+    assert [rt.included_steps(300, e, 200) for e in (1, 100, 200, 500)] == [2, 150, 300, 300]
+    hand, goal = torch.zeros(1, 4, 2), torch.zeros(1, 4, 2)
+    goal[0, 2:] = 1.0  # wrong only in the last two steps
+    actions = torch.full((1, 4, 6), 0.5)
+    early = rt.reach_loss(hand, goal, actions, n_included=2, pos_weight=1.0, act_weight=2.0)
+    late = rt.reach_loss(hand, goal, actions, n_included=4, pos_weight=1.0, act_weight=2.0)
+    assert early.item() == pytest.approx(0.5) and late.item() == pytest.approx(0.5 + 0.5)
+
+
+def test_closed_loop_training_resumes_bit_for_bit(tmp_path):
+    """MotorNet's noise is seeded from the checkpointed loop generator, so resuming is exact."""
+    from test_multitask import _study_task
+
+    from taskdyn.studies.ctdb import STUDY
+
+    task = _study_task({"kind": "randomtarget", "n_trials": 6, "n_timesteps": 16,
+                        "target_on": [2, 4], "min_delay": 2, "bump_duration": [3, 5],
+                        "full_trial_epoch": 2})
+    dataset = STUDY.make_dataset(task, seed=0)
+    attrs = {**STUDY.dataset_attrs(task, dataset), "task": task}
+    settings = {"batch_size": 3, "lr": 0.01}
+
+    def train(model, epochs):
+        return STUDY.train(model, dataset, {**settings, "epochs": epochs}, seed=1,
+                           checkpoint=tmp_path / f"{id(model)}.pt", cfg_hash="h", label="t")
+
+    def fresh():  # as train_model does: seed torch, then build and train
+        torch.manual_seed(0)
+        return STUDY.build_model({"type": "gru", "latent_size": 8, "state_noise": 0.1}, attrs)
+
+    straight = fresh()
+    train(straight, 2)
+    resumed = fresh()
+    train(resumed, 1)
+    history = train(resumed, 2)
+    assert [row["epoch"] for row in history] == [1, 2] and history[0]["val_end_error"] > 0
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name

@@ -1,0 +1,88 @@
+"""Procrustes shape distance, linear CKA, MDS and family separation, plus the ladder pipeline."""
+
+import numpy as np
+import pytest
+from scipy.stats import ortho_group
+
+from conftest import REPO, run_snakemake
+from taskdyn.analysis.similarity import (family_separation, linear_cka, mds_embedding,
+                                         pairwise_shape_metrics, prepare, procrustes_distance)
+from taskdyn.io import read_table
+
+TOL = 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_procrustes_zero_for_rotated_scaled_shifted_copy(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((300, 6))
+    y = 3.0 * x @ ortho_group.rvs(6, random_state=seed) + rng.standard_normal(6)
+    assert procrustes_distance(x, y) == pytest.approx(0.0, abs=TOL)
+    assert procrustes_distance(x, rng.standard_normal((300, 6))) > 0.5
+
+
+def test_procrustes_tells_rotation_from_general_linear_maps_and_pads_units():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((300, 5))
+    assert procrustes_distance(x, x @ np.diag([1.0, 1.0, 1.0, 4.0, 0.2])) > 0.2
+    assert procrustes_distance(x, np.hstack([x, np.zeros((300, 3))])) == pytest.approx(0, abs=TOL)
+
+
+def test_procrustes_triangle_inequality():
+    rng = np.random.default_rng(4)
+    a, b, c = (prepare(rng.standard_normal((200, 4)) @ rng.standard_normal((4, 4)))
+               for _ in range(3))
+    assert procrustes_distance(a, c) <= procrustes_distance(a, b) + procrustes_distance(b, c)
+
+
+def test_cka_one_for_identical_and_invariant_to_rotation_and_scale():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((400, 7))
+    assert linear_cka(x, x) == pytest.approx(1.0, abs=TOL)
+    assert linear_cka(x, 0.5 * x @ ortho_group.rvs(7, random_state=2)) == pytest.approx(1.0)
+    assert linear_cka(x, rng.standard_normal((400, 7))) < 0.1
+
+
+def test_pairwise_matrix_and_mds():
+    rng = np.random.default_rng(6)
+    base = rng.standard_normal((200, 4))
+    states = [base, base @ ortho_group.rvs(4, random_state=0), rng.standard_normal((200, 9))]
+    m = pairwise_shape_metrics(states)
+    assert m["procrustes"][0, 1] == pytest.approx(0, abs=TOL) and m["procrustes"][0, 2] > 0.5
+    assert np.allclose(np.diag(m["cka"]), 1) and np.allclose(m["cka"], m["cka"].T)
+    points = rng.standard_normal((5, 2))
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    embedded = mds_embedding(distances)
+    assert np.allclose(np.linalg.norm(embedded[:, None] - embedded[None], axis=-1), distances)
+
+
+def test_family_separation():
+    d = np.array([[0, 1, 9, 9], [1, 0, 9, 9], [9, 9, 0, 1], [9, 9, 1, 0]], float)
+    out = family_separation(d, ["gru", "gru", "node", "node"])
+    assert out["within_family"] == 1 and out["between_family"] == 9
+    assert out["silhouette"] == pytest.approx(1 - 1 / 9)
+    assert np.isnan(family_separation(d, ["a", "b", "c", "d"])["silhouette"])
+
+
+@pytest.mark.pipeline
+def test_ladder_pipeline(tmp_path):
+    """Snakemake on the tiny ladder config: MultiTask, RandomTarget and the similarity suite."""
+    pytest.importorskip("motornet")
+    run = tmp_path / "results" / "test_ctdb_ladder"
+    targets = [f"results/test_ctdb_ladder/{p}" for p in (
+        "tables/ctdb/multitask/multitask_performance.csv",
+        "figures/ctdb/multitask/multitask_performance.png",
+        "tables/ctdb/reach/reaching.csv", "figures/ctdb/reach/reaching.png",
+        "tables/ctdb/reach/similarity_summary.csv", "figures/ctdb/reach/similarity.png")]
+    run_snakemake(tmp_path, REPO / "tests" / "configs" / "ctdb_ladder.yaml", *targets)
+    assert all((tmp_path / t).stat().st_size > 0 for t in targets)
+    summary = read_table(run / "tables/ctdb/reach/similarity_summary.csv")
+    assert list(summary["measure"]) == ["dsa", "procrustes", "cka"]
+    assert (summary["between_family"] > 0).all()  # a GRU and a NODE never coincide
+    pairs = read_table(run / "tables/ctdb/reach/similarity_pairs.csv")
+    assert len(pairs) == 3 * 2 * 2 and (pairs["value"] >= -TOL).all()
+    performance = read_table(run / "tables/ctdb/multitask/multitask_performance.csv")
+    assert set(performance["subtask"]) == {"DelayPro", "MemoryAnti", "IntMod1", "Match2Sample"}
+    assert (performance["value"] >= 0).all()
+    reaching = read_table(run / "tables/ctdb/reach/reaching.csv")
+    assert (reaching.loc[reaching["metric"] == "end_error_m", "value"] < 1.5).all()
