@@ -62,6 +62,15 @@ def per_model(pattern, study, task):
     ]
 
 
+def per_model_first_seed(pattern, study, task):
+    """`pattern` for each model of a task at the study's first seed (example figures)."""
+    seed = STUDIES[study]["seeds"][0]
+    return [
+        pattern.format(run=RUN, study=study, task=task, model=m, seed=seed)
+        for m in STUDIES[study]["models"]
+    ]
+
+
 def task_params(wildcards):
     return canonical_json(STUDIES[wildcards.study]["tasks"][wildcards.task])
 
@@ -116,16 +125,16 @@ def generic_targets(study, task):
         f"{prefix}/figures/{study}/{task}/learning_curves.png",
     ]
     if analysis_enabled(study, "trials"):
-        targets += per_model(f"{figures}/trials.png", study, task)
+        targets += per_model_first_seed(f"{figures}/trials.png", study, task)
     if analysis_enabled(study, "pca"):
         targets.append(f"{prefix}/figures/{study}/{task}/scree.png")
     if analysis_enabled(study, "state_r2"):
         targets.append(f"{prefix}/tables/{study}/{task}/state_r2.csv")
         targets.append(f"{prefix}/figures/{study}/{task}/state_r2.png")
     if analysis_enabled(study, "fixed_points"):
-        targets += per_model(f"{figures}/fixed_points.png", study, task)
+        targets += per_model_first_seed(f"{figures}/fixed_points.png", study, task)
     if analysis_enabled(study, "spectra"):
-        targets += per_model(f"{figures}/spectra.png", study, task)
+        targets += per_model_first_seed(f"{figures}/spectra.png", study, task)
     return targets
 
 
