@@ -1,0 +1,180 @@
+"""Pipeline stages of the thalamus study: bAbI files → dataset, then tables and figures.
+
+Each function takes paths and JSON-decoded config slices (the `scripts/thalamus_*.py` adapters
+pass them). Tables are long CSVs with provenance; figures read tables only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn import jobs
+from taskdyn.analysis.gating import (accuracy_by_group, gate_scores, phase_by_role, phase_pca,
+                                     task_swap_matrix)
+from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
+from taskdyn.plotting import save_figure
+from taskdyn.plotting import thalamus as plots
+from taskdyn.provenance import provenance
+from taskdyn.tasks.babi_download import download_babi
+from taskdyn.tasks.babi_generate import write_babi_files
+from taskdyn.tasks.babi_parse import ROLE_NAMES
+
+# Published test error (%) with 1k training questions per task: the LSTM of Weston et al. (2015)
+# and MemN2N (PE LS RN, joint training, 3 hops), both from Sukhbaatar et al., "End-To-End Memory
+# Networks", NeurIPS 2015, Table 1 (values as in shared/specs/wm_analogy_thalamus.md, C.4).
+REFERENCE_SOURCE = ("Sukhbaatar et al. 2015 (End-To-End Memory Networks) Table 1, 1k training: "
+                    "LSTM (Weston et al. 2015) and MemN2N PE LS RN joint 3-hop test error %")
+REFERENCE_ERROR_PCT = {  # task: (LSTM, MemN2N)
+    1: (50.0, 0.0), 2: (80.0, 11.4), 3: (80.0, 21.9), 4: (39.0, 13.4), 5: (30.0, 14.4),
+    6: (52.0, 2.8), 7: (51.0, 18.3), 8: (55.0, 9.3), 9: (36.0, 1.9), 10: (56.0, 6.5),
+    11: (38.0, 0.3), 12: (26.0, 0.1), 13: (6.0, 0.2), 14: (73.0, 6.9), 15: (79.0, 0.0),
+    16: (77.0, 2.7), 17: (49.0, 40.4), 18: (48.0, 9.4), 19: (92.0, 88.0), 20: (9.0, 0.0),
+}
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def generate_babi(*, babi_task: int, generate: dict, train: str, test: str) -> None:
+    """Write one generated bAbI task's train and test files."""
+    write_babi_files(babi_task, {"train": train, "test": test}, n_train=generate["n_train"],
+                     n_test=generate["n_test"], seed=generate["seed"])
+
+
+def fetch_babi(*, data: dict, archive: str) -> None:
+    """Download and verify the official archive to `archive`; extract `en`, `en-10k` beside it."""
+    download_babi(data["url"], archive, data["sha256"])
+
+
+def make_babi_dataset(*, task: dict, files: dict, out: str) -> None:
+    """Parse one configuration's bAbI files into the dataset HDF5."""
+    jobs.make_dataset(study="thalamus", task={**task, "files": files}, out=out)
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def _test_labels(path: str) -> dict[str, np.ndarray]:
+    labels = {k.removeprefix("labels/"): v for k, v in read_h5(path).items()
+              if k.startswith("labels/")}
+    test = labels["split"] == 0
+    return {k: v[test] for k, v in labels.items()}
+
+
+def accuracy_table(*, evaluations: list[str], runs: list[dict], config: str, table: str) -> None:
+    """Test accuracy per bAbI task × model × seed, beside the published 1k error rates."""
+    rows = []
+    for path, run in zip(evaluations, runs, strict=True):
+        labels = _test_labels(path)
+        for babi, acc in accuracy_by_group(labels["prediction"], labels["answer"],
+                                           labels["babi_task"]).items():
+            lstm, memn2n = REFERENCE_ERROR_PCT[babi]
+            rows.append({"config": config, **run, "babi_task": babi,
+                         "n_questions": int(np.sum(labels["babi_task"] == babi)),
+                         "accuracy": acc, "error_pct": 100 * (1 - acc),
+                         "ref_lstm_error_pct": lstm, "ref_memn2n_error_pct": memn2n})
+    write_table(table, pd.DataFrame(rows),
+                provenance({"evaluations": evaluations}, reference=REFERENCE_SOURCE))
+
+
+def gating_table(*, evaluations: list[str], runs: list[dict], config: str, table: str) -> None:
+    """Gate precision and recall against the supporting sentences, per bAbI task."""
+    rows = []
+    for path, run in zip(evaluations, runs, strict=True):
+        labels = _test_labels(path)
+        scores = gate_scores(labels["selected"], labels["supporting"], labels["sentence"],
+                             labels["role"] >= 0)
+        for babi in np.unique(labels["babi_task"]):
+            rows_of = labels["babi_task"] == babi
+            rows.append({"config": config, **run, "babi_task": int(babi),
+                         **{name: float(np.nanmean(getattr(scores, name)[rows_of]))
+                            for name in ("precision", "token_recall", "sentence_recall",
+                                         "chance_precision", "n_selected")}})
+    write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+
+
+def task_swap_table(*, evaluations: list[str], runs: list[dict], config: str,
+                    table: str) -> None:
+    """Accuracy on each bAbI task when the model is given each task id (long table)."""
+    rows = []
+    for path, run in zip(evaluations, runs, strict=True):
+        labels = _test_labels(path)
+        babi_of = dict(zip(labels["task"].tolist(), labels["babi_task"].tolist(), strict=True))
+        babi_tasks = [babi_of[j] for j in range(len(babi_of))]
+        predictions = np.stack([labels[f"prediction_as_task{j}"]
+                                for j in range(len(babi_tasks))])
+        matrix = task_swap_matrix(predictions, labels["answer"], labels["task"])
+        rows += [{"config": config, **run, "true_task": babi_tasks[i],
+                  "given_task": babi_tasks[j], "accuracy": matrix[i, j]}
+                 for i in range(len(babi_tasks)) for j in range(len(babi_tasks))]
+    write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+
+
+def salience_examples(*, evaluation: str, data: str, analysis: dict, table: str) -> None:
+    """Per-token salience, gate choice and supporting flag of the first test questions per task."""
+    labels = _test_labels(evaluation)  # test questions come first, in the dataset's test order
+    story = read_h5(evaluation, ["inputs"])["inputs"][: len(labels["split"]), :, 0].astype(int)
+    attrs = read_h5_attrs(data)
+    words, answers = attrs["words"], np.array(attrs["answers"])
+    question = read_h5(data, ["test/question"])["test/question"]
+    rows = []
+    for babi in np.unique(labels["babi_task"]):
+        for i in np.flatnonzero(labels["babi_task"] == babi)[: analysis["n_examples"]]:
+            n = labels["story_length"][i]
+            common = {"example": int(i), "babi_task": int(babi),
+                      "question": " ".join(words[w] for w in question[i] if w),
+                      "answer": _answer(answers, labels["answer"][i]),
+                      "prediction": _answer(answers, labels["prediction"][i])}
+            rows += [{**common, "position": t, "word": words[story[i, t]],
+                      "sentence": int(labels["sentence"][i, t]),
+                      "supporting": bool(labels["supporting"][i, t]),
+                      "selected": bool(labels["selected"][i, t]),
+                      "salience": float(labels["salience"][i, t])} for t in range(n)]
+    write_table(table, pd.DataFrame(rows), provenance(analysis, evaluation=evaluation))
+
+
+def _answer(answers: np.ndarray, index: int) -> str:
+    return str(answers[index]) if index >= 0 else "<unseen>"
+
+
+def phase_tables(*, evaluation: str, analysis: dict, roles_table: str, pca_table: str) -> None:
+    """Mean phase tag per token role, and a PCA of the phase tags coloured by role."""
+    phase = read_h5(evaluation, ["phase"])["phase"]
+    labels = read_h5(evaluation, ["labels/role", "labels/split"])
+    test = labels["labels/split"] == 0
+    phase, role = phase[test], labels["labels/role"][test]
+    means = phase_by_role(phase, role, len(ROLE_NAMES))
+    counts = [int(np.sum(role == r)) for r in range(len(ROLE_NAMES))]
+    prov = provenance(analysis, evaluation=evaluation)
+    write_table(roles_table, pd.DataFrame(
+        [{"role": ROLE_NAMES[r], "n_tokens": counts[r], "dim": d, "mean_phase": means[r, d]}
+         for r in range(len(ROLE_NAMES)) for d in range(means.shape[1])]), prov)
+    coords, roles, ratio = phase_pca(phase, role, n_points=analysis["n_points"],
+                                     rng=np.random.default_rng(analysis["seed"]))
+    write_table(pca_table, pd.DataFrame(
+        {"pc1": coords[:, 0], "pc2": coords[:, 1], "role": [ROLE_NAMES[r] for r in roles]}),
+        {**prov, "explained_variance_ratio": [float(r) for r in ratio]})
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def plot_accuracy(*, table: str, pdf: str, png: str) -> None:
+    """Accuracy per bAbI task for every model, with the published reference rates."""
+    save_figure(plots.accuracy_figure(read_table(table)), pdf, png)
+
+
+def plot_task_swap(*, table: str, pdf: str, png: str) -> None:
+    """Task × task accuracy with swapped task ids, per model (mean over seeds)."""
+    save_figure(plots.task_swap_figure(read_table(table)), pdf, png)
+
+
+def plot_salience(*, table: str, pdf: str, png: str) -> None:
+    """Per-token salience bars of example stories, supporting sentences marked."""
+    save_figure(plots.salience_figure(read_table(table)), pdf, png)
+
+
+def plot_phases(*, roles_table: str, pca_table: str, pdf: str, png: str) -> None:
+    """Phase tags by token role: heatmap of role means and PCA scatter."""
+    save_figure(plots.phase_figure(read_table(roles_table), read_table(pca_table)), pdf, png)

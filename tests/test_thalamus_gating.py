@@ -1,0 +1,62 @@
+"""Gating analyses on hand-made arrays with hand-computed answers."""
+
+import numpy as np
+import pytest
+
+from taskdyn.analysis.gating import (accuracy_by_group, gate_scores, phase_by_role, phase_pca,
+                                     task_swap_matrix)
+
+
+def test_gate_precision_and_recall_on_a_hand_made_story():
+    # 2 trials x 8 tokens; trial 0: sentences 0,0,0,1,1,1,pad,pad with sentence 1 supporting
+    sentence = np.array([[0, 0, 0, 1, 1, 1, -1, -1], [0, 0, 1, 1, 2, 2, 3, 3]])
+    valid = sentence >= 0
+    supporting = np.array([[0, 0, 0, 1, 1, 1, 0, 0], [1, 1, 0, 0, 0, 0, 1, 1]], bool)
+    selected = np.array([[0, 1, 0, 1, 1, 0, 1, 0], [1, 0, 0, 0, 1, 1, 0, 0]], bool)
+    scores = gate_scores(selected, supporting, sentence, valid)
+    # trial 0: kept (valid) tokens 1,3,4 -> 2 in support; support has 3 tokens, 1 sentence
+    # trial 1: kept 0,4,5 -> 1 in support (token 0); support 4 tokens in sentences 0 and 3
+    assert scores.precision == pytest.approx([2 / 3, 1 / 3])
+    assert scores.token_recall == pytest.approx([2 / 3, 1 / 4])
+    assert scores.sentence_recall == pytest.approx([1.0, 0.5])
+    assert scores.chance_precision == pytest.approx([3 / 6, 4 / 8])
+    assert scores.n_selected.tolist() == [3, 3]
+
+
+def test_keeping_everything_scores_chance_precision_and_full_recall():
+    rng = np.random.default_rng(0)
+    sentence = np.repeat(np.arange(5), 4)[None].repeat(3, 0)
+    supporting = sentence == rng.integers(0, 5, (3, 1))
+    scores = gate_scores(np.ones_like(supporting), supporting, sentence, sentence >= 0)
+    assert scores.precision == pytest.approx(scores.chance_precision)
+    assert scores.token_recall == pytest.approx(1.0)
+    assert scores.sentence_recall == pytest.approx(1.0)
+    none_supporting = gate_scores(np.ones((1, 4), bool), np.zeros((1, 4), bool),
+                                  np.zeros((1, 4), int), np.ones((1, 4), bool))
+    assert np.isnan(none_supporting.token_recall[0])
+    assert np.isnan(none_supporting.sentence_recall[0])
+
+
+def test_task_swap_matrix_and_accuracy_by_group():
+    answer = np.array([0, 1, 2, 3])
+    task = np.array([0, 0, 1, 1])
+    predictions = np.array([[0, 1, 0, 0],    # given id 0: task 0 all right, task 1 all wrong
+                            [9, 1, 2, 3],    # given id 1: task 0 half right, task 1 right
+                            [0, 0, 2, 0]])   # given id 2 (no questions of its own)
+    matrix = task_swap_matrix(predictions, answer, task)
+    assert matrix[:2].tolist() == [[1.0, 0.5, 0.5], [0.0, 1.0, 0.5]]
+    assert np.isnan(matrix[2]).all()
+    assert accuracy_by_group(predictions[1], answer, task) == {0: 0.5, 1: 1.0}
+
+
+def test_phase_by_role_means_and_pca_of_tags_on_a_line():
+    phase = np.array([[[1.0, 0.0], [3.0, 0.0], [5.0, 5.0]]])
+    role = np.array([[0, 0, -1]])
+    means = phase_by_role(phase, role, 2)
+    assert means[0].tolist() == [2.0, 0.0] and np.isnan(means[1]).all()
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=(4, 50, 1))
+    tags = np.concatenate([t, 2 * t, -t], -1)  # all on one line through the origin
+    coords, roles, ratio = phase_pca(tags, np.zeros((4, 50), int), n_points=30, rng=rng)
+    assert coords.shape == (30, 2) and roles.shape == (30,)
+    assert ratio[0] == pytest.approx(1.0)

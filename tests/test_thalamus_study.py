@@ -1,0 +1,97 @@
+"""The thalamus study: config checks, dataset from bAbI files, evaluation layout."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from taskdyn.config import ConfigError, validate_config
+from taskdyn.studies.thalamus import STUDY
+from taskdyn.tasks.babi_generate import babi_file_name, write_babi_files
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "workflow" / "schemas"
+MODEL = {"type": "thalamus", "k": 4, "hidden_size": 8, "embed_size": 8, "n_heads": 2,
+         "workspace_size": 16, "phase_dim": 4}
+
+
+def _config(data, tasks=None, models=None):
+    return {"run": "t", "studies": {"thalamus": {
+        "data": data, "tasks": tasks or {"qa1": {"babi_tasks": [1]}},
+        "models": models or {"thalamus": {"type": "thalamus"}}, "seeds": [0]}}}
+
+
+def test_path_source_needs_an_existing_directory_with_the_task_files(tmp_path):
+    with pytest.raises(ConfigError, match=r"studies\.thalamus\.data\.path.*required"):
+        validate_config(_config({"source": "path"}), SCHEMAS)
+    with pytest.raises(ConfigError, match=r"studies\.thalamus\.data\.path.*does not exist"):
+        validate_config(_config({"source": "path", "path": str(tmp_path / "nope")}), SCHEMAS)
+    with pytest.raises(ConfigError, match=r"data\.path.*qa1_single-supporting-fact_test"):
+        (tmp_path / babi_file_name(1, "train")).write_text("")
+        validate_config(_config({"source": "path", "path": str(tmp_path)}), SCHEMAS)
+    (tmp_path / babi_file_name(1, "test")).write_text("")
+    config = validate_config(_config({"source": "path", "path": str(tmp_path)}), SCHEMAS)
+    assert config["studies"]["thalamus"]["models"]["thalamus"]["k"] == 12  # schema default
+
+
+def test_bad_values_fail_validation_naming_the_key():
+    with pytest.raises(ConfigError, match=r"tasks\.qa4\.babi_tasks.*cannot be generated"):
+        validate_config(_config({"source": "generate"}, tasks={"qa4": {"babi_tasks": [4]}}),
+                        SCHEMAS)
+    with pytest.raises(ConfigError, match=r"models\.thalamus\.n_heads.*divide"):
+        validate_config(_config({"source": "generate"}, models={
+            "thalamus": {"type": "thalamus", "hidden_size": 5, "n_heads": 4}}), SCHEMAS)
+    with pytest.raises(ConfigError, match=r"data\.source"):
+        validate_config(_config({"source": "ftp"}), SCHEMAS)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("babi")
+    files = {}
+    for n in (1, 6):
+        files[str(n)] = {s: str(root / babi_file_name(n, s)) for s in ("train", "test")}
+        write_babi_files(n, files[str(n)], n_train=60, n_test=20, seed=0)
+    task = {"babi_tasks": [1, 6], "val_fraction": 0.2, "max_sentences": 50,
+            "max_story_tokens": 40, "max_question_tokens": 6, "files": files}
+    data = STUDY.make_dataset(task, seed=0)
+    return data, STUDY.dataset_attrs(task, data)
+
+
+def test_dataset_splits_by_story_with_task_ids_and_training_vocabulary(dataset):
+    data, attrs = dataset
+    assert len(data["train"]["answer"]) + len(data["val"]["answer"]) == 120
+    assert len(data["test"]["answer"]) == 40
+    assert not set(data["train"]["story_index"][data["train"]["task"] == 0]) & set(
+        data["val"]["story_index"][data["val"]["task"] == 0])
+    assert sorted(np.unique(data["test"]["task"])) == [0, 1]
+    assert attrs["babi_tasks"] == [1, 6] and attrs["words"][:2] == ["<pad>", "<unk>"]
+    assert {"yes", "no"} <= set(attrs["answers"]) and attrs["max_story_tokens"] == 40
+
+
+@pytest.mark.parametrize("model_cfg", [MODEL, {"type": "lstm", "hidden_size": 8}])
+def test_evaluation_has_the_common_layout_with_gate_and_swap_labels(dataset, model_cfg):
+    data, attrs = dataset
+    torch.manual_seed(0)
+    model = STUDY.build_model(model_cfg, attrs)
+    loss = STUDY.loss(model, {k: torch.as_tensor(v) for k, v in data["train"].items()})
+    assert torch.isfinite(loss)
+    ev = STUDY.evaluate(model, data, {"n_train_trials": 5, "batch_size": 16})
+    n, tokens = 45, 40
+    assert ev.hidden.shape[:2] == (n, tokens) and ev.inputs.shape == (n, tokens, 1)
+    assert ev.outputs.shape == ev.targets.shape == (n, 1, attrs["n_answers"])
+    assert ev.labels["split"].tolist() == [0] * 40 + [1] * 5
+    for name in ("supporting", "selected", "role", "sentence"):
+        assert ev.labels[name].shape == (n, tokens)
+    assert set(ev.labels["babi_task"]) == {1, 6}
+    dims = ev.dims()
+    assert dims["hidden"] == "trial,time,unit" and dims["labels/supporting"] == "trial,time"
+    assert 0 <= ev.metrics["test_accuracy"] <= 1 and "test_accuracy_qa6" in ev.metrics
+    gated = model_cfg["type"] == "thalamus"
+    assert ("prediction_as_task1" in ev.labels) == gated and ("phase" in ev.arrays()) == gated
+    if gated:
+        assert dims["phase"] == "trial,time,phase"
+        assert (ev.labels["selected"].sum(1) <= MODEL["k"]).all()
+        assert np.array_equal(ev.labels["prediction_as_task0"][ev.labels["task"] == 0],
+                              ev.labels["prediction"][ev.labels["task"] == 0])
+        assert 0 <= ev.metrics["gate_precision"] <= 1

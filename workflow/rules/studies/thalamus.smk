@@ -1,0 +1,265 @@
+# Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path) →
+# dataset per configuration; then accuracy, gating and task-swap tables and figures. Which
+# files each rule reads comes from taskdyn.studies.thalamus.paths (this file holds rules only).
+from taskdyn.studies.thalamus import paths as thalamus_paths
+
+THALAMUS = STUDIES["thalamus"]
+THALAMUS_READERS = thalamus_paths.readers(THALAMUS)
+
+
+rule thalamus_generate_babi:
+    output:
+        train="results/{run}/babi/thalamus/generated/qa{babi}_{name}_train.txt",
+        test="results/{run}/babi/thalamus/generated/qa{babi}_{name}_test.txt",
+    log:
+        "logs/{run}/thalamus_generate_babi/qa{babi}_{name}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    wildcard_constraints:
+        babi=r"\d+",
+        name=r"[a-z-]+",
+    params:
+        generate=lambda wildcards: canonical_json(THALAMUS["data"]["generate"]),
+        babi=lambda wildcards: int(wildcards.babi),
+    script:
+        "../../../scripts/thalamus_generate_babi.py"
+
+
+rule thalamus_download_babi:
+    output:
+        files=expand(
+            "results/{{run}}/babi/thalamus/download/{file}",
+            file=thalamus_paths.downloaded_files(THALAMUS),
+        ),
+        archive="results/{run}/babi/thalamus/download/tasks_1-20_v1-2.tar.gz",
+    log:
+        "logs/{run}/thalamus_download_babi.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        data=lambda wildcards: canonical_json(
+            {k: THALAMUS["data"][k] for k in ("url", "sha256")}
+        ),
+    script:
+        "../../../scripts/thalamus_download_babi.py"
+
+
+# The dataset depends on the bAbI files of `data.source`, which the generic make_dataset cannot
+# express; this rule makes the same file, so the generic train/evaluate chain reads it.
+rule thalamus_make_dataset:
+    input:
+        lambda wildcards: [
+            path
+            for splits in thalamus_paths.dataset_files(
+                THALAMUS, wildcards.run, wildcards.task
+            ).values()
+            for path in splits.values()
+        ],
+    output:
+        data="results/{run}/data/thalamus/{task}.h5",
+    log:
+        "logs/{run}/thalamus_make_dataset/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        task=lambda wildcards: canonical_json(THALAMUS["tasks"][wildcards.task]),
+        files=lambda wildcards: canonical_json(
+            thalamus_paths.dataset_files(THALAMUS, wildcards.run, wildcards.task)
+        ),
+    script:
+        "../../../scripts/thalamus_make_dataset.py"
+
+
+ruleorder: thalamus_make_dataset > make_dataset
+
+
+rule thalamus_accuracy_table:
+    input:
+        evaluations=lambda wildcards: thalamus_paths.evaluations(
+            THALAMUS,
+            rules.evaluate_model.output.evaluation,
+            wildcards.run,
+            wildcards.task,
+            list(THALAMUS["models"]),
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/thalamus/{task}/accuracy.csv",
+            caption="../../report/thalamus_accuracy_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/thalamus_accuracy_table/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, list(THALAMUS["models"])),
+    script:
+        "../../../scripts/thalamus_accuracy_table.py"
+
+
+rule thalamus_gating_table:
+    input:
+        evaluations=lambda wildcards: thalamus_paths.evaluations(
+            THALAMUS,
+            rules.evaluate_model.output.evaluation,
+            wildcards.run,
+            wildcards.task,
+            THALAMUS_READERS,
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/thalamus/{task}/gating.csv",
+            caption="../../report/thalamus_gating_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/thalamus_gating_table/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, THALAMUS_READERS),
+    script:
+        "../../../scripts/thalamus_gating_table.py"
+
+
+rule thalamus_task_swap_table:
+    input:
+        evaluations=lambda wildcards: thalamus_paths.evaluations(
+            THALAMUS,
+            rules.evaluate_model.output.evaluation,
+            wildcards.run,
+            wildcards.task,
+            THALAMUS_READERS,
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/thalamus/{task}/task_swap.csv",
+            caption="../../report/thalamus_task_swap_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/thalamus_task_swap_table/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, THALAMUS_READERS),
+    script:
+        "../../../scripts/thalamus_task_swap_table.py"
+
+
+rule thalamus_salience_examples:
+    input:
+        evaluation="results/{run}/eval/thalamus/{task}/{model}/seed{seed}.h5",
+        data="results/{run}/data/thalamus/{task}.h5",
+    output:
+        table="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/salience.csv",
+    log:
+        "logs/{run}/thalamus_salience_examples/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        analysis=lambda wildcards: canonical_json(THALAMUS["analyses"]["salience"]),
+    script:
+        "../../../scripts/thalamus_salience_examples.py"
+
+
+rule thalamus_phase_tables:
+    input:
+        evaluation="results/{run}/eval/thalamus/{task}/{model}/seed{seed}.h5",
+    output:
+        roles="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/phase_roles.csv",
+        pca="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/phase_pca.csv",
+    log:
+        "logs/{run}/thalamus_phase_tables/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        analysis=lambda wildcards: canonical_json(THALAMUS["analyses"]["phases"]),
+    script:
+        "../../../scripts/thalamus_phase_tables.py"
+
+
+rule thalamus_plot_accuracy:
+    input:
+        table=rules.thalamus_accuracy_table.output.table,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/accuracy.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/accuracy.png",
+            caption="../../report/thalamus_accuracy.rst",
+            category="thalamus",
+            subcategory="{task}: accuracy",
+        ),
+    log:
+        "logs/{run}/thalamus_plot_accuracy/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/thalamus_plot_accuracy.py"
+
+
+rule thalamus_plot_task_swap:
+    input:
+        table=rules.thalamus_task_swap_table.output.table,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/task_swap.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/task_swap.png",
+            caption="../../report/thalamus_task_swap.rst",
+            category="thalamus",
+            subcategory="{task}: task swap",
+        ),
+    log:
+        "logs/{run}/thalamus_plot_task_swap/{task}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/thalamus_plot_task_swap.py"
+
+
+rule thalamus_plot_salience:
+    input:
+        table=rules.thalamus_salience_examples.output.table,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/{model}/seed{seed}/salience.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/{model}/seed{seed}/salience.png",
+            caption="../../report/thalamus_salience.rst",
+            category="thalamus",
+            subcategory="{task}: gating",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "salience"},
+        ),
+    log:
+        "logs/{run}/thalamus_plot_salience/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/thalamus_plot_salience.py"
+
+
+rule thalamus_plot_phases:
+    input:
+        roles=rules.thalamus_phase_tables.output.roles,
+        pca=rules.thalamus_phase_tables.output.pca,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/{model}/seed{seed}/phases.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/{model}/seed{seed}/phases.png",
+            caption="../../report/thalamus_phases.rst",
+            category="thalamus",
+            subcategory="{task}: phases",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "phases"},
+        ),
+    log:
+        "logs/{run}/thalamus_plot_phases/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/thalamus_plot_phases.py"
+
+
+STUDY_TARGETS.extend(thalamus_paths.targets(THALAMUS, RUN))
