@@ -1,4 +1,4 @@
-"""Model shapes, the loop/fused kernels' agreement, and the one-step map."""
+"""Model shapes, the kernels' agreement with the cell loop, and the one-step map."""
 
 import pytest
 import torch
@@ -35,14 +35,16 @@ def test_lstm_state_is_h_and_c():
     assert model.hidden(torch.zeros(1, 1, 10)).shape[-1] == 5
 
 
-@pytest.mark.parametrize("kind", ["gru", "vanilla"])
-def test_fused_kernel_matches_loop(kind):
+@pytest.mark.parametrize("kind, kernel", [("gru", "fused"), ("gru", "sequence"),
+                                          ("vanilla", "fused")])
+def test_kernels_match_the_loop(kind, kernel):
     torch.manual_seed(1)
     loop = build_recurrent_model({"type": kind, "latent_size": 9, "kernel": "loop"}, 3, 2)
-    fused = build_recurrent_model({"type": kind, "latent_size": 9, "kernel": "fused"}, 3, 2)
-    fused.load_state_dict(loop.state_dict())
+    other = build_recurrent_model({"type": kind, "latent_size": 9, "kernel": kernel}, 3, 2)
+    other.load_state_dict(loop.state_dict())
     inputs = torch.randn(3, 11, 3)
-    torch.testing.assert_close(loop(inputs)[1], fused(inputs)[1], rtol=1e-5, atol=1e-6)
+    for expected, got in zip(loop(inputs), other(inputs)):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_bias_free_vanilla_has_no_bias_parameters():

@@ -6,20 +6,28 @@ Jacobian analyses need. The LSTM's state is the concatenation [h, c].
 
 The gated models keep their parameters in one `nn.GRU` / `nn.LSTM` / `nn.RNN` layer and run
 either the fused sequence kernel or a per-step loop of the matching cell op on those same
-parameters (`kernel`: "fused", "loop" or "auto" = loop on CPU, fused on CUDA), so the maths has
-one definition whichever kernel is faster on the device.
+parameters (`kernel`: "fused", "loop", for the GRU also "sequence", a whole-sequence kernel with a
+hand-written backward; "auto" picks the one `taskdyn bench` measured fastest on the device), so
+the maths has one definition whichever kernel runs.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
-KERNELS = ("auto", "fused", "loop")
+from taskdyn.models.gru_sequence import gru_sequence
+
+KERNELS = ("auto", "fused", "loop", "sequence")
 
 
 class RecurrentModel(nn.Module):
     """Base: learnable or zero initial state, time loop or fused kernel, linear readout."""
+
+    # the kernel "auto" runs on each device type: the fastest `taskdyn bench` measured
+    AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "loop", "cuda": "fused"}
 
     def __init__(self, input_size: int, output_size: int, latent_size: int, *,
                  learn_initial_state: bool, readout_bias: bool = True, kernel: str = "auto",
@@ -46,16 +54,21 @@ class RecurrentModel(nn.Module):
                 state0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         if state0 is None:
             state0 = self.initial_state.expand(inputs.shape[0], -1)
-        if self._use_fused(inputs):
-            states = self._fused(inputs, state0)
-        else:
-            states = self._loop(inputs, state0)
+        kernel = self.kernel_for(inputs)
+        if kernel == "sequence":  # runs the readout itself
+            return self._sequence(inputs, state0)
+        states = getattr(self, f"_{kernel}")(inputs, state0)
         return self.readout(self.hidden(states)), states
 
-    def _use_fused(self, inputs: torch.Tensor) -> bool:
-        if not hasattr(self, "_fused") or (self.training and self.state_noise > 0):
-            return False
-        return self.kernel == "fused" or (self.kernel == "auto" and inputs.is_cuda)
+    def kernel_for(self, inputs: torch.Tensor) -> str:
+        """The kernel that runs on `inputs`: the configured one if this model has it, else the
+        loop; the fused library kernels cannot add state noise, so noisy training loops."""
+        kernel = self.kernel
+        if kernel == "auto":
+            kernel = self.AUTO_KERNEL.get(inputs.device.type, "loop")
+        if kernel == "fused" and self.training and self.state_noise > 0:
+            return "loop"
+        return kernel if hasattr(self, f"_{kernel}") else "loop"
 
     def _loop(self, inputs: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
         """Iterate `step`; in training, `state_noise` (sd) is added to the state after it is read
@@ -84,6 +97,8 @@ class RecurrentModel(nn.Module):
 class GRU(RecurrentModel):
     """Gated recurrent unit with a learnable initial state (as CtDB's GRU_RNN)."""
 
+    AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "sequence", "cuda": "fused"}
+
     def __init__(self, input_size, output_size, latent_size=128, kernel="auto", state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
                          kernel=kernel, state_noise=state_noise)
@@ -95,6 +110,16 @@ class GRU(RecurrentModel):
 
     def _fused(self, inputs, state0):
         return self.rnn(inputs, state0.unsqueeze(0).contiguous())[0]
+
+    def _sequence(self, inputs, state0):
+        r = self.rnn
+        noise = None
+        if self.training and self.state_noise > 0:
+            noise = self.state_noise * torch.randn(inputs.shape[1], inputs.shape[0],
+                                                   self.latent_size, dtype=inputs.dtype,
+                                                   device=inputs.device).transpose(0, 1)
+        return gru_sequence(inputs, state0, r.weight_ih_l0, r.weight_hh_l0, r.bias_ih_l0,
+                            r.bias_hh_l0, self.readout.weight, self.readout.bias, noise)
 
     def recurrent_weights(self):
         w_r, w_z, w_n = self.rnn.weight_hh_l0.chunk(3, dim=0)
@@ -136,6 +161,8 @@ class VanillaRNN(RecurrentModel):
 
     `bias=False` drops every bias, readout included (the variable-binding models).
     """
+
+    AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "fused", "cuda": "fused"}
 
     def __init__(self, input_size, output_size, latent_size=128, bias=True, kernel="auto",
                  state_noise=0.0):

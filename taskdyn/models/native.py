@@ -1,0 +1,76 @@
+"""Native kernels built on first use: a C source of this package, compiled with the system C
+compiler for this CPU into a per-machine cache and loaded with ctypes.
+
+Without a compiler (or with TASKDYN_NATIVE=0) `load` returns None and callers use PyTorch ops.
+The library is compiled with -ffast-math (so `expf` vectorises) but linked without it, so the
+process's denormal handling is left alone; its OpenMP is the libgomp.so.1 PyTorch has already
+loaded (one thread pool). It must be loaded after torch is imported. Builds write a temporary file and rename it, so
+concurrent jobs never load a half-written library.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+COMPILE_FLAGS = ("-O3", "-march=native", "-ffast-math", "-fPIC")
+
+
+def cache_dir() -> Path:
+    """Where built libraries live: $TASKDYN_CACHE, else ~/.cache/taskdyn."""
+    root = os.environ.get("TASKDYN_CACHE") or Path.home() / ".cache" / "taskdyn"
+    return Path(root) / "native"
+
+
+def cpu_signature() -> str:
+    """The CPU model and feature flags (-march=native code runs only on a matching CPU)."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return "\n".join(sorted({ln for ln in lines if ln.startswith(("model name", "flags"))}))
+    except OSError:
+        return platform.machine() + platform.processor()
+
+
+@functools.cache
+def load(name: str) -> ctypes.CDLL | None:
+    """The library built from `<name>.c` next to this module, or None when it cannot be built."""
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if os.environ.get("TASKDYN_NATIVE", "1") == "0" or compiler is None:
+        return None
+    source = Path(__file__).with_name(f"{name}.c")
+    key = hashlib.sha256(source.read_bytes() + " ".join(COMPILE_FLAGS).encode()
+                         + cpu_signature().encode()).hexdigest()[:16]
+    library = cache_dir() / f"{name}-{key}.so"
+    if not library.exists():
+        try:
+            _build(compiler, source, library)
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    return ctypes.CDLL(str(library))
+
+
+def _build(compiler: str, source: Path, library: Path) -> None:
+    """Compile and link `source` into `library`, with OpenMP and glibc's vector maths library
+    (libmvec, which -ffast-math loops call) where the toolchain has them."""
+    library.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=library.parent) as tmp:
+        obj, lib = Path(tmp) / "kernel.o", Path(tmp) / "kernel.so"
+        for openmp, mvec in ((["-fopenmp"], ["-lmvec"]), ([], ["-lmvec"]), ([], [])):
+            try:
+                subprocess.run([compiler, *COMPILE_FLAGS, *openmp, "-Wno-unknown-pragmas", "-c",
+                                str(source), "-o", str(obj)], check=True, capture_output=True)
+                subprocess.run([compiler, "-shared", *openmp, str(obj), "-o", str(lib), *mvec,
+                                "-lm"], check=True, capture_output=True)
+                break
+            except subprocess.CalledProcessError as error:
+                failure = error
+        else:
+            raise failure
+        os.replace(lib, library)
