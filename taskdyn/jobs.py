@@ -90,13 +90,39 @@ def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, met
     cfg_hash = config_hash(hp)
     rows = spec.train(model, dataset, hp["train"], seed=seed, checkpoint=checkpoint,
                       cfg_hash=cfg_hash, label=label)
+    _write_trained(model, rows, study=study, hp=hp, seed=seed, label=label, weights=weights,
+                   meta=meta, history=history)
+
+
+def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weights: list[str],
+                     meta: list[str], history: list[str], checkpoints: list[str],
+                     labels: list[str]) -> None:
+    """Train one model per seed together (`Study.train_seeds`); write each seed's weights,
+    metadata and per-epoch log exactly as `train_model` writes a single seed's."""
+    spec = get_study(study)
+    dataset, attrs = load_dataset(data)
+    models = []
+    for seed in seeds:  # each seed's initial weights as in its single-seed job
+        torch.manual_seed(seed)
+        models.append(spec.build_model(hp["model"], attrs))
+    histories = spec.train_seeds(models, dataset, hp["train"], seeds=seeds,
+                                 checkpoints=checkpoints, cfg_hash=config_hash(hp), labels=labels)
+    for k, seed in enumerate(seeds):
+        _write_trained(models[k], histories[k], study=study, hp=hp, seed=seed,
+                       label=labels[k], weights=weights[k], meta=meta[k], history=history[k],
+                       seed_batch=list(seeds))
+
+
+def _write_trained(model: torch.nn.Module, rows: list[dict], *, study: str, hp: dict, seed: int,
+                   label: str, weights: str, meta: str, history: str, **extra: Any) -> None:
+    """A trained model's per-epoch log, weights and metadata (with provenance)."""
     prov = provenance(hp, seed=seed)
     write_table(history, pd.DataFrame(rows), prov)
     torch_save_atomic(model.state_dict(), weights)
     epochs = int(rows[-1].get("epoch", len(rows))) if rows else 0
     write_json(meta, {"label": label, "study": study, "seed": seed, "hp": hp, "epochs": epochs,
                       "final": rows[-1] if rows else {}, "provenance": prov,
-                      "n_parameters": sum(p.numel() for p in model.parameters())})
+                      "n_parameters": sum(p.numel() for p in model.parameters()), **extra})
 
 
 def torch_save_atomic(obj: Any, path: str) -> None:

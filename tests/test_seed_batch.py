@@ -1,12 +1,24 @@
-"""Seed-batched training matches separate single-seed runs, seed by seed."""
+"""Seed-batched training matches separate single-seed runs, seed by seed; the binding study's
+batched curriculum shares checkpoints with single-seed runs; the pipeline rule writes every
+seed's own files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pytest
 import torch
+import yaml
+
+from taskdyn.checkpoint import load_checkpoint
+from taskdyn.io import read_table
 
 from taskdyn.models.recurrent import VanillaRNN
-from taskdyn.seed_batch import train_seed_batch, train_separately, write_seed_outputs
+from taskdyn.seed_batch import train_seed_batch, train_separately
 
+ROOT = Path(__file__).resolve().parents[1]
 SEEDS, STEPS = (0, 1, 2), 8
 
 
@@ -25,7 +37,7 @@ def _model(seed):
     return VanillaRNN(3, 3, 16, bias=False, kernel="loop")
 
 
-def test_seed_batch_equals_separate_runs(tmp_path):
+def test_seed_batch_equals_separate_runs():
     separate = [_model(s) for s in SEEDS]
     ref = [train_separately(m, lambda step, s=s: _batch(s, step), _loss, steps=STEPS, lr=0.05,
                             grad_clip=0.5) for m, s in zip(separate, SEEDS)]
@@ -39,11 +51,100 @@ def test_seed_batch_equals_separate_runs(tmp_path):
     for a, b in zip(separate, batched):
         for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
             torch.testing.assert_close(pa, pb, rtol=1e-4, atol=1e-5, msg=name)
-    weights = [str(tmp_path / f"seed{s}.pt") for s in SEEDS]
-    histories = [str(tmp_path / f"seed{s}.csv") for s in SEEDS]
-    write_seed_outputs(batched, losses, weights, histories, [{"seed": s} for s in SEEDS])
-    for s, path in zip(SEEDS, histories):
-        table = pd.read_csv(path, comment="#")
-        np.testing.assert_allclose(table["train_loss"], losses[s])
-        state = torch.load(weights[s], weights_only=True)
-        torch.testing.assert_close(state["rnn.weight_hh_l0"], batched[s].rnn.weight_hh_l0)
+
+
+# --- the binding study's seed-batched curriculum training and its pipeline rule ---------------
+
+TASK = {"task_id": [3, 0, 0], "input_dim": 2, "seq_length": [2, 3], "use_eos": True,
+        "test_horizon": 12, "n_test_trials": 24, "n_val_trials": 8, "data_seed": 0}
+MODEL = {"type": "vanilla", "bias": False, "latent_size": 6, "kernel": "fused"}
+# a threshold the seeds pass at different steps, so batches of different lengths are padded
+TRAIN = {"lr": 0.02, "epochs": 2, "steps_per_epoch": 6, "batch_size": 8,
+         "curriculum": {"horizons": [2, 4, 8], "threshold": 0.7}}
+CURRICULUM_SEEDS = [0, 1, 2, 3]
+
+
+def _binding_models(dataset):
+    from taskdyn.studies.binding import STUDY
+
+    attrs = STUDY.dataset_attrs(TASK, dataset)
+    models = []
+    for seed in CURRICULUM_SEEDS:
+        torch.manual_seed(seed)
+        models.append(STUDY.build_model(MODEL, attrs))
+    return models
+
+
+def _without_timing(rows):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in rows]
+
+
+def test_batched_curriculum_equals_single_seed_runs_and_shares_checkpoints(tmp_path):
+    from taskdyn.studies.binding import STUDY
+
+    dataset = STUDY.make_dataset(TASK, seed=0)
+    single = _binding_models(dataset)
+    single_histories = [
+        STUDY.train(model, dataset, TRAIN, seed=seed, checkpoint=str(tmp_path / f"s{seed}.pt"),
+                    cfg_hash="h", label=f"seed={seed}")
+        for model, seed in zip(single, CURRICULUM_SEEDS)]
+    horizons = {row["horizon"] for history in single_histories for row in history}
+    assert len(horizons) > 1  # the seeds do sit at different curriculum stages
+
+    # epoch 1 batched, then epoch 2 batched from the four per-seed checkpoints
+    batched = _binding_models(dataset)
+    paths = [str(tmp_path / f"b{seed}.pt") for seed in CURRICULUM_SEEDS]
+    labels = [f"seed={seed}" for seed in CURRICULUM_SEEDS]
+    STUDY.train_seeds(batched, dataset, {**TRAIN, "epochs": 1}, seeds=CURRICULUM_SEEDS,
+                      checkpoints=paths, cfg_hash="h", labels=labels)
+    batched = _binding_models(dataset)
+    histories = STUDY.train_seeds(batched, dataset, TRAIN, seeds=CURRICULUM_SEEDS,
+                                  checkpoints=paths, cfg_hash="h", labels=labels)
+    for seed, model, reference, history, ref_history in zip(
+            CURRICULUM_SEEDS, batched, single, histories, single_histories):
+        for (name, got), want in zip(model.named_parameters(), reference.parameters()):
+            torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5,
+                                       msg=lambda m, name=name, seed=seed: f"seed {seed} {name}: {m}")
+        assert [r["horizon"] for r in history] == [r["horizon"] for r in ref_history]
+        for got, want in zip(_without_timing(history), _without_timing(ref_history)):
+            np.testing.assert_allclose(list(got.values()), list(want.values()), rtol=1e-4,
+                                       atol=1e-6)
+
+    # a seed checkpointed by the batched run resumes alone, as a single-seed job
+    lone = _binding_models(dataset)[1]
+    STUDY.train(lone, dataset, {**TRAIN, "epochs": 3}, seed=1, checkpoint=paths[1], cfg_hash="h",
+                label="seed=1")
+    assert len(load_checkpoint(paths[1])["history"]) == 3
+
+
+def test_seed_checkpoints_at_different_epochs_are_refused(tmp_path):
+    from taskdyn.studies.binding import STUDY
+
+    dataset = STUDY.make_dataset(TASK, seed=0)
+    paths = [str(tmp_path / f"b{seed}.pt") for seed in CURRICULUM_SEEDS]
+    STUDY.train(_binding_models(dataset)[0], dataset, {**TRAIN, "epochs": 1}, seed=0,
+                checkpoint=paths[0], cfg_hash="h", label="seed=0")
+    with pytest.raises(ValueError, match="different epochs"):
+        STUDY.train_seeds(_binding_models(dataset), dataset, TRAIN, seeds=CURRICULUM_SEEDS,
+                          checkpoints=paths, cfg_hash="h", labels=["x"] * 4)
+
+
+@pytest.mark.pipeline
+def test_seed_batch_rule_writes_every_seeds_own_files(tmp_path):
+    config = yaml.safe_load((ROOT / "tests" / "configs" / "binding.yaml").read_text())
+    config["studies"]["binding"]["seed_batch"] = True
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake = Path(sys.executable).with_name("snakemake")
+    models = Path("results", "test_binding", "models", "binding", "repeat_copy", "rnn")
+    targets = [models / f"seed{seed}" / "meta.json" for seed in (0, 1)]
+    done = subprocess.run([str(snakemake), *map(str, targets), "--snakefile",
+                           str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--cores", "2"],
+                          check=True, capture_output=True, text=True, timeout=600)
+    assert "train_seed_batch_binding" in done.stderr and "rule train_model" not in done.stderr
+    for seed in (0, 1):
+        meta = json.loads((tmp_path / models / f"seed{seed}" / "meta.json").read_text())
+        assert meta["seed"] == seed and meta["seed_batch"] == [0, 1] and meta["epochs"] == 2
+        history = read_table(tmp_path / models / f"seed{seed}" / "history.csv")
+        assert list(history["epoch"]) == [1, 2] and history["val_accuracy"].between(0, 1).all()
+        assert (tmp_path / models / f"seed{seed}" / "weights.pt").stat().st_size > 0

@@ -6,6 +6,8 @@ subclass. It supplies
 - `make_dataset(task, seed)`: arrays per split (`train`, `val`, ...), each `[trial, ...]`;
 - `build_model(model, dataset_attrs)`: a `torch.nn.Module`;
 - `train(...)`: fits the model (the generic loop of `taskdyn.training` unless overridden);
+- optionally `train_seeds(...)`: fits one model per seed as one batched computation (studies
+  that can set `supports_seed_batch`; the `seed_batch` config option);
 - `evaluate(model, dataset, evaluate_cfg)`: an `Evaluation` in the common layout.
 
 The pipeline writes the `Evaluation` as one HDF5 file per trained model; every analysis reads
@@ -94,6 +96,14 @@ class Study(ABC):
         return fit(model, _tensors(dataset["train"]), _tensors(dataset["val"]), self.loss,
                    self.metrics, TrainSettings.from_config(train_cfg), seed=seed,
                    checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
+
+    supports_seed_batch = False
+
+    def train_seeds(self, models: list[torch.nn.Module], dataset: dict[str, Arrays],
+                    train_cfg: dict[str, Any], *, seeds: list[int], checkpoints: list[str],
+                    cfg_hash: str, labels: list[str]) -> list[list[dict[str, float]]]:
+        """Fit one model per seed together; one history per seed (`supports_seed_batch`)."""
+        raise NotImplementedError(f"study {self.name} has no seed-batched training")
 
     def loss(self, model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         raise NotImplementedError(f"study {self.name} does not define a loss")

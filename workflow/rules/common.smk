@@ -76,9 +76,23 @@ def task_params(wildcards):
 
 
 def train_params(wildcards):
-    return canonical_json(
-        train_slice(config, wildcards.study, wildcards.task, wildcards.model)
-    )
+    return train_params_of(wildcards.study, wildcards)
+
+
+def train_params_of(study, wildcards):
+    return canonical_json(train_slice(config, study, wildcards.task, wildcards.model))
+
+
+def single_seed_studies():
+    """Wildcard pattern of the studies trained one seed per job (not `seed_batch`)."""
+    names = [s for s in STUDIES if not STUDIES[s].get("seed_batch")]
+    return "|".join(names) if names else "(?!)"
+
+
+def seed_paths(study, tail):
+    """One output path per seed of `study`: results/{run}/models/<study>/{task}/{model}/seed<tail>."""
+    pattern = f"results/{{{{run}}}}/models/{study}/{{{{task}}}}/{{{{model}}}}/seed{tail}"
+    return expand(pattern, seed=STUDIES[study]["seeds"])
 
 
 def evaluate_params(wildcards):
@@ -95,21 +109,35 @@ def analysis_params(name):
 
 
 def job_label(wildcards):
-    return (
-        f"study={wildcards.study} task={wildcards.task} "
-        f"model={wildcards.model} seed={wildcards.seed}"
-    )
+    return seed_label(wildcards.study, wildcards, wildcards.seed)
+
+
+def seed_label(study, wildcards, seed):
+    return f"study={study} task={wildcards.task} model={wildcards.model} seed={seed}"
+
+
+def seed_labels(study, wildcards):
+    return [seed_label(study, wildcards, seed) for seed in STUDIES[study]["seeds"]]
 
 
 def checkpoint_path(wildcards):
-    """Outside the declared outputs (Snakemake deletes those on failure); keyed by the hp hash."""
+    return seed_checkpoint(wildcards.study, wildcards, wildcards.seed)
+
+
+def seed_checkpoint(study, wildcards, seed):
+    """Outside the declared outputs (Snakemake deletes those on failure); keyed by the hp hash,
+    and the same for a seed trained alone or in a seed batch."""
     from taskdyn.provenance import config_hash
 
-    hp = train_slice(config, wildcards.study, wildcards.task, wildcards.model)
+    hp = train_slice(config, study, wildcards.task, wildcards.model)
     return (
-        f"results/{wildcards.run}/.checkpoints/{wildcards.study}/{wildcards.task}/"
-        f"{wildcards.model}/seed{wildcards.seed}-{config_hash(hp)}.pt"
+        f"results/{wildcards.run}/.checkpoints/{study}/{wildcards.task}/"
+        f"{wildcards.model}/seed{seed}-{config_hash(hp)}.pt"
     )
+
+
+def seed_checkpoints(study, wildcards):
+    return [seed_checkpoint(study, wildcards, seed) for seed in STUDIES[study]["seeds"]]
 
 
 def figure(name):

@@ -1,3 +1,8 @@
+# Studies with `seed_batch: true` train all their seeds of one model in one job (below);
+# every other study trains one model × seed per job.
+SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
+
+
 rule train_model:
     input:
         data=rules.make_dataset.output.data,
@@ -5,6 +10,8 @@ rule train_model:
         weights="results/{run}/models/{study}/{task}/{model}/seed{seed}/weights.pt",
         meta="results/{run}/models/{study}/{task}/{model}/seed{seed}/meta.json",
         history="results/{run}/models/{study}/{task}/{model}/seed{seed}/history.csv",
+    wildcard_constraints:
+        study=single_seed_studies(),
     log:
         "logs/{run}/train_model/{study}/{task}/{model}/seed{seed}.log",
     benchmark:
@@ -22,3 +29,35 @@ rule train_model:
         checkpoint=checkpoint_path,
     script:
         "../../scripts/train_model.py"
+
+
+for _study in SEED_BATCHED:
+
+    rule:
+        name:
+            f"train_seed_batch_{_study}"
+        input:
+            data=f"results/{{run}}/data/{_study}/{{task}}.h5",
+        output:
+            **{
+                kind: seed_paths(_study, f"{{seed}}/{kind}.{ext}")
+                for kind, ext in (("weights", "pt"), ("meta", "json"), ("history", "csv"))
+            },
+        log:
+            f"logs/{{run}}/train_seed_batch/{_study}/{{task}}/{{model}}.log",
+        benchmark:
+            f"benchmarks/{{run}}/train_seed_batch/{_study}/{{task}}/{{model}}.tsv"
+        conda:
+            "../../envs/taskdyn.yaml"
+        threads: 1
+        resources:
+            runtime=lambda wildcards, attempt: 60 * attempt,
+            mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        params:
+            study=_study,
+            hp=lambda wildcards, study=_study: train_params_of(study, wildcards),
+            seeds=STUDIES[_study]["seeds"],
+            labels=lambda wildcards, study=_study: seed_labels(study, wildcards),
+            checkpoints=lambda wildcards, study=_study: seed_checkpoints(study, wildcards),
+        script:
+            "../../scripts/train_seed_batch.py"

@@ -22,6 +22,7 @@ from taskdyn.studies.binding.training import (
     masked_loss,
     sign_correct,
     train_curriculum,
+    train_curriculum_seeds,
 )
 from taskdyn.studies.sequence import task_rng
 from taskdyn.tasks.binding import generate_trials, stacked_operators, task_sources
@@ -62,6 +63,14 @@ class BindingStudy(Study):
         return train_curriculum(model, OnlineTask.from_arrays(dataset["operator"]),
                                 _tensors(dataset["val"]), CurriculumSettings.from_config(train_cfg),
                                 seed=seed, checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
+
+    supports_seed_batch = True
+
+    def train_seeds(self, models, dataset, train_cfg, *, seeds, checkpoints, cfg_hash, labels):
+        return train_curriculum_seeds(
+            models, OnlineTask.from_arrays(dataset["operator"]), _tensors(dataset["val"]),
+            CurriculumSettings.from_config(train_cfg), seeds=seeds, checkpoints=checkpoints,
+            cfg_hash=cfg_hash, labels=labels)
 
     def evaluate(self, model, dataset, evaluate_cfg):
         """Run every test trial; per-step sign accuracy goes into the `correct` label."""

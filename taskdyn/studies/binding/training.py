@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from taskdyn.checkpoint import resume, save_checkpoint
+from taskdyn.seed_batch import SeedStack, clip_per_seed
 from taskdyn.tasks.binding import generate_trials
 from taskdyn.training import (
     Diverged,
@@ -107,8 +109,7 @@ def train_curriculum(model: torch.nn.Module, task: OnlineTask, val: Mapping[str,
     device = resolve_device(settings.device)
     model.to(device)
     val = {k: v.to(device) for k, v in val.items()}
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
-                                 weight_decay=settings.weight_decay)
+    optimizer = _adam(model.parameters(), settings)
     rng = np.random.default_rng(seed)
     start, history, extra = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
                                    cfg_hash=cfg_hash)
@@ -164,3 +165,106 @@ def _validate(model: torch.nn.Module, val: Mapping[str, torch.Tensor],
 def longest_horizon(train_cfgs: list[Mapping[str, Any]]) -> int:
     """The longest curriculum horizon over several `train` config slices."""
     return max(CurriculumSettings.from_config(cfg).horizons[-1] for cfg in train_cfgs)
+
+
+def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
+                           val: Mapping[str, torch.Tensor], settings: CurriculumSettings, *,
+                           seeds: Sequence[int], checkpoints: Sequence[str], cfg_hash: str,
+                           labels: Sequence[str]) -> list[list[dict[str, float]]]:
+    """`train_curriculum` for one model per seed, as one batched computation (`SeedStack`).
+
+    Each seed draws its own batches, keeps its own curriculum stage and writes its own
+    checkpoints in the single-seed layout, so it follows its single-seed run up to float
+    rounding and either kind of run can resume the other's. Batches of seeds at different
+    horizons are zero-padded in time; the padding is masked out of loss and accuracy, and as
+    the RNN is causal it changes nothing before it. Returns one history per seed.
+    """
+    device = resolve_device(settings.device)
+    for model in models:
+        model.to(device)
+    val = {k: v.to(device) for k, v in val.items()}
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    resumed = []
+    for model, rng, path in zip(models, rngs, checkpoints, strict=True):
+        optimizer = _adam(model.parameters(), settings)
+        resumed.append((*resume(path, model=model, optimizer=optimizer, rng=rng,
+                                cfg_hash=cfg_hash), optimizer.state_dict()))
+    starts = {path: state[0] for path, state in zip(checkpoints, resumed)}
+    if len(set(starts.values())) > 1:
+        raise ValueError(f"seed checkpoints stopped at different epochs {starts}: delete them, "
+                         f"or train these seeds one by one")
+    start = resumed[0][0]
+    histories = [state[1] for state in resumed]
+    stages = [state[2].get("stage", 0) for state in resumed]
+    stack = SeedStack(models)
+    optimizer = _adam(stack.parameters(), settings)
+    if start:
+        stack.load_seed_optimizer_states(optimizer, [state[3] for state in resumed])
+    seed_loss, seed_accuracy = torch.func.vmap(masked_loss), torch.func.vmap(masked_accuracy)
+    group = f"{labels[0]} (with {len(seeds) - 1} more seeds)"
+
+    with interruptible() as received:
+        for epoch in range(start + 1, settings.epochs + 1):
+            tic = time.perf_counter()
+            losses, accuracies = [], []
+            for _ in range(settings.steps_per_epoch):
+                batch = padded_stack([task.batch(settings.horizons[stage], settings.batch_size,
+                                                 rng, device)
+                                      for stage, rng in zip(stages, rngs)])
+                outputs = stack(batch["inputs"])
+                loss = seed_loss(outputs, batch["targets"], batch["mask"])
+                bad = np.flatnonzero(~torch.isfinite(loss.detach()).numpy())
+                if len(bad):
+                    raise Diverged(f"{labels[bad[0]]}: training diverged at epoch {epoch} "
+                                   f"(loss {loss[bad[0]].item()})")
+                optimizer.zero_grad(set_to_none=True)
+                loss.sum().backward()
+                if settings.grad_clip > 0:
+                    clip_per_seed(stack.parameters(), settings.grad_clip)
+                optimizer.step()
+                accuracy = seed_accuracy(outputs.detach(), batch["targets"], batch["mask"]).tolist()
+                losses.append(loss.detach().tolist())
+                accuracies.append(accuracy)
+                for k, value in enumerate(accuracy):
+                    if value >= settings.threshold and stages[k] < len(settings.horizons) - 1:
+                        stages[k] += 1
+                check_interrupt(received, group, epoch, Path(checkpoints[0]).parent)
+            stack.write_back()
+            seconds = time.perf_counter() - tic
+            for k, model in enumerate(models):
+                horizon = settings.horizons[stages[k]]
+                row = {"epoch": epoch, "horizon": horizon,
+                       "train_loss": float(np.mean([step[k] for step in losses])),
+                       "train_accuracy": float(np.mean([step[k] for step in accuracies])),
+                       **_validate(model, val, horizon), "seconds": seconds}
+                if not math.isfinite(row["val_loss"]):
+                    raise Diverged(f"{labels[k]}: validation loss is not finite at epoch {epoch}")
+                histories[k].append(row)
+            log.info("epoch %d: horizons %s, val accuracy %s", epoch,
+                     [settings.horizons[s] for s in stages],
+                     [round(h[-1]["val_accuracy"], 4) for h in histories])
+            if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
+                for k, model in enumerate(models):
+                    seed_optimizer = _adam(model.parameters(), settings)
+                    seed_optimizer.load_state_dict(stack.seed_optimizer_state(optimizer, k))
+                    save_checkpoint(checkpoints[k], epoch=epoch, model=model,
+                                    optimizer=seed_optimizer, rng=rngs[k], cfg_hash=cfg_hash,
+                                    history=histories[k], extra={"stage": stages[k]})
+    for model in models:
+        model.to("cpu")
+    return histories
+
+
+def _adam(params, settings: CurriculumSettings) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+
+
+def padded_stack(batches: Sequence[Mapping[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Per-seed batches stacked on a leading seed axis, zero-padded to the longest in time."""
+    n_time = max(b["inputs"].shape[1] for b in batches)
+
+    def pad(x: torch.Tensor) -> torch.Tensor:
+        widths = [0, 0] * (x.dim() - 2) + [0, n_time - x.shape[1]]
+        return torch.nn.functional.pad(x, widths)
+
+    return {key: torch.stack([pad(b[key]) for b in batches]) for key in batches[0]}
