@@ -26,6 +26,7 @@ static int omp_get_thread_num(void) { return 0; }
    the per-step functions take only t and the step's own rows. */
 struct gru_call {
   long batch, n_time, hidden, n_in, n_out, n_threads; /* n_threads: scratch slots */
+  long keep_d_drive;                      /* write d_drive (else only d_state) */
   void *inputs, *states, *outputs;        /* [T, B, in], [T, B, H], [T, B, out] */
   void *w_ih_t, *b_ih, *w_o, *b_o;        /* [in, 3H] (NULL: projected by the caller), [3H], */
                                           /* [out, H], [out] */
@@ -104,33 +105,33 @@ struct gru_call {
     }                                                                                           \
   }                                                                                             \
                                                                                                 \
-  /* dh (in dnext) -> d_state = [dr, dz, dn r], d_drive = [dr, dz, dn], dnext <- dh z */       \
+  /* dh (in dnext) -> d_state = [dr, dz, dn r] and dn; dnext <- dh z */                     \
   static void gates_grad_row_##S(long hidden, T *restrict dnext, const T *restrict saved,      \
-                                 const T *restrict h, T *restrict d_state,                     \
-                                 T *restrict d_drive, T *restrict acc_gn) {                    \
+                                 const T *restrict h, T *restrict d_state, T *restrict dn_out, \
+                                 T *restrict acc_gn) {                                          \
     const T *restrict r = saved, *restrict z = saved + hidden;                                 \
     const T *restrict n = saved + 2 * hidden, *restrict g_n = saved + 3 * hidden;              \
     for (long j = 0; j < hidden; ++j) {                                                         \
       T dh = dnext[j];                                                                          \
       T dn = dh * ((T)1 - z[j]) * ((T)1 - n[j] * n[j]);                                         \
-      T dr = dn * g_n[j] * r[j] * ((T)1 - r[j]);                                                \
-      T dz = dh * (h[j] - n[j]) * z[j] * ((T)1 - z[j]);                                         \
-      d_state[j] = d_drive[j] = dr;                                                             \
-      d_state[hidden + j] = d_drive[hidden + j] = dz;                                           \
+      d_state[j] = dn * g_n[j] * r[j] * ((T)1 - r[j]);                                          \
+      d_state[hidden + j] = dh * (h[j] - n[j]) * z[j] * ((T)1 - z[j]);                          \
       d_state[2 * hidden + j] = dn * r[j];                                                      \
-      d_drive[2 * hidden + j] = dn;                                                             \
+      dn_out[j] = dn;                                                                           \
       acc_gn[j] += dn * r[j];                                                                   \
       dnext[j] = dh * z[j];                                                                     \
     }                                                                                           \
   }                                                                                             \
                                                                                                 \
-  /* acc_ih += [u; 1] d_drive^T, as rows [n_in + 1, width] */                                  \
-  static void project_grad_row_##S(long width, long n_in, const T *restrict u,                 \
-                                   const T *restrict d, T *restrict acc_ih) {                  \
+  /* acc_ih += [u; 1] d_drive^T, as rows [n_in + 1, 3H], with d_drive = [d_state[:2H], dn] */  \
+  static void project_grad_row_##S(long hidden, long n_in, const T *restrict u,                \
+                                   const T *restrict d_state, const T *restrict dn,            \
+                                   T *restrict acc_ih) {                                        \
     for (long i = 0; i <= n_in; ++i) {                                                          \
       const T ui = i < n_in ? u[i] : (T)1;                                                      \
-      T *restrict acc = acc_ih + i * width;                                                     \
-      for (long j = 0; j < width; ++j) acc[j] += ui * d[j];                                     \
+      T *restrict acc = acc_ih + i * 3 * hidden;                                                \
+      for (long j = 0; j < 2 * hidden; ++j) acc[j] += ui * d_state[j];                          \
+      for (long j = 0; j < hidden; ++j) acc[2 * hidden + j] += ui * dn[j];                      \
     }                                                                                           \
   }                                                                                             \
                                                                                                 \
@@ -139,29 +140,33 @@ struct gru_call {
   }                                                                                             \
                                                                                                 \
   /* c->dh holds the gradient reaching h_t from step t + 1; grad_states and grad_outputs       \
-     (either may be NULL) are the loss's own gradients of h_t and y_t. Without c->w_ih_t the    \
-     caller forms the gradient of W_ih and b_ih from d_drive itself. */                         \
+     (either may be NULL) are the loss's own gradients of h_t and y_t. d_drive is written only  \
+     with c->keep_d_drive: without c->w_ih_t the caller forms the gradients of W_ih and b_ih    \
+     from it, and the gradient of the inputs. */                                                \
   void gru_backward_##S(const struct gru_call *c, long t, const T *previous, long previous_rs, \
                         const T *saved) {                                                       \
     const long hidden = c->hidden, width = 3 * hidden;                                         \
     const long n_ih = c->w_ih_t ? (c->n_in + 1) * width : 0, n_o = c->n_out * (hidden + 1);    \
-    const long per_thread = n_ih + n_o + hidden;                                               \
+    const long per_thread = n_ih + n_o + 2 * hidden; /* sums, and a dn row */               \
     memset(c->scratch, 0, sizeof(T) * per_thread * c->n_threads);                               \
     _Pragma("omp parallel for schedule(static) num_threads(c->n_threads)")                     \
     for (long b = 0; b < c->batch; ++b) {                                                       \
       T *sum_ih = (T *)c->scratch + omp_get_thread_num() * per_thread;                          \
-      T *sum_o = sum_ih + n_ih, *sum_gn = sum_o + n_o;                                          \
-      T *dh = (T *)c->dh + b * hidden;                                                          \
+      T *sum_o = sum_ih + n_ih, *sum_gn = sum_o + n_o, *dn_row = sum_gn + hidden;               \
+      T *dh = (T *)c->dh + b * hidden, *d_state = (T *)c->d_state + b * width;                  \
+      T *d_drive = (T *)c->d_drive + b * width;                                                 \
       const long row = t * c->batch + b;                                                        \
       if (c->grad_states) add_row_##S(hidden, (const T *)c->grad_states + row * hidden, dh);   \
       if (c->grad_outputs)                                                                      \
         readout_grad_row_##S(hidden, c->n_out, (const T *)c->grad_outputs + row * c->n_out,    \
                              c->w_o, (const T *)c->states + row * hidden, dh, sum_o);          \
+      if (c->keep_d_drive) dn_row = d_drive + 2 * hidden;                                       \
       gates_grad_row_##S(hidden, dh, saved + b * 4 * hidden, previous + b * previous_rs,       \
-                         (T *)c->d_state + b * width, (T *)c->d_drive + b * width, sum_gn);    \
+                         d_state, dn_row, sum_gn);                                              \
+      if (c->keep_d_drive) memcpy(d_drive, d_state, sizeof(T) * 2 * hidden);                    \
       if (c->w_ih_t)                                                                            \
-        project_grad_row_##S(width, c->n_in, (const T *)c->inputs + row * c->n_in,             \
-                             (T *)c->d_drive + b * width, sum_ih);                              \
+        project_grad_row_##S(hidden, c->n_in, (const T *)c->inputs + row * c->n_in, d_state,   \
+                             dn_row, sum_ih);                                                   \
     }                                                                                           \
     for (long k = 0; k < c->n_threads; ++k) {                                                   \
       const T *sum_ih = (const T *)c->scratch + k * per_thread;                                 \

@@ -55,6 +55,9 @@ class _TorchStep:
         for name, tensor in tensors.items():
             setattr(self, name, tensor)
 
+    def keep_d_drive(self, inputs_need_grad: bool) -> None:
+        """`d_drive` is always written here."""
+
     def forward(self, t, state, saved):
         hidden = self.dh.shape[1]
         drive, recurrent, h_out = self.drive, self.recurrent, self.states[t]
@@ -98,7 +101,8 @@ class _Call(ctypes.Structure):
     """`struct gru_call` of gru_gates.c: one call's sizes and tensor addresses."""
 
     _fields_ = ([(name, ctypes.c_long)
-                 for name in ("batch", "n_time", "hidden", "n_in", "n_out", "n_threads")]
+                 for name in ("batch", "n_time", "hidden", "n_in", "n_out", "n_threads",
+                              "keep_d_drive")]
                 + [(name, ctypes.c_void_p) for name in (
                     "inputs", "states", "outputs", "w_ih_t", "b_ih", "w_o", "b_o", "drive",
                     "recurrent", "grad_states", "grad_outputs", "dh", "d_state", "d_drive",
@@ -130,7 +134,7 @@ class _NativeStep:
             recurrent=inputs.new_empty(batch, 3 * hidden), dh=inputs.new_zeros(batch, hidden),
             d_state=inputs.new_empty(batch, 3 * hidden), d_drive=inputs.new_empty(batch, 3 * hidden),
             scratch=inputs.new_empty(  # per-thread partial sums
-                n_threads, (n_in + 1) * 3 * hidden + n_out * (hidden + 1) + hidden),
+                n_threads, (n_in + 1) * 3 * hidden + n_out * (hidden + 1) + 2 * hidden),
             grad_ih=inputs.new_zeros(n_in + 1, 3 * hidden, **double),  # [W_ih^T; b_ih]
             grad_o=inputs.new_zeros(n_out, hidden + 1, **double),  # [W_o | b_o]
             grad_b_hn=inputs.new_zeros(hidden, **double))
@@ -140,9 +144,15 @@ class _NativeStep:
             self.inputs_1 = torch.cat([inputs, inputs.new_ones(n_time, batch, 1)], 2)
             self.grad_ih_matmul = inputs.new_zeros(3 * hidden, n_in + 1)
         self.call = _Call(batch, n_time, hidden, n_in, n_out, n_threads,
+                          not self.native_projection,
                           **{name: tensor.data_ptr() for name, tensor in self.keep.items()})
         self.recurrent, self.dh = self.keep["recurrent"], self.keep["dh"]
         self.d_state, self.d_drive = self.keep["d_state"], self.keep["d_drive"]
+
+    def keep_d_drive(self, inputs_need_grad: bool) -> None:
+        """Have backward write `d_drive` (for the gradient of the inputs, or of W_ih when it
+        is a matmul here)."""
+        self.call.keep_d_drive = inputs_need_grad or not self.native_projection
 
     def set_tensors(self, **tensors: torch.Tensor | None) -> None:
         """Point the call at `states`, `outputs`, `grad_states` or `grad_outputs`."""
@@ -229,6 +239,7 @@ class GRUSequence(torch.autograd.Function):
             grad_states=None if grad_states is None else grad_states.contiguous())
         grad_w_hh = torch.zeros_like(w_hh)
         grad_inputs = torch.empty_like(inputs) if ctx.needs_input_grad[0] else None
+        step.keep_d_drive(grad_inputs is not None)
         dh, d_state, d_drive = step.dh, step.d_state, step.d_drive
         d_state_t = d_state.t()
         for t in range(n_time - 1, -1, -1):
