@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 Batch = Mapping[str, torch.Tensor]
 LossFn = Callable[[torch.nn.Module, Batch], torch.Tensor]
 MetricsFn = Callable[[torch.nn.Module, Batch], dict[str, float]]
+EpochLossFn = Callable[[torch.nn.Module, Batch, int, np.random.Generator], torch.Tensor]
+Sampler = Callable[[np.random.Generator], list[np.ndarray]]
 INTERRUPT_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
 
 
@@ -111,13 +113,25 @@ def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metri
 
     `train`/`val` map names to tensors whose first axis is the trial. `loss_fn(model, batch)`
     returns the scalar loss; `metrics_fn(model, batch)` the validation metrics (run without
-    gradients). `label` names the job in errors (study, task, model, seed).
+    gradients). `label` names the job in errors (study, task, model, seed). Every trial is
+    seen once per epoch, shuffled, in batches of `settings.batch_size`.
     """
+    n_trials = next(iter(train.values())).shape[0]
+    return fit_epochs(model, train, val, lambda m, batch, epoch, rng: loss_fn(m, batch),
+                      metrics_fn, shuffled_batches(n_trials, settings.batch_size), settings,
+                      seed=seed, checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
+
+
+def fit_epochs(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: EpochLossFn,
+               metrics_fn: MetricsFn, sampler: Sampler, settings: TrainSettings, *, seed: int,
+               checkpoint: str | Path, cfg_hash: str, label: str) -> list[dict[str, float]]:
+    """`fit` with the batches drawn by `sampler(rng)` (one epoch's trial-index arrays) and a
+    loss `loss_fn(model, batch, epoch, rng)` that may depend on the epoch (a ramped term) and
+    draw from the loop's generator (online noise); both resume exactly from a checkpoint."""
     device = resolve_device(settings.device)
     model.to(device)
     train = {k: v.to(device) for k, v in train.items()}
     val = {k: v.to(device) for k, v in val.items()}
-    n_trials = next(iter(train.values())).shape[0]
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
                                  weight_decay=settings.weight_decay)
     rng = np.random.default_rng(seed)
@@ -128,11 +142,10 @@ def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metri
         for epoch in range(start + 1, settings.epochs + 1):
             tic = time.perf_counter()
             model.train()
-            order = torch.as_tensor(rng.permutation(n_trials), device=device)
             losses = []
-            for begin in range(0, n_trials, settings.batch_size):
-                idx = order[begin : begin + settings.batch_size]
-                loss = loss_fn(model, {k: v[idx] for k, v in train.items()})
+            for idx in sampler(rng):
+                index = torch.as_tensor(idx, device=device)
+                loss = loss_fn(model, {k: v[index] for k, v in train.items()}, epoch, rng)
                 losses.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
                                              label=label, epoch=epoch))
                 check_interrupt(received, label, epoch, checkpoint)
@@ -151,3 +164,11 @@ def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metri
                                 rng=rng, cfg_hash=cfg_hash, history=history)
     model.to("cpu")
     return history
+
+
+def shuffled_batches(n_trials: int, batch_size: int) -> Sampler:
+    """Every trial once per epoch, shuffled, in batches of `batch_size`."""
+    def sampler(rng: np.random.Generator) -> list[np.ndarray]:
+        order = rng.permutation(n_trials)
+        return [order[i : i + batch_size] for i in range(0, n_trials, batch_size)]
+    return sampler

@@ -15,11 +15,11 @@ import torch
 
 from taskdyn.models import MODEL_TYPES
 from taskdyn.studies.base import Arrays, Evaluation
-from taskdyn.studies.ctdb_training import fit_epochs, grouped_batches, shuffled_batches
+from taskdyn.studies.ctdb_training import grouped_batches
 from taskdyn.studies.sequence import split_trials, task_rng
 from taskdyn.tasks import multitask as mt
 from taskdyn.tasks import random_target as rt
-from taskdyn.training import TrainSettings
+from taskdyn.training import TrainSettings, fit_epochs, shuffled_batches
 
 EVAL_NOISE_SEED = 0  # MotorNet's online noise during validation and evaluation
 
