@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,7 +30,11 @@ import numpy as np
 import torch
 
 from taskdyn.analysis.decoding import generalisation_matrix
-from taskdyn.analysis.fixed_points import _minimise_adam, find_fixed_points, sample_states
+from taskdyn.analysis.fixed_points import (
+    _minimise_adam,
+    find_fixed_points,
+    sample_states,
+)
 from taskdyn.analysis.topology import persistence_diagrams
 from taskdyn.models.recurrent import GRU, VanillaRNN
 from taskdyn.seed_batch import train_seed_batch, train_separately
@@ -195,7 +200,7 @@ def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop")) -
             f"steps, batch 256, {torch.get_num_threads()} threads")
     figures = []
     for kernel in kernels:
-        def epoch() -> None:
+        def epoch(kernel: str = kernel) -> None:
             torch.manual_seed(0)
             model = GRU(3, 3, sizes.hidden, kernel=kernel, state_noise=0.1)
             with tempfile.TemporaryDirectory() as tmp:
@@ -294,8 +299,9 @@ def bench_analyses(sizes: Sizes) -> list[Figure]:
         *_median(timed(lambda: generalisation_matrix(hidden, labels, train, test),
                        sizes.repeats))))
     try:
-        from taskdyn.analysis.dsa import dsa_distances
         import DSA  # noqa: F401
+
+        from taskdyn.analysis.dsa import dsa_distances
     except ImportError:
         return figures + [Figure("DSA", "-", float("nan"), "s", note="DSA does not import")]
     n_sys, trials, steps, units = sizes.dsa
@@ -317,14 +323,14 @@ def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
     inputs = torch.as_tensor(rng.choice([-1.0, 1.0], (n_seeds, batch, n_time, 3)),
                              dtype=torch.float32)
     data = {"inputs": inputs, "targets": torch.roll(inputs, 3, dims=2)}
-    loss = lambda outputs, b: ((outputs - b["targets"]) ** 2).mean()  # noqa: E731
-    models = lambda: [VanillaRNN(3, 3, hidden, bias=False)  # noqa: E731
+    loss = lambda outputs, b: ((outputs - b["targets"]) ** 2).mean()
+    models = lambda: [VanillaRNN(3, 3, hidden, bias=False)
                       for _ in range(n_seeds)]
 
     def separate() -> None:
         for k, model in enumerate(models()):
             seed_data = {name: v[k] for name, v in data.items()}
-            train_separately(model, lambda _: seed_data, loss, steps=steps, lr=1e-3, grad_clip=1)
+            train_separately(model, lambda _, d=seed_data: d, loss, steps=steps, lr=1e-3, grad_clip=1)
 
     def batched() -> None:
         train_seed_batch(models(), lambda _: data, loss, steps=steps, lr=1e-3, grad_clip=1)
@@ -362,27 +368,35 @@ def snakemake_jobs(output: str) -> int:
 
 
 def bench_snakemake(repeats: int) -> list[Figure]:
-    """`snakemake -n` on config/paper.yaml, and a rerun of the default config where it is a no-op."""
+    """`snakemake -n` on config/paper.yaml, and a rerun of the default config where it is a no-op.
+
+    Notes give the CPU time too: wall time also counts waits outside the workflow (the SLURM
+    plugin runs `scontrol show config` at start-up, ~9 s where SLURM is installed but its
+    controller is down)."""
     exe = str(Path(sys.executable).with_name("snakemake"))
     figures = []
+
+    def child_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def run_timed(command: list[str], outputs: list[str]) -> tuple[list[float], float]:
+        cpu0 = child_cpu()
+        runs = timed(lambda: outputs.append(subprocess.run(
+            command, capture_output=True, text=True, check=True).stdout), repeats, warmup=0)
+        return runs, (child_cpu() - cpu0) / repeats
+
     for label, configfile in (("paper", "config/paper.yaml"), ("default", "config/config.yaml")):
         outputs: list[str] = []
-
-        def dry() -> None:
-            done = subprocess.run([exe, "-n", "--configfile", configfile], capture_output=True,
-                                  text=True, check=True)
-            outputs.append(done.stdout)
-
-        runs = timed(dry, repeats, warmup=0)
+        runs, cpu = run_timed([exe, "-n", "--configfile", configfile], outputs)
         jobs = snakemake_jobs(outputs[-1])
-        figures.append(Figure(f"snakemake -n ({label})", configfile,
-                              statistics.median(runs), "s", runs, f"{jobs} jobs"))
+        figures.append(Figure(f"snakemake -n ({label})", configfile, statistics.median(runs),
+                              "s", runs, f"{jobs} jobs, {cpu:.1f} s CPU"))
         if label == "default" and jobs == 0:
-            command = [exe, "--cores", "1", "--nolock", "--configfile", configfile]
-            runs = timed(lambda: subprocess.run(command, capture_output=True, check=True),
-                         repeats, warmup=0)
+            runs, cpu = run_timed([exe, "--cores", "1", "--nolock", "--configfile", configfile],
+                                  [])
             figures.append(Figure("no-op rerun (default)", configfile, statistics.median(runs),
-                                  "s", runs, "nothing to be done"))
+                                  "s", runs, f"nothing to be done, {cpu:.1f} s CPU"))
     return figures
 
 
