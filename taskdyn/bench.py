@@ -68,6 +68,7 @@ class Sizes:
     ripser_points: int = 400
     decoding: tuple[int, int, int] = (200, 20, 64)  # trials, time steps, units
     dsa: tuple[int, int, int, int] = (4, 20, 50, 64)  # systems, trials, time steps, units
+    pairwise: tuple[int, int, int, int] = (20, 100, 20, 64)  # models, trials, time steps, units
     seed_batch: tuple[int, int, int, int] = (16, 64, 23, 20)  # seeds, batch, time steps, steps
     epoch_trials: int = 800
     snakemake: bool = True
@@ -77,6 +78,7 @@ class Sizes:
         return cls(batch=64, steps=100, repeats=3, fp_starts=128, fp_baseline_timed_iters=500,
                    epoch_trials=256,
                    ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
+                   pairwise=(8, 50, 10, 32),
                    seed_batch=(16, 64, 23, 5))
 
 
@@ -357,6 +359,38 @@ def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
             for name, times in runs.items()]
 
 
+def bench_pairwise(sizes: Sizes) -> list[Figure]:
+    """All-pairs state R² (both directions), Procrustes + CKA and persistence-diagram distances
+    among `models` random-walk state sets: the per-model work is done once per model."""
+    from taskdyn.analysis.similarity import pairwise_shape_metrics
+    from taskdyn.analysis.state_r2 import pairwise_state_r2, project_states
+    from taskdyn.analysis.topology import pairwise_distances
+
+    n_models, trials, steps, units = sizes.pairwise
+    rng = np.random.default_rng(0)
+    states = [rng.standard_normal((trials, steps, units)).cumsum(1) for _ in range(n_models)]
+    half = trials // 2
+    size = f"{n_models} models of {trials} trials x {steps} steps x {units} units"
+
+    def state_r2() -> None:
+        pairwise_state_r2({str(i): project_states(h[:half], h[half:], 10)
+                           for i, h in enumerate(states)})
+
+    def shape() -> None:
+        pairwise_shape_metrics([h.reshape(-1, units) for h in states])
+
+    diagrams = [persistence_diagrams(h[:2].reshape(-1, units)[:, :3], maxdim=1)[1]
+                for h in states]
+    return [Figure("pairwise state R2", f"{size}, 10 PCs, {n_models * (n_models - 1)} ordered "
+                   "pairs", *_median(timed(state_r2, sizes.repeats))),
+            Figure("pairwise Procrustes + CKA", f"{size}, {n_models * (n_models - 1) // 2} pairs",
+                   *_median(timed(shape, sizes.repeats))),
+            Figure("pairwise H1 diagram distances (wasserstein)",
+                   f"{n_models} diagrams of {2 * steps} points in 3-D",
+                   *_median(timed(lambda: pairwise_distances(diagrams, "wasserstein"),
+                                  sizes.repeats)))]
+
+
 def _median(runs: list[float]) -> tuple[float, str, list[float]]:
     return statistics.median(runs), "s", runs
 
@@ -404,7 +438,8 @@ def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
             ) -> list[Figure]:
     """Every benchmark at `sizes`, in order; `progress` sees each figure as it is measured."""
     figures = []
-    parts = [bench_training, bench_epoch, bench_seed_batch, bench_fixed_points, bench_analyses]
+    parts = [bench_training, bench_epoch, bench_seed_batch, bench_fixed_points, bench_analyses,
+             bench_pairwise]
     if sizes.snakemake:
         parts.append(lambda s: bench_snakemake(s.repeats))
     for part in parts:
