@@ -80,12 +80,26 @@ def test_auto_kernel_on_cpu_is_the_sequence_kernel():
     assert model.kernel_for(torch.zeros(1, 1, 3)) == "sequence"
 
 
-def test_without_a_compiler_the_native_step_is_not_built(monkeypatch, tmp_path):
+def test_without_a_compiler_the_native_step_is_not_built(monkeypatch, tmp_path, caplog):
     monkeypatch.setenv("TASKDYN_CACHE", str(tmp_path))
     monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
     native.load.cache_clear()
     try:
         assert native.load("gru_gates") is None
         assert not list(tmp_path.rglob("*.so"))
+        assert "using PyTorch ops" in caplog.text
+    finally:
+        native.load.cache_clear()
+
+
+def test_an_unloadable_library_falls_back(monkeypatch, tmp_path):
+    monkeypatch.setenv("TASKDYN_CACHE", str(tmp_path))
+    monkeypatch.setenv("CC", "true")  # a "compiler" that must not be needed
+    native.load.cache_clear()
+    library = native.library_path("gru_gates")
+    library.parent.mkdir(parents=True)
+    library.write_bytes(b"not a shared object")
+    try:
+        assert native.load("gru_gates") is None
     finally:
         native.load.cache_clear()

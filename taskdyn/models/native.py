@@ -13,12 +13,15 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import logging
 import os
 import platform
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 COMPILE_FLAGS = ("-O3", "-march=native", "-ffast-math", "-fPIC")
 
@@ -44,16 +47,22 @@ def load(name: str) -> ctypes.CDLL | None:
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if os.environ.get("TASKDYN_NATIVE", "1") == "0" or compiler is None:
         return None
+    source, library = Path(__file__).with_name(f"{name}.c"), library_path(name)
+    try:
+        if not library.exists():
+            _build(compiler, source, library)
+        return ctypes.CDLL(str(library))
+    except (OSError, subprocess.CalledProcessError) as err:
+        log.warning("native kernel %s not available (%s); using PyTorch ops", name, err)
+        return None
+
+
+def library_path(name: str) -> Path:
+    """Where the library built from `<name>.c` for this CPU and these flags is cached."""
     source = Path(__file__).with_name(f"{name}.c")
     key = hashlib.sha256(source.read_bytes() + " ".join(COMPILE_FLAGS).encode()
                          + cpu_signature().encode()).hexdigest()[:16]
-    library = cache_dir() / f"{name}-{key}.so"
-    if not library.exists():
-        try:
-            _build(compiler, source, library)
-        except (OSError, subprocess.CalledProcessError):
-            return None
-    return ctypes.CDLL(str(library))
+    return cache_dir() / f"{name}-{key}.so"
 
 
 def _build(compiler: str, source: Path, library: Path) -> None:
