@@ -72,13 +72,14 @@ class Sizes:
     seed_batch: tuple[int, int, int, int] = (16, 64, 23, 20)  # seeds, batch, time steps, steps
     epoch_trials: int = 800
     snakemake: bool = True
+    snakemake_repeats: int = 3
 
     @classmethod
     def quick(cls) -> Sizes:
         return cls(batch=64, steps=100, repeats=3, fp_starts=128, fp_baseline_timed_iters=500,
                    epoch_trials=256,
                    ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
-                   pairwise=(8, 50, 10, 32),
+                   pairwise=(8, 50, 10, 32), snakemake_repeats=1,
                    seed_batch=(16, 64, 23, 5))
 
 
@@ -441,7 +442,7 @@ def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
     parts = [bench_training, bench_epoch, bench_seed_batch, bench_fixed_points, bench_analyses,
              bench_pairwise]
     if sizes.snakemake:
-        parts.append(lambda s: bench_snakemake(s.repeats))
+        parts.append(lambda s: bench_snakemake(s.snakemake_repeats))
     for part in parts:
         for figure in part(sizes):
             progress(figure)
