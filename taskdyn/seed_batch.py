@@ -19,6 +19,7 @@ import torch
 from torch.func import stack_module_state
 
 from taskdyn.models.recurrent import VanillaRNN
+from taskdyn.training import optimiser_step
 
 Batch = Mapping[str, torch.Tensor]
 # loss(outputs, batch) -> scalar, for one seed
@@ -157,18 +158,15 @@ def clip_per_seed(params: list[torch.Tensor], max_norm: float) -> None:
 
 def train_separately(model: torch.nn.Module, batches: Callable[[int], Batch], loss_fn: LossFn, *,
                      steps: int, lr: float, grad_clip: float) -> list[float]:
-    """The single-seed reference: `steps` Adam steps with global-norm clipping; the losses."""
+    """The single-seed reference: `steps` Adam steps with global-norm clipping (the training
+    loop's own `optimiser_step`); the losses."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     for step in range(steps):
         batch = batches(step)
         loss = loss_fn(model(batch["inputs"])[0], batch)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        if grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(optimiser_step(model, optimizer, loss, grad_clip, label="reference",
+                                     epoch=1))
     return losses
 
 

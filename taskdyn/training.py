@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import torch
@@ -65,7 +65,8 @@ def check_interrupt(received: Mapping[str, int], label: str, epoch: int,
 
 @dataclass
 class TrainSettings:
-    """Optimisation settings of one training job (the study's `train` config slice)."""
+    """Optimisation settings of one training job (the study's `train` config slice). Studies
+    with more settings or other defaults subclass it and inherit `from_config`."""
 
     lr: float = 1e-3
     weight_decay: float = 0.0
@@ -76,7 +77,8 @@ class TrainSettings:
     device: str = "auto"
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any]) -> TrainSettings:
+    def from_config(cls, cfg: Mapping[str, Any]) -> Self:
+        """The settings named in `cfg`; other keys (a model's `type`, ...) are ignored."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in cfg.items() if k in known})
 

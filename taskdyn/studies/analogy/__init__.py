@@ -15,8 +15,7 @@ it to the long (epoch × split × metric) table. Sweeps: see `taskdyn.studies.an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -34,6 +33,7 @@ from taskdyn.tasks.knowledge_graph import (
     fact_arrays,
 )
 from taskdyn.training import (
+    TrainSettings,
     check_interrupt,
     interruptible,
     optimiser_step,
@@ -45,22 +45,14 @@ PPL_MAX_CE = 20.0  # perplexity = exp(min(CE, 20)), as the anchor
 
 
 @dataclass
-class AnalogyTrainSettings:
+class AnalogyTrainSettings(TrainSettings):
     """Optimisation settings of one analogy job (the `train` config slice)."""
 
     lr: float = 1e-4
-    weight_decay: float = 0.0
-    batch_size: int = 64
-    epochs: int = 1000
-    eval_every: int = 10
-    checkpoint_every: int = 100
     grad_clip: float = 0.0
-    device: str = "auto"
-
-    @classmethod
-    def from_config(cls, cfg: dict[str, Any]) -> AnalogyTrainSettings:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in cfg.items() if k in known})
+    epochs: int = 1000
+    checkpoint_every: int = 100
+    eval_every: int = 10
 
 
 class AnalogyStudy(Study):

@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from taskdyn.seed_batch import SeedStack, clip_per_seed
 from taskdyn.tasks.binding import generate_trials
 from taskdyn.training import (
     Diverged,
+    TrainSettings,
     check_interrupt,
     interruptible,
     optimiser_step,
@@ -35,26 +36,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class CurriculumSettings:
+class CurriculumSettings(TrainSettings):
     """Optimisation and curriculum settings (the study's `train` slice); anchor defaults."""
 
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    grad_clip: float = 1.0
     epochs: int = 20
     steps_per_epoch: int = 2000
-    batch_size: int = 64
-    checkpoint_every: int = 1
-    device: str = "auto"
     horizons: list[int] = field(default_factory=lambda: [10, 20, 40, 60, 100])
     threshold: float = 0.96
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> CurriculumSettings:
         """Settings from a `train` config slice (its `curriculum` sub-mapping flattened in)."""
-        flat = {**{k: v for k, v in cfg.items() if k != "curriculum"}, **cfg.get("curriculum", {})}
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in flat.items() if k in known})
+        return super().from_config({**{k: v for k, v in cfg.items() if k != "curriculum"},
+                                    **cfg.get("curriculum", {})})
 
 
 @dataclass
