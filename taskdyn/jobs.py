@@ -20,9 +20,17 @@ import pandas as pd
 import torch
 
 from taskdyn.checkpoint import load_checkpoint
-from taskdyn.io import atomic_path, read_h5, read_h5_attrs, write_h5, write_json, write_table
+from taskdyn.io import (
+    atomic_path,
+    read_h5,
+    read_h5_attrs,
+    write_h5,
+    write_json,
+    write_table,
+)
 from taskdyn.provenance import config_hash, provenance
 from taskdyn.studies import get_study
+from taskdyn.studies.base import Study
 
 log = logging.getLogger("taskdyn")
 
@@ -85,11 +93,9 @@ def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, met
     """Train one model × seed; write its weights, metadata and per-epoch log."""
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
-    torch.manual_seed(seed)
-    model = spec.build_model(hp["model"], attrs)
-    cfg_hash = config_hash(hp)
+    model = _initial_model(spec, hp, attrs, seed)
     rows = spec.train(model, dataset, hp["train"], seed=seed, checkpoint=checkpoint,
-                      cfg_hash=cfg_hash, label=label)
+                      cfg_hash=config_hash(hp), label=label)
     _write_trained(model, rows, study=study, hp=hp, seed=seed, label=label, weights=weights,
                    meta=meta, history=history)
 
@@ -101,16 +107,19 @@ def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weigh
     metadata and per-epoch log exactly as `train_model` writes a single seed's."""
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
-    models = []
-    for seed in seeds:  # each seed's initial weights as in its single-seed job
-        torch.manual_seed(seed)
-        models.append(spec.build_model(hp["model"], attrs))
+    models = [_initial_model(spec, hp, attrs, seed) for seed in seeds]
     histories = spec.train_seeds(models, dataset, hp["train"], seeds=seeds,
                                  checkpoints=checkpoints, cfg_hash=config_hash(hp), labels=labels)
     for k, seed in enumerate(seeds):
         _write_trained(models[k], histories[k], study=study, hp=hp, seed=seed,
                        label=labels[k], weights=weights[k], meta=meta[k], history=history[k],
                        seed_batch=list(seeds))
+
+
+def _initial_model(spec: Study, hp: dict, attrs: dict, seed: int) -> torch.nn.Module:
+    """A fresh model whose initial weights depend only on `seed` (alone or in a seed batch)."""
+    torch.manual_seed(seed)
+    return spec.build_model(hp["model"], attrs)
 
 
 def _write_trained(model: torch.nn.Module, rows: list[dict], *, study: str, hp: dict, seed: int,

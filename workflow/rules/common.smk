@@ -21,6 +21,7 @@ validate_config(
 
 RUN = config["run"]
 STUDIES = config["studies"]
+SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
 # Study rule files append their final outputs here; `all` requests them.
 STUDY_TARGETS = []
 
@@ -85,7 +86,7 @@ def train_params_of(study, wildcards):
 
 def single_seed_studies():
     """Wildcard pattern of the studies trained one seed per job (not `seed_batch`)."""
-    names = [s for s in STUDIES if not STUDIES[s].get("seed_batch")]
+    names = [s for s in STUDIES if s not in SEED_BATCHED]
     return "|".join(names) if names else "(?!)"
 
 

@@ -1,6 +1,5 @@
-# Studies with `seed_batch: true` train all their seeds of one model in one job (below);
-# every other study trains one model × seed per job.
-SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
+# Studies with `seed_batch: true` (SEED_BATCHED) train all their seeds of one model in one job
+# (below); every other study trains one model × seed per job.
 
 
 rule train_model:
