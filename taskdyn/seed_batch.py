@@ -32,13 +32,13 @@ class StackedTanhRNN(torch.autograd.Function):
     """Outputs [seed, time, trial, out] of K tanh RNNs with linear readouts.
 
     Arguments: inputs [seed, trial, time, in], initial states [seed, trial, H], the recurrent
-    weights stacked as W = [W_hh^T; W_ih^T; b^T] [seed, H + in (+ 1), H] (b = b_ih + b_hh,
-    present when the last dimension of `inputs` has been given a ones column by the caller, as
-    `n_aug` counts), readout W_o [seed, out, H] and b_o [seed, out] or None. State and input
-    share one buffer [seed, time + 1, trial, H + in (+ 1)], so each step is one batched matmul
-    over seeds, and backward forms every seed's W gradient in one matmul over all steps. tanh
-    is evaluated as 2 sigmoid(2x) - 1 (the fused sigmoid kernel is several times faster than
-    tanh's on CPU), with W scaled by 2 once per call."""
+    weights stacked as W = [W_hh^T; W_ih^T] [seed, H + in, H] (with a bias b = b_ih + b_hh the
+    caller appends a ones column to `inputs` and the row b^T to W), readout W_o [seed, out, H]
+    and b_o [seed, out] or None. State and input share one buffer [seed, time + 1, trial,
+    H + in], so each step is one batched matmul over seeds, and backward forms every seed's W
+    gradient in one matmul over all steps. tanh is evaluated as 2 sigmoid(2x) - 1 (the fused
+    sigmoid kernel is several times faster than tanh's on CPU), with W scaled by 2 once per
+    call."""
 
     @staticmethod
     def forward(ctx, inputs, h0, w, w_o, b_o):
