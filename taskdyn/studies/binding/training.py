@@ -127,13 +127,8 @@ def train_curriculum(model: torch.nn.Module, task: OnlineTask, val: Mapping[str,
                     log.info("epoch %d: batch accuracy %.4f, horizon now %d", epoch, accuracy,
                              settings.horizons[stage])
                 check_interrupt(received, label, epoch, checkpoint)
-            row = {"epoch": epoch, "horizon": settings.horizons[stage],
-                   "train_loss": float(np.mean(losses)),
-                   "train_accuracy": float(np.mean(accuracies)),
-                   **_validate(model, val, settings.horizons[stage]),
-                   "seconds": time.perf_counter() - tic}
-            if not math.isfinite(row["val_loss"]):
-                raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
+            row = _epoch_row(model, val, epoch, settings.horizons[stage], losses, accuracies,
+                             time.perf_counter() - tic, label)
             history.append(row)
             log.info("epoch %d %s", epoch, {k: round(v, 6) for k, v in row.items()})
             if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
@@ -141,6 +136,19 @@ def train_curriculum(model: torch.nn.Module, task: OnlineTask, val: Mapping[str,
                                 cfg_hash=cfg_hash, history=history, extra={"stage": stage})
     model.to("cpu")
     return history
+
+
+def _epoch_row(model: torch.nn.Module, val: Mapping[str, torch.Tensor], epoch: int,
+               horizon: int, losses: list[float], accuracies: list[float], seconds: float,
+               label: str) -> dict[str, float]:
+    """One history row: training means, validation at `horizon`; a non-finite validation loss
+    stops the job naming `label`."""
+    row = {"epoch": epoch, "horizon": horizon, "train_loss": float(np.mean(losses)),
+           "train_accuracy": float(np.mean(accuracies)), **_validate(model, val, horizon),
+           "seconds": seconds}
+    if not math.isfinite(row["val_loss"]):
+        raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
+    return row
 
 
 def _validate(model: torch.nn.Module, val: Mapping[str, torch.Tensor],
@@ -227,13 +235,9 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
             seconds = time.perf_counter() - tic
             for k, model in enumerate(models):
                 horizon = settings.horizons[stages[k]]
-                row = {"epoch": epoch, "horizon": horizon,
-                       "train_loss": float(np.mean([step[k] for step in losses])),
-                       "train_accuracy": float(np.mean([step[k] for step in accuracies])),
-                       **_validate(model, val, horizon), "seconds": seconds}
-                if not math.isfinite(row["val_loss"]):
-                    raise Diverged(f"{labels[k]}: validation loss is not finite at epoch {epoch}")
-                histories[k].append(row)
+                histories[k].append(_epoch_row(
+                    model, val, epoch, horizon, [step[k] for step in losses],
+                    [step[k] for step in accuracies], seconds, labels[k]))
             log.info("epoch %d: horizons %s, val accuracy %s", epoch,
                      [settings.horizons[s] for s in stages],
                      [round(h[-1]["val_accuracy"], 4) for h in histories])
