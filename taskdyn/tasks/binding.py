@@ -18,9 +18,11 @@ matrix Φ (s·d × s·d) that the trained RNN is compared with, so theory and da
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
+
 
 def task_sources(task_id: Sequence[int], input_dim: int,
                  seq_length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,10 +118,19 @@ def generate_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizon: int
 def _recurrence(seed_window: np.ndarray, operator: np.ndarray, n_steps: int) -> np.ndarray:
     """`n_steps` targets `[trial, step, d]` of y[t] = window(t) @ F, window seeded by the inputs."""
     n_trials, s, d = seed_window.shape
-    window = seed_window.reshape(n_trials, s * d)
-    out = np.empty((n_trials, n_steps, d))
-    for k in range(n_steps):
-        out[:, k] = window @ operator
-        window = np.concatenate([window[:, d:], out[:, k]], axis=1)
-    return out
+    rollout = _rollout_map(operator.tobytes(), s * d, d, n_steps)
+    return (seed_window.reshape(n_trials, s * d) @ rollout).reshape(n_trials, n_steps, d)
 
+
+@functools.lru_cache(maxsize=64)
+def _rollout_map(operator: bytes, width: int, d: int, n_steps: int) -> np.ndarray:
+    """`[F, ΦᵀF, (Φᵀ)²F, …]` `(s·d, n_steps·d)`: the seed window times block k is the k-th
+    target, so a batch's targets are one matmul (cached per operator and length, as online
+    training draws every batch from one operator). F has one ±1 per column, and so has every
+    block, so the products are exact."""
+    block = np.frombuffer(operator).reshape(width, d)
+    shift = transition_matrix(block).T
+    blocks = [block]
+    for _ in range(n_steps - 1):
+        blocks.append(shift @ blocks[-1])
+    return np.concatenate(blocks, axis=1)
