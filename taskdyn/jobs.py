@@ -28,6 +28,7 @@ from taskdyn.io import (
     write_json,
     write_table,
 )
+from taskdyn.memory import retain_freed_memory
 from taskdyn.provenance import config_hash, provenance
 from taskdyn.studies import get_study
 from taskdyn.studies.base import Study
@@ -91,6 +92,7 @@ def load_dataset(path: str) -> tuple[dict[str, dict[str, np.ndarray]], dict[str,
 def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, meta: str,
                 history: str, checkpoint: str, label: str) -> None:
     """Train one model × seed; write its weights, metadata and per-epoch log."""
+    retain_freed_memory()
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
     model = _initial_model(spec, hp, attrs, seed)
@@ -105,6 +107,7 @@ def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weigh
                      labels: list[str]) -> None:
     """Train one model per seed together (`Study.train_seeds`); write each seed's weights,
     metadata and per-epoch log exactly as `train_model` writes a single seed's."""
+    retain_freed_memory()
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
     models = [_initial_model(spec, hp, attrs, seed) for seed in seeds]
