@@ -13,19 +13,12 @@ keeps its own checkpoint, weights and history files, interchangeable with a sing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch.func import stack_module_state
 
 from taskdyn.models.recurrent import VanillaRNN
-from taskdyn.training import optimiser_step
-
-Batch = Mapping[str, torch.Tensor]
-# loss(outputs, batch) -> scalar, for one seed
-LossFn = Callable[[torch.Tensor, Batch], torch.Tensor]
-# batches(step) -> one batch per seed, each tensor stacked on a leading seed axis
-SeedBatches = Callable[[int], Batch]
 
 
 class StackedTanhRNN(torch.autograd.Function):
@@ -48,10 +41,10 @@ class StackedTanhRNN(torch.autograd.Function):
         z[:, 0, :, :hidden] = h0
         z[:, :n_time, :, hidden:] = inputs.transpose(1, 2)
         z[:, n_time, :, hidden:] = 0
-        w2 = 2 * w
+        w2, pre, minus_one = 2 * w, h0.new_empty(n_seeds, batch, hidden), h0.new_tensor(-1.0)
         for t in range(n_time):
-            state = z[:, t + 1, :, :hidden]
-            torch.sigmoid(torch.bmm(z[:, t], w2), out=state).sub_(0.5).mul_(2)
+            torch.bmm(z[:, t], w2, out=pre).sigmoid_()
+            torch.add(minus_one, pre, alpha=2, out=z[:, t + 1, :, :hidden])
         states = z[:, 1:].reshape(n_seeds, n_time * batch, -1)[..., :hidden]
         outputs = torch.bmm(states, w_o.mT)
         if b_o is not None:
@@ -69,17 +62,19 @@ class StackedTanhRNN(torch.autograd.Function):
         states = z[:, 1:].reshape(n_seeds, n_time * batch, width)[..., :hidden]
         grad_w_o = torch.bmm(grad_outputs.mT, states)
         grad_b_o = grad_outputs.sum(1) if ctx.has_readout_bias else None
+        # dL/dh_t: from the readout, plus from step t + 1 through W_hh (one baddbmm per step)
         grad_states = torch.bmm(grad_outputs, w_o).view(n_seeds, n_time, batch, hidden)
         grad_pre = torch.empty_like(grad_states)
-        w_hh = w[:, :hidden].mT
-        dh = torch.zeros_like(grad_states[:, 0])
+        w_hh = w[:, :hidden].mT.contiguous()
+        dh = grad_states[:, n_time - 1]
         for t in range(n_time - 1, -1, -1):
-            dh += grad_states[:, t]
             torch.ops.aten.tanh_backward(dh, z[:, t + 1, :, :hidden], grad_input=grad_pre[:, t])
-            dh = torch.bmm(grad_pre[:, t], w_hh)
+            if t:
+                dh = torch.baddbmm(grad_states[:, t - 1], grad_pre[:, t], w_hh)
+        grad_h0 = torch.bmm(grad_pre[:, 0], w_hh) if ctx.needs_input_grad[1] else None
         grad_w = torch.bmm(z[:, :n_time].reshape(n_seeds, n_time * batch, width).mT,
                            grad_pre.view(n_seeds, n_time * batch, hidden))
-        return None, dh, grad_w, grad_w_o, grad_b_o
+        return None, grad_h0, grad_w, grad_w_o, grad_b_o
 
 
 class SeedStack:
@@ -154,40 +149,3 @@ def clip_per_seed(params: list[torch.Tensor], max_norm: float) -> None:
     scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
     for g in grads:
         g.mul_(scale.view(-1, *[1] * (g.dim() - 1)))
-
-
-def train_separately(model: torch.nn.Module, batches: Callable[[int], Batch], loss_fn: LossFn, *,
-                     steps: int, lr: float, grad_clip: float) -> list[float]:
-    """The single-seed reference: `steps` Adam steps with global-norm clipping (the training
-    loop's own `optimiser_step`); the losses."""
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    for step in range(steps):
-        batch = batches(step)
-        loss = loss_fn(model(batch["inputs"])[0], batch)
-        losses.append(optimiser_step(model, optimizer, loss, grad_clip, label="reference",
-                                     epoch=1))
-    return losses
-
-
-def train_seed_batch(models: Sequence[torch.nn.Module], batches: SeedBatches, loss_fn: LossFn, *,
-                     steps: int, lr: float, grad_clip: float) -> list[list[float]]:
-    """Train tanh RNNs `models` (one per seed) together, as `train_separately` trains one; the
-    per-seed losses per step. `batches(step)` gives every tensor with a leading seed axis;
-    `loss_fn` is mapped over seeds with `torch.func.vmap`. Trained weights go back into
-    `models`."""
-    stack = SeedStack(models)
-    optimizer = torch.optim.Adam(stack.parameters(), lr=lr)
-    seed_losses = torch.func.vmap(loss_fn)
-    history = []
-    for step in range(steps):
-        batch = batches(step)
-        losses = seed_losses(stack(batch["inputs"]), dict(batch))
-        optimizer.zero_grad(set_to_none=True)
-        losses.sum().backward()
-        if grad_clip > 0:
-            clip_per_seed(stack.parameters(), grad_clip)
-        optimizer.step()
-        history.append(losses.detach().tolist())
-    stack.write_back()
-    return [list(seed) for seed in zip(*history)]
