@@ -15,12 +15,15 @@ The step's FLOP floor is FLOPs / peak.
 
 from __future__ import annotations
 
+import functools
 import json
+import multiprocessing
 import re
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -36,8 +39,9 @@ from taskdyn.analysis.fixed_points import (
     sample_states,
 )
 from taskdyn.analysis.topology import persistence_diagrams
-from taskdyn.models.recurrent import GRU, VanillaRNN
-from taskdyn.seed_batch import train_seed_batch, train_separately
+from taskdyn.memory import retain_freed_memory
+from taskdyn.models.recurrent import GRU
+from taskdyn.studies.base import Study
 from taskdyn.tasks.flipflop import generate_flipflop
 
 
@@ -69,7 +73,7 @@ class Sizes:
     decoding: tuple[int, int, int] = (200, 20, 64)  # trials, time steps, units
     dsa: tuple[int, int, int, int] = (4, 20, 50, 64)  # systems, trials, time steps, units
     pairwise: tuple[int, int, int, int] = (20, 100, 20, 64)  # models, trials, time steps, units
-    seed_batch: tuple[int, int, int, int] = (16, 64, 23, 20)  # seeds, batch, time steps, steps
+    seed_batch: tuple[int, int, int, int] = (16, 64, 20, 40)  # seeds, batch, horizon, steps
     epoch_trials: int = 800
     snakemake: bool = True
     snakemake_repeats: int = 3
@@ -80,7 +84,7 @@ class Sizes:
                    epoch_trials=256,
                    ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
                    pairwise=(8, 50, 10, 32), snakemake_repeats=1,
-                   seed_batch=(16, 64, 23, 5))
+                   seed_batch=(16, 64, 20, 10))
 
 
 def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
@@ -184,8 +188,6 @@ CTDB_REFERENCE_EPOCH_S = 6.5
 def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop")) -> list[Figure]:
     """One epoch of `taskdyn.training.fit` (shuffle, Adam, clipping, validation, checkpoint) on
     the 3-bit flip-flop: `sizes.epoch_trials` trials of `sizes.steps` steps, batch 256."""
-    import tempfile
-
     from taskdyn.training import TrainSettings, fit
 
     n_val = 32
@@ -318,45 +320,98 @@ def bench_analyses(sizes: Sizes) -> list[Figure]:
     return figures
 
 
+# The paper's binding model on its T1 task (config/paper.yaml): d = s = 8, bias-free tanh RNN-128.
+SEED_BATCH_TASK = {"task_id": [255, 0, 0], "input_dim": 8, "seq_length": 8, "use_eos": True,
+                   "test_horizon": 20, "n_val_trials": 64, "n_test_trials": 64}
+SEED_BATCH_MODEL = {"type": "vanilla", "bias": False, "latent_size": 128, "kernel": "fused"}
+
+
+def seed_batch_train_config(batch: int, horizon: int, steps: int) -> dict:
+    """The study's `train` slice for one epoch of `steps` batches at one curriculum horizon."""
+    return {"lr": 1e-3, "grad_clip": 1.0, "batch_size": batch, "epochs": 1,
+            "steps_per_epoch": steps, "curriculum": {"horizons": [horizon], "threshold": 1.0}}
+
+
+@functools.cache
+def _binding_dataset() -> tuple[Study, dict, dict]:
+    from taskdyn.studies import get_study
+
+    study = get_study("binding")
+    dataset = study.make_dataset(SEED_BATCH_TASK, seed=0)
+    return study, dataset, study.dataset_attrs(SEED_BATCH_TASK, dataset)
+
+
+def _binding_models(seeds: list[int], hidden: int) -> list[torch.nn.Module]:
+    study, _, attrs = _binding_dataset()
+    models = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        models.append(study.build_model({**SEED_BATCH_MODEL, "latent_size": hidden}, attrs))
+    return models
+
+
+def train_binding_seeds(seeds: list[int], hidden: int, train_cfg: dict, threads: int,
+                        batched: bool) -> None:
+    """Train `seeds` through the binding study's own entry points, as the pipeline's jobs do:
+    `Study.train` one seed after another, or `Study.train_seeds` all at once."""
+    torch.set_num_threads(threads)
+    retain_freed_memory()
+    study, dataset, _ = _binding_dataset()
+    models = _binding_models(seeds, hidden)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, labels = [f"{tmp}/{seed}.pt" for seed in seeds], [f"seed {s}" for s in seeds]
+        if batched:
+            study.train_seeds(models, dataset, train_cfg, seeds=seeds, checkpoints=paths,
+                              cfg_hash="bench", labels=labels)
+            return
+        for model, seed, path, label in zip(models, seeds, paths, labels):
+            study.train(model, dataset, train_cfg, seed=seed, checkpoint=path, cfg_hash="bench",
+                        label=label)
+
+
+def _train_binding_share(job: tuple) -> None:
+    train_binding_seeds(*job, batched=False)
+
+
 def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
-    """K seeds of the binding RNN (bias-free tanh, 3 in / 3 out) trained batched vs one by one
-    (separate runs with the auto kernel, with all threads and with one: the faster counts)."""
-    n_seeds, batch, n_time, steps = sizes.seed_batch
-    rng = np.random.default_rng(0)
-    inputs = torch.as_tensor(rng.choice([-1.0, 1.0], (n_seeds, batch, n_time, 3)),
-                             dtype=torch.float32)
-    data = {"inputs": inputs, "targets": torch.roll(inputs, 3, dims=2)}
-    loss = lambda outputs, b: ((outputs - b["targets"]) ** 2).mean()
-    models = lambda: [VanillaRNN(3, 3, hidden, bias=False)
-                      for _ in range(n_seeds)]
-
-    def separate() -> None:
-        for k, model in enumerate(models()):
-            seed_data = {name: v[k] for name, v in data.items()}
-            train_separately(model, lambda _, d=seed_data: d, loss, steps=steps, lr=1e-3, grad_clip=1)
-
-    def batched() -> None:
-        train_seed_batch(models(), lambda _: data, loss, steps=steps, lr=1e-3, grad_clip=1)
-
-    size = (f"{n_seeds} seeds, tanh RNN-{hidden} no bias, batch {batch}, {n_time} steps, "
-            f"{steps} Adam steps")
-    threads = torch.get_num_threads()
-    runs: dict[str, list[float]] = {"separate": [], "separate, 1 thread": [], "batched": []}
-    for _ in range(sizes.repeats):  # interleaved, so load changes hit all alike
-        runs["separate"] += timed(separate, 1, warmup=0)
-        torch.set_num_threads(1)
+    """K seeds of the binding study's paper model trained by its seed-batched job vs K
+    single-seed jobs, each through the study's own training (data drawn online, curriculum,
+    validation, checkpoints). Single-seed jobs run one after another with all threads, and as
+    the local profile runs them: one per core, one thread each (worker processes started and
+    warmed up before timing). The ratio against the faster of the two is the headline."""
+    n_seeds, batch, horizon, steps = sizes.seed_batch
+    threads, seeds = torch.get_num_threads(), list(range(n_seeds))
+    train_cfg = seed_batch_train_config(batch, horizon, steps)
+    warm_cfg = seed_batch_train_config(batch, horizon, 1)
+    n_procs = min(threads, n_seeds)
+    shares = [(seeds[i::n_procs], hidden, train_cfg, 1) for i in range(n_procs)]
+    runs: dict[str, list[float]] = {"separate, one after another": [],
+                                    f"separate, {n_procs} at a time": [], "batched": []}
+    with multiprocessing.get_context("spawn").Pool(n_procs) as pool:
+        pool.map(_train_binding_share, [([0], hidden, warm_cfg, 1)] * n_procs)
+        for batched in (False, True):  # warm-up: imports and first-call costs
+            train_binding_seeds(seeds[:2], hidden, warm_cfg, threads, batched)
         try:
-            runs["separate, 1 thread"] += timed(separate, 1, warmup=0)
+            for _ in range(sizes.repeats):  # interleaved, so load changes hit all alike
+                runs["separate, one after another"] += timed(
+                    lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, False), 1, 0)
+                runs[f"separate, {n_procs} at a time"] += timed(
+                    lambda: pool.map(_train_binding_share, shares), 1, 0)
+                runs["batched"] += timed(
+                    lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, True), 1, 0)
         finally:
             torch.set_num_threads(threads)
-        runs["batched"] += timed(batched, 1, warmup=0)
+    n_time = SEED_BATCH_TASK["seq_length"] + horizon
     work = n_seeds * batch * n_time * steps
-    fastest_separate = min(statistics.median(runs["separate"]),
-                           statistics.median(runs["separate, 1 thread"]))
-    ratio = fastest_separate / statistics.median(runs["batched"])
-    return [Figure(f"seed batch: {name}", size, work / statistics.median(times),
-                   "trial·steps/s", [work / r for r in times],
-                   f"{ratio:.2f}x the faster separate runs" if name == "batched" else "")
+    medians = {name: statistics.median(times) for name, times in runs.items()}
+    ratios = {name: medians[name] / medians["batched"] for name in runs if name != "batched"}
+    note = ", ".join(f"{r:.2f}x {name.removeprefix('separate, ')}" for name, r in ratios.items())
+    size = (f"{n_seeds} seeds, binding T1 (d = s = 8), tanh RNN-{hidden} no bias, batch {batch}, "
+            f"{n_time} time steps, {steps} Adam steps, {threads} threads")
+    return [Figure(f"seed batch: {name}", size, work / medians[name], "trial·steps/s",
+                   [work / r for r in times],
+                   f"{min(ratios.values()):.2f}x the faster separate runs ({note})"
+                   if name == "batched" else "")
             for name, times in runs.items()]
 
 
@@ -437,7 +492,9 @@ def bench_snakemake(repeats: int) -> list[Figure]:
 
 def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
             ) -> list[Figure]:
-    """Every benchmark at `sizes`, in order; `progress` sees each figure as it is measured."""
+    """Every benchmark at `sizes`, in order; `progress` sees each figure as it is measured.
+    Memory is kept for reuse as in the pipeline's training jobs (`retain_freed_memory`)."""
+    retain_freed_memory()
     figures = []
     parts = [bench_training, bench_epoch, bench_seed_batch, bench_fixed_points, bench_analyses,
              bench_pairwise]
