@@ -405,13 +405,16 @@ def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
     work = n_seeds * batch * n_time * steps
     medians = {name: statistics.median(times) for name, times in runs.items()}
     ratios = {name: medians[name] / medians["batched"] for name in runs if name != "batched"}
-    note = ", ".join(f"{r:.2f}x {name.removeprefix('separate, ')}" for name, r in ratios.items())
+    d = SEED_BATCH_TASK["input_dim"]  # matmul FLOPs per trial·step, forward and backward:
+    flops = 6 * hidden * (hidden + d + 1) + 6 * hidden * d  # recurrence (+ EOS input), readout
+    speed = {name: f"{work * flops / m / 1e9:.0f} GFLOP/s" for name, m in medians.items()}
+    vs = ", ".join(f"{r:.2f}x {name.removeprefix('separate, ')}" for name, r in ratios.items())
     size = (f"{n_seeds} seeds, binding T1 (d = s = 8), tanh RNN-{hidden} no bias, batch {batch}, "
             f"{n_time} time steps, {steps} Adam steps, {threads} threads")
     return [Figure(f"seed batch: {name}", size, work / medians[name], "trial·steps/s",
                    [work / r for r in times],
-                   f"{min(ratios.values()):.2f}x the faster separate runs ({note})"
-                   if name == "batched" else "")
+                   f"{min(ratios.values()):.2f}x the faster separate runs ({vs}), {speed[name]}"
+                   if name == "batched" else speed[name])
             for name, times in runs.items()]
 
 
