@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ from taskdyn.analysis.topology import persistence_diagrams
 from taskdyn.memory import retain_freed_memory
 from taskdyn.models.recurrent import GRU
 from taskdyn.studies.base import Study
+from taskdyn.study_bench import epoch_flops, first_jobs, make_datasets, one_epoch
 from taskdyn.tasks.flipflop import generate_flipflop
 
 
@@ -77,6 +79,7 @@ class Sizes:
     epoch_trials: int = 800
     snakemake: bool = True
     snakemake_repeats: int = 3
+    default_run: bool = False  # the default pipeline end to end (minutes; `--default-run`)
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -450,6 +453,28 @@ def bench_pairwise(sizes: Sizes) -> list[Figure]:
                                   sizes.repeats)))]
 
 
+def bench_studies(sizes: Sizes, configfile: str = "config/config.yaml") -> list[Figure]:
+    """One epoch of each study's default model through the study's own training
+    (`taskdyn.study_bench`): trial·steps/s, and FLOP/s against the 1024³ matmul peak."""
+    jobs = first_jobs(configfile)
+    make_datasets(jobs, configfile)
+    peak = max(matmul_peak(1024, 1024, 1024, repeats=3))
+    figures = []
+    for job in jobs:
+        run, flops = one_epoch(job), epoch_flops(job)
+        counts: list[int] = []
+        runs = timed(lambda run=run, counts=counts: counts.append(run()[1]), sizes.repeats)
+        median, work = statistics.median(runs), counts[-1]
+        size = (f"{job.study}/{job.task}, {json.dumps(job.hp['model'])}: one epoch of {work} "
+                f"trial·steps, {torch.get_num_threads()} threads")
+        note = (f"{flops / median / 1e9:.1f} GFLOP/s = {100 * flops / median / peak:.0f} % of "
+                f"the 1024^3 matmul peak ({peak / 1e9:.0f} GFLOP/s); {flops / 1e9:.2f} GFLOP, "
+                f"{median:.2f} s per epoch")
+        figures.append(Figure(f"study training: {job.study}", size, work / median,
+                              "trial·steps/s", [work / r for r in runs], note))
+    return figures
+
+
 def _median(runs: list[float]) -> tuple[float, str, list[float]]:
     return statistics.median(runs), "s", runs
 
@@ -493,16 +518,48 @@ def bench_snakemake(repeats: int) -> list[Figure]:
     return figures
 
 
+def bench_default_run(configfile: str = "config/config.yaml",
+                      run: str = "bench-default") -> list[Figure]:
+    """The default pipeline end to end from nothing, as `make run` runs it (`profiles/local`),
+    into the scratch run `results/<run>` (removed first, and after). Timed once: it takes
+    minutes."""
+    exe = str(Path(sys.executable).with_name("snakemake"))
+    scratch = [Path(top) / run for top in ("results", "logs", "benchmarks")]
+
+    def clear() -> None:
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
+
+    clear()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0, tic = usage.ru_utime + usage.ru_stime, time.perf_counter()
+    done = subprocess.run([exe, "--profile", "profiles/local", "--configfile", configfile,
+                           "--config", f"run={run}"], check=False, capture_output=True,
+                          text=True)
+    seconds = time.perf_counter() - tic
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - cpu0
+    clear()
+    if done.returncode:
+        raise RuntimeError(f"the default run failed:\n{done.stderr[-3000:]}")
+    steps = re.findall(r"(\d+) of (\d+) steps", done.stderr)
+    jobs = steps[-1][1] if steps else "?"
+    return [Figure("default run end to end", f"{configfile}, profiles/local", seconds, "s",
+                   [seconds], f"{jobs} jobs, {cpu / 60:.1f} CPU-minutes, timed once")]
+
+
 def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
             ) -> list[Figure]:
     """Every benchmark at `sizes`, in order; `progress` sees each figure as it is measured.
     Memory is kept for reuse as in the pipeline's training jobs (`retain_freed_memory`)."""
     retain_freed_memory()
     figures = []
-    parts = [bench_training, bench_epoch, bench_seed_batch, bench_fixed_points, bench_analyses,
+    parts = [bench_training, bench_epoch, bench_studies, bench_seed_batch, bench_fixed_points, bench_analyses,
              bench_pairwise]
     if sizes.snakemake:
         parts.append(lambda s: bench_snakemake(s.snakemake_repeats))
+    if sizes.default_run:
+        parts.append(lambda s: bench_default_run())
     for part in parts:
         for figure in part(sizes):
             progress(figure)

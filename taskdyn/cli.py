@@ -35,6 +35,8 @@ def _verify(args: argparse.Namespace) -> int:
 def _add_bench(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
+    parser.add_argument("--default-run", action="store_true",
+                        help="also time the default pipeline end to end (minutes)")
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -42,6 +44,7 @@ def _bench(args: argparse.Namespace) -> int:
     from taskdyn import bench
 
     sizes = bench.Sizes.quick() if args.quick else bench.Sizes()
+    sizes.default_run = args.default_run
     figures = bench.run_all(sizes, progress=lambda f: print(bench.format_row(f), flush=True))
     bench.write_results(args.out, figures, sizes)
     return EXIT_OK

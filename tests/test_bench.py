@@ -29,3 +29,38 @@ def test_bench_tiny_sizes(tmp_path):
     assert {f["name"] for f in saved["figures"]} == set(by_name)
     assert bench.snakemake_jobs("Job stats:\njob  count\nall  1\ntotal  7\n") == 7
     assert bench.snakemake_jobs("Nothing to be done.") == 0
+
+
+def test_trial_steps_counted_at_the_outermost_called_module():
+    import torch
+
+    from taskdyn.study_bench import counting_trial_steps
+
+    class TokenModel(torch.nn.Module):  # trained through a method other than `forward`
+        def __init__(self):
+            super().__init__()
+            self.embed, self.head = torch.nn.Embedding(10, 4), torch.nn.Linear(4, 10)
+
+        def residual(self, tokens):
+            return self.head(self.embed(tokens))
+
+    model = TokenModel()
+    with counting_trial_steps(model) as count:
+        model.residual(torch.zeros(3, 7, dtype=torch.long))  # 21 tokens
+        model.eval()
+        model.residual(torch.zeros(5, 7, dtype=torch.long))  # validation: not counted
+    assert count == [21]
+    rnn = torch.nn.GRU(2, 4, batch_first=True)
+    with counting_trial_steps(rnn) as count:
+        rnn(torch.zeros(6, 11, 2))
+    assert count == [66]
+
+
+def test_study_bench_takes_each_studys_first_task_and_model():
+    from taskdyn.study_bench import first_jobs
+
+    jobs = first_jobs("config/config.yaml")
+    assert [j.study for j in jobs] == ["ctdb", "binding", "analogy", "wm", "thalamus"]
+    ctdb = jobs[0]
+    assert (ctdb.task, ctdb.model, ctdb.data) == ("3bff", "gru", "results/default/data/ctdb/3bff.h5")
+    assert ctdb.hp["model"]["latent_size"] == 64 and ctdb.hp["train"]["batch_size"] == 128

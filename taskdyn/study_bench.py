@@ -1,0 +1,121 @@
+"""Training throughput of every study's default model, through the study's own training.
+
+For the first task × model of each study in a config (`config/config.yaml` by default) the
+dataset is made by the pipeline's own rules, and one epoch of the study's `Study.train` (its
+loss, optimiser, curriculum, validation and checkpoint, exactly as a `train_model` job runs it)
+is timed. Trial·steps are counted at the model's input: a forward hook adds trials × time steps
+(tokens, for the sequence models) of every training-mode call. FLOPs are counted by
+`torch.utils.flop_counter.FlopCounterMode` over one epoch (matmuls, convolutions and attention
+of forward, backward and validation; element-wise maths is not counted), so the achieved
+FLOP/s is comparable with the matrix-multiply peak measured in the same process.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from taskdyn.config import load_yaml, train_slice, validate_config
+from taskdyn.jobs import _initial_model, load_dataset
+
+
+@dataclass
+class StudyJob:
+    """One training job of a study: its task, model, config slice and dataset file."""
+
+    study: str
+    task: str
+    model: str
+    hp: dict[str, Any]
+    data: str
+
+
+def first_jobs(configfile: str | Path, schema_dir: str | Path = "workflow/schemas"
+               ) -> list[StudyJob]:
+    """The first task × model of every study in `configfile` (validated, defaults filled)."""
+    config = validate_config(load_yaml(configfile), schema_dir)
+    jobs = []
+    for study, study_cfg in config["studies"].items():
+        task, model = next(iter(study_cfg["tasks"])), next(iter(study_cfg["models"]))
+        jobs.append(StudyJob(study, task, model, train_slice(config, study, task, model),
+                             f"results/{config['run']}/data/{study}/{task}.h5"))
+    return jobs
+
+
+def make_datasets(jobs: list[StudyJob], configfile: str | Path) -> None:
+    """The jobs' datasets, made (or found up to date) by the pipeline's own rules."""
+    exe = str(Path(sys.executable).with_name("snakemake"))
+    command = [exe, *[job.data for job in jobs], "--cores", "all", "--configfile", str(configfile)]
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"making the benchmark datasets failed: {' '.join(command)}\n"
+                           f"{done.stderr[-3000:]}")
+
+
+@contextmanager
+def counting_trial_steps(model: torch.nn.Module) -> Iterator[list[int]]:
+    """A one-element list, filled on exit with the trials × time steps the model trained on:
+    at the outermost module the training calls (the first in `model.modules()` order with
+    training-mode calls: the model itself, or e.g. a token embedding where training calls a
+    method other than `forward`), summed over its calls' first tensor argument's two leading
+    dimensions (one step for 1-D inputs)."""
+    modules = list(model.modules())
+    counts = [0] * len(modules)
+
+    def hook(index: int, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
+        if module.training:
+            first = next(x for x in (*args, *kwargs.values()) if isinstance(x, torch.Tensor))
+            counts[index] += first.shape[0] * (first.shape[1] if first.dim() > 1 else 1)
+
+    handles = [m.register_forward_pre_hook(functools.partial(hook, i), with_kwargs=True)
+               for i, m in enumerate(modules)]
+    total = [0]
+    try:
+        yield total
+    finally:
+        for handle in handles:
+            handle.remove()
+        total[0] = next((n for n in counts if n), 0)
+
+
+def one_epoch(job: StudyJob, kernel: str | None = None
+              ) -> Callable[[], tuple[torch.nn.Module, int]]:
+    """A closure training a fresh seed-0 model for one epoch as `train_model` does; it returns
+    the model and the trial·steps it trained on. `kernel` replaces the model's `kernel`, if it
+    has one."""
+    from taskdyn.studies import get_study
+
+    spec = get_study(job.study)
+    dataset, attrs = load_dataset(job.data)
+    model_cfg = job.hp["model"]
+    if kernel is not None and "kernel" in model_cfg:
+        model_cfg = {**model_cfg, "kernel": kernel}
+    hp = {**job.hp, "model": model_cfg, "train": {**job.hp["train"], "epochs": 1}}
+
+    def run() -> tuple[torch.nn.Module, int]:
+        model = _initial_model(spec, hp, attrs, seed=0)
+        with tempfile.TemporaryDirectory() as tmp, counting_trial_steps(model) as count:
+            spec.train(model, dataset, hp["train"], seed=0, checkpoint=f"{tmp}/checkpoint.pt",
+                       cfg_hash="bench", label=f"bench {job.study}/{job.task}/{job.model}")
+        return model, count[0]
+    return run
+
+
+def epoch_flops(job: StudyJob) -> float:
+    """FLOPs (matmuls, convolutions, attention) of one training epoch of `job`, counted with
+    the autograd `loop` kernel where the model has a kernel choice: the FLOP counter does not
+    see inside the hand-written sequence kernels, whose arithmetic is the same."""
+    run = one_epoch(job, kernel="loop")
+    with FlopCounterMode(display=False) as counter:
+        run()
+    return float(counter.get_total_flops())
