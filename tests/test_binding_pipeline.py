@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from taskdyn.io import read_table
+from taskdyn.studies.binding.jobs import image_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "configs" / "binding.yaml"
@@ -24,7 +25,8 @@ def test_binding_pipeline_end_to_end(tmp_path):
     targets = [figures / task / f"binding_{name}.png" for task in ("repeat_copy", "swap_sign")
                for name in ("spectra", "accuracy")]
     targets += [figures / f"binding_{name}.png"
-                for name in ("embeddings", "persistence", "distances", "comparison")]
+                for name in ("embeddings", "persistence", "persistence_images", "distances",
+                             "comparison")]
     subprocess.run([str(snakemake), *map(str, targets), "--snakefile", str(ROOT / "Snakefile"),
                     "--directory", str(tmp_path), "--cores", "2", "--quiet", "all"],
                    check=True, capture_output=True, text=True, timeout=600)
@@ -47,9 +49,21 @@ def test_binding_pipeline_end_to_end(tmp_path):
     assert set(distances["cloud"]) == {"eigenvalues", "hidden"}
     assert np.all(distances["value"] >= 0) and np.isfinite(distances["value"]).all()
     assert len(read_table(tables / "binding_embeddings.csv")) == 3 * 4  # 3 methods × 4 models
+    # the persistence-image figure's images are the images table's (schema defaults 0.05, 0.05)
+    images = read_table(tables / "binding_images.csv")
+    for cloud, (h1, grid) in image_sets(read_table(tables / "binding_diagrams.csv"), 0.05,
+                                        0.05).items():
+        part = images[images["cloud"] == cloud]
+        assert len(part) == grid.images.size  # every pixel of every model
+        for key, image in zip(h1, grid.images):
+            rows = part[(part["task"] == key[0]) & (part["model"] == key[1])
+                        & (part["seed"] == key[2])]
+            np.testing.assert_allclose(image[rows["birth_pixel"], rows["pers_pixel"]],
+                                       rows["value"], rtol=1e-12, atol=1e-15)
     tests = read_table(tables / "binding_rank_tests.csv")
     assert tests["p_value"].between(0, 1).all()
     for name in ("repeat_copy/binding_spectra", "swap_sign/binding_accuracy", "binding_embeddings",
-                 "binding_persistence", "binding_distances", "binding_comparison"):
+                 "binding_persistence", "binding_persistence_images", "binding_distances",
+                 "binding_comparison"):
         for ext in ("png", "pdf"):
             assert (figures / f"{name}.{ext}").stat().st_size > 1000

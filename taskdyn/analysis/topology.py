@@ -9,6 +9,8 @@ essential bars are infinitely far apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import persim
 from ripser import ripser
@@ -71,6 +73,47 @@ def pairwise_distances(diagrams: list[np.ndarray], metric: str) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class PersistenceImages:
+    """Persistence images on one shared grid, with the grid's pixel edges.
+
+    `images`: `(model, birth_pixel, persistence_pixel)`; `birth_edges`: `(birth_pixel + 1,)`;
+    `pers_edges`: `(persistence_pixel + 1,)`, both in the diagrams' (distance) units.
+    """
+
+    images: np.ndarray
+    birth_edges: np.ndarray
+    pers_edges: np.ndarray
+
+
+def persistence_image_grid(diagrams: list[np.ndarray], pixel_size: float,
+                           sigma: float) -> PersistenceImages:
+    """`persistence_images` of `diagrams` together with the pixel edges of their shared grid.
+
+    The grid persim fits to the bars is widened by the kernel's reach (2 `sigma`, at least a
+    pixel) on every side, so no blob is cut off at an edge and a set whose bars share one birth
+    or persistence (e.g. a single bar) still gets pixels; persistence starts at 0 or above. An
+    all-empty set gives one-pixel zero images on the grid `[0, pixel_size]²`.
+    """
+    bars = [finite_bars(d) for d in diagrams]
+    if sum(len(b) for b in bars) == 0:
+        edges = np.array([0.0, pixel_size])
+        return PersistenceImages(np.zeros((len(diagrams), 1, 1)), edges, edges.copy())
+    imager = persim.PersistenceImager(pixel_size=pixel_size,
+                                      kernel_params={"sigma": sigma**2 * np.eye(2)})
+    imager.fit([b for b in bars if len(b)])
+    pad = max(2 * sigma, pixel_size)
+    (birth_lo, birth_hi), (pers_lo, pers_hi) = imager.birth_range, imager.pers_range
+    imager.birth_range = (birth_lo - pad, birth_hi + pad)
+    imager.pers_range = (max(pers_lo - pad, 0.0), pers_hi + pad)
+    images = np.stack([imager.transform(b) if len(b) else np.zeros(imager.resolution)
+                       for b in bars])
+    n_birth, n_pers = imager.resolution
+    return PersistenceImages(
+        images, imager.birth_range[0] + imager.pixel_size * np.arange(n_birth + 1),
+        imager.pers_range[0] + imager.pixel_size * np.arange(n_pers + 1))
+
+
 def persistence_images(diagrams: list[np.ndarray], pixel_size: float, sigma: float) -> np.ndarray:
     """`(model, birth_pixel, persistence_pixel)` persistence images on one shared grid.
 
@@ -78,11 +121,11 @@ def persistence_images(diagrams: list[np.ndarray], pixel_size: float, sigma: flo
     isotropic Gaussian kernel of sd `sigma`, weight linear in persistence); an all-empty set
     gives one-pixel zero images.
     """
-    bars = [finite_bars(d) for d in diagrams]
-    imager = persim.PersistenceImager(pixel_size=pixel_size,
-                                      kernel_params={"sigma": sigma**2 * np.eye(2)})
-    if sum(len(b) for b in bars) == 0:
-        return np.zeros((len(diagrams), 1, 1))
-    imager.fit([b for b in bars if len(b)])
-    return np.stack([imager.transform(b) if len(b) else np.zeros(imager.resolution)
-                     for b in bars])
+    return persistence_image_grid(diagrams, pixel_size, sigma).images
+
+
+def nearest_to_mean(images: np.ndarray) -> int:
+    """Index of the `(model, ...)` image closest (Euclidean) to the images' mean: a medoid-like
+    representative of a group."""
+    flat = images.reshape(len(images), -1)
+    return int(np.argmin(np.linalg.norm(flat - flat.mean(axis=0), axis=1)))

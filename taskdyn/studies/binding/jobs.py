@@ -18,9 +18,11 @@ from taskdyn.analysis.signatures import SIGNATURE_NAMES, eigenvalue_signature, e
 from taskdyn.analysis.spectra import eigenvalues, spectral_radius
 from taskdyn.analysis.topology import (
     METRICS,
+    PersistenceImages,
     complex_points,
     pairwise_distances,
     persistence_diagrams,
+    persistence_image_grid,
     persistence_images,
 )
 from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_table, write_table
@@ -168,6 +170,28 @@ def _distance_rows(cloud: str, keys: list[tuple], diagrams: dict[tuple, list[np.
                              **{f"{k}_b": v for k, v in zip(KEYS, b)},
                              "value": matrix[i, j]})
     return rows
+
+
+def diagrams_by_model(diagrams: pd.DataFrame, cloud: str, dim: int) -> dict[tuple, np.ndarray]:
+    """`{(task, model, seed): (bar, 2)}` one dimension's diagrams of one point cloud, read back
+    from a diagrams table; a model without bars in `dim` gets an empty `(0, 2)` diagram."""
+    part = diagrams[diagrams["cloud"] == cloud]
+    keys = sorted(set(part[KEYS].itertuples(index=False, name=None)))
+    bars = {key: g[["birth", "death"]].to_numpy(dtype=float)
+            for key, g in part[part["dim"] == dim].groupby(KEYS)}
+    return {key: bars.get(key, np.zeros((0, 2))) for key in keys}
+
+
+def image_sets(diagrams: pd.DataFrame, pixel_size: float, sigma: float
+               ) -> dict[str, tuple[dict[tuple, np.ndarray], PersistenceImages]]:
+    """Per point cloud: each model's H1 diagram (sorted by model) and their persistence images
+    on the cloud's shared grid, from a diagrams table, made as `compute_topology` makes the
+    images table (the same grid, kernel and weights, so the same values)."""
+    sets = {}
+    for cloud in dict.fromkeys(diagrams["cloud"]):
+        h1 = diagrams_by_model(diagrams, cloud, 1)
+        sets[cloud] = (h1, persistence_image_grid(list(h1.values()), pixel_size, sigma))
+    return sets
 
 
 def compare_experiments(*, models_tables: list[str], summary_table: str, tests_table: str) -> None:

@@ -202,6 +202,28 @@ rule binding_plot_persistence:
         "../../../scripts/binding_plot_persistence.py"
 
 
+rule binding_plot_persistence_images:
+    input:
+        diagrams=rules.binding_compute_topology.output.diagrams,
+    output:
+        pdf="results/{run}/figures/binding/binding_persistence_images.pdf",
+        png=report(
+            "results/{run}/figures/binding/binding_persistence_images.png",
+            caption="../../report/binding_persistence_images.rst",
+            category="binding",
+            subcategory="all tasks: topology",
+        ),
+    log:
+        "logs/{run}/binding_plot_persistence_images.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        pixel_size=lambda w: BINDING_ANALYSES["topology"]["pixel_size"],
+        sigma=lambda w: BINDING_ANALYSES["topology"]["sigma"],
+    script:
+        "../../../scripts/binding_plot_persistence_images.py"
+
+
 rule binding_plot_distances:
     input:
         distances=rules.binding_compute_topology.output.distances,
@@ -286,6 +308,7 @@ if "signatures" in BINDING_ANALYSES:
 if "topology" in BINDING_ANALYSES:
     _binding_targets += [
         "results/{run}/figures/binding/binding_persistence.png",
+        "results/{run}/figures/binding/binding_persistence_images.png",
         "results/{run}/figures/binding/binding_distances.png",
         "results/{run}/tables/binding/binding_images.csv",
     ]

@@ -1,0 +1,12 @@
+"""Rule binding_plot_persistence_images: H1 persistence images per task and cloud (PDF + PNG)."""
+from taskdyn import jobs
+from taskdyn.studies.binding import figures
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    figures.figure_persistence_images(
+        diagrams_table=snakemake.input.diagrams,
+        pixel_size=snakemake.params.pixel_size,
+        sigma=snakemake.params.sigma,
+        pdf=snakemake.output.pdf,
+        png=snakemake.output.png,
+    )

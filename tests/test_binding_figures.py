@@ -1,0 +1,72 @@
+"""The binding persistence-image figure draws persim's images of the diagrams table, in units."""
+
+import numpy as np
+import pandas as pd
+import persim
+import pytest
+
+from taskdyn.io import write_table
+from taskdyn.studies.binding import figures
+from taskdyn.studies.binding.jobs import image_sets
+
+PIXEL, SIGMA = 0.1, 0.1
+# H1 bars per (task, model, seed); task "b" has no loop at all.
+H1 = {("a", "rnn", 0): [[0.5, 0.7]], ("a", "rnn", 1): [[0.2, 0.8]], ("a", "rnn", 2): [[0.2, 0.8]],
+      ("b", "rnn", 0): []}
+
+
+def _diagrams() -> pd.DataFrame:
+    rows = []
+    for (task, model, seed), bars in H1.items():
+        ident = {"task": task, "model": model, "seed": seed, "cloud": "eigenvalues"}
+        rows += [{**ident, "dim": 0, "birth": 0.0, "death": d} for d in (0.3, np.inf)]
+        rows += [{**ident, "dim": 1, "birth": b, "death": d} for b, d in bars]
+    return pd.DataFrame(rows)
+
+
+def _imager() -> persim.PersistenceImager:
+    """persim's imager fitted as the topology table fits it: on every model's finite H1 bars,
+    its grid widened by 2 sigma on every side (persistence from 0)."""
+    imager = persim.PersistenceImager(pixel_size=PIXEL,
+                                      kernel_params={"sigma": SIGMA**2 * np.eye(2)})
+    imager.fit([np.array(b) for b in H1.values() if b])
+    (b0, b1), (p0, p1) = imager.birth_range, imager.pers_range
+    imager.birth_range, imager.pers_range = (b0 - 0.2, b1 + 0.2), (max(p0 - 0.2, 0), p1 + 0.2)
+    return imager
+
+
+def test_figure_job_writes_pdf_and_png(tmp_path):
+    write_table(tmp_path / "diagrams.csv", _diagrams(), {"test": "yes"})
+    figures.figure_persistence_images(diagrams_table=str(tmp_path / "diagrams.csv"),
+                                      pixel_size=PIXEL, sigma=SIGMA, pdf=str(tmp_path / "f.pdf"),
+                                      png=str(tmp_path / "f.png"))
+    assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_plotted_images_are_persim_images_on_the_shared_grid():
+    fig = figures.plot_persistence_images(image_sets(_diagrams(), PIXEL, SIGMA), "t")
+    imager = _imager()
+    expected = {seed: imager.transform(np.array(H1[("a", "rnn", seed)])) for seed in (0, 1, 2)}
+    rep, mean, empty, empty_mean = fig.axes[:4]  # the panels, row by row; colour bars follow
+    assert "seed 1" in rep.get_title()  # seeds 1 and 2 share the bar the mean leans to
+    np.testing.assert_allclose(rep.images[0].get_array().T, expected[1], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mean.images[0].get_array().T,
+                               (expected[0] + expected[1] + expected[2]) / 3, atol=1e-12)
+    left, right, bottom, top = rep.images[0].get_extent()
+    assert (left, right) == pytest.approx(imager.birth_range)
+    assert (bottom, top) == pytest.approx(imager.pers_range)
+    assert not empty.images[0].get_array().any() and not empty_mean.images[0].get_array().any()
+    assert "no H1 bars" in [t.get_text() for t in empty.texts]
+    figures.plt.close(fig)
+
+
+def test_a_cloud_with_a_single_bar_gets_an_image_around_it():
+    diagrams = _diagrams()
+    one_bar = diagrams[(diagrams["dim"] == 0) | (diagrams["seed"] == 0) & (diagrams["task"] == "a")]
+    h1, grid = image_sets(one_bar, PIXEL, SIGMA)["eigenvalues"]
+    image = grid.images[list(h1).index(("a", "rnn", 0))]
+    birth, pers = np.unravel_index(np.argmax(image), image.shape)
+    centre = (grid.birth_edges[birth:birth + 2].mean(), grid.pers_edges[pers:pers + 2].mean())
+    assert np.abs(np.subtract(centre, (0.5, 0.2))).max() <= PIXEL / 2 + 1e-9  # peak at the bar
+    assert 0.9 * 0.2 < image.sum() <= 0.2  # weight = persistence; ±2 sd of the kernel on grid
