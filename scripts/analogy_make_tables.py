@@ -1,4 +1,5 @@
-"""Rule analogy_make_tables: long dynamics, final scores, threshold crossings and stage order."""
+"""Rule analogy_make_tables: long dynamics and mechanism tables, final scores, threshold
+crossings and stage order (with the mechanism onsets)."""
 from taskdyn import jobs
 from taskdyn.studies.analogy import jobs as analogy_jobs
 
@@ -7,8 +8,10 @@ with jobs.logged(snakemake.log[0], snakemake.threads):
         histories=list(snakemake.input.histories),
         runs=jobs.load_params(snakemake.params.runs),
         threshold=jobs.load_params(snakemake.params.dynamics)["threshold"],
+        onset_fraction=jobs.load_params(snakemake.params.mechanism)["onset_fraction"],
         dynamics=snakemake.output.dynamics,
         final=snakemake.output.final,
         crossings=snakemake.output.crossings,
         stages=snakemake.output.stages,
+        mechanism=snakemake.output.mechanism,
     )

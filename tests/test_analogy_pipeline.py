@@ -38,14 +38,24 @@ def test_analogy_pipeline_end_to_end(tmp_path):
     assert set(final["epoch"]) == {12}
     crossings = read_table(tables / "threshold_epochs.csv")
     assert len(crossings) == 2 * 5 and (crossings["threshold"] == 0.9).all()
-    assert len(read_table(tables / "stage_order.csv")) == 2
+    stages = read_table(tables / "stage_order.csv")
+    assert len(stages) == 2 and "attention_to_source_onset_epoch" in stages
+    assert stages["attention_to_source_before_analogy"].dtype == bool
+
+    mechanism = read_table(tables / "mechanism.csv")  # 1 layer × 1 head, 3 ID / 2 OOD prompts
+    assert sorted(set(mechanism["epoch"])) == [0, 4, 8, 12]
+    per_epoch = mechanism.groupby(["model", "epoch"]).size()
+    assert (per_epoch == 2 * 3 + 1).all() and len(per_epoch) == 2 * 4
+    attention = mechanism[mechanism["metric"] == "attention_to_source"]
+    assert attention["value"].between(0, 1).all() and (attention["head"] == 0).all()
+    assert mechanism[mechanism["metric"] != "attention_to_source"]["value"].between(-1, 1).all()
 
     evaluation = read_h5(results / "eval" / "analogy" / "kg" / "gpt" / "seed0.h5",
                          ["hidden", "outputs", "labels/split"])
     assert evaluation["hidden"].shape[1:] == (3, 32)
     assert evaluation["outputs"].shape[-1] == 10  # logits over the entities
     names = [f"{t}/{m}/{f}" for t in ["kg"] for m in ["gpt", "gpt_lr_0p003"]
-             for f in ["dynamics", "energy"]] + ["sweep"]
+             for f in ["dynamics", "energy", "mechanism"]] + ["sweep"]
     for name in names:
         for ext in ("png", "pdf"):
             assert (figures / f"{name}.{ext}").stat().st_size > 1000

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from taskdyn.io import read_table, write_table
 from taskdyn.studies.analogy import jobs
@@ -21,6 +22,14 @@ def _history(seed: int) -> pd.DataFrame:
         p = 1 / (1 + np.exp(-(epochs - t0) / 2))
         table.update({f"val_{split}_accuracy": (p > 0.5).astype(float), f"val_{split}_prob": p,
                       f"val_{split}_ce": -np.log(p), f"val_{split}_ppl": 1 / p})
+    # the functor's mechanism: attention to the source rises at epoch 20 (before held-out
+    # analogy at 30 + 10·seed), parallelism with it; one layer, one head
+    rise = 1 / (1 + np.exp(-(epochs - 20) / 2))
+    for split in ("id_analogical", "ood_analogical"):
+        table[f"mechanism/{split}/attention_to_source/0/0"] = 0.5 + 0.5 * rise
+        table[f"mechanism/{split}/parallelism_ov/0/0"] = rise
+        table[f"mechanism/{split}/parallelogram"] = 0.5 * rise
+    table["mechanism/functor/isometry"] = np.full(len(epochs), 0.3)
     return pd.DataFrame(table)
 
 
@@ -33,8 +42,8 @@ def test_tables_and_figures_from_histories(tmp_path):
             paths.append(str(path))
             runs.append(["kg", model, seed])
     out = {name: str(tmp_path / f"{name}.csv") for name in ("dynamics", "final", "crossings",
-                                                            "stages")}
-    jobs.make_tables(histories=paths, runs=runs, threshold=0.9, **out)
+                                                            "stages", "mechanism")}
+    jobs.make_tables(histories=paths, runs=runs, threshold=0.9, onset_fraction=0.5, **out)
 
     dynamics = read_table(out["dynamics"])
     assert len(dynamics) == 4 * (20 + 21 + 21 * 4 * len(SPLITS))  # train loss has no epoch 0
@@ -46,6 +55,18 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert crossings.loc[("gpt", 1, "ood_analogical"), "epoch"] == 45
     stages = read_table(out["stages"])
     assert stages["analogy_after_composition"].all()
+    # the sigmoid passes half-way just after 20: the onset is the next evaluation, 25
+    assert (stages["attention_to_source_onset_epoch"] == 25).all()
+    assert (stages["parallelism_ov_onset_epoch"] == 25).all()
+    assert stages["isometry_onset_epoch"].isna().all()  # flat
+    assert stages["attention_to_source_before_analogy"].all()  # analogy at 35 or 45
+
+    mechanism = read_table(out["mechanism"])
+    assert len(mechanism) == 4 * 21 * (2 * 3 + 1)
+    assert set(mechanism["metric"]) == {"attention_to_source", "parallelism_ov",
+                                        "parallelogram", "isometry"}
+    assert mechanism.loc[mechanism["metric"] == "isometry", "head"].isna().all()
+    assert (mechanism.loc[mechanism["metric"] == "attention_to_source", "head"] == 0).all()
 
     figures = tmp_path / "figures"
     jobs.figure_dynamics(table=out["dynamics"], crossings=out["crossings"], task="kg",
@@ -56,6 +77,22 @@ def test_tables_and_figures_from_histories(tmp_path):
               {"knob": "lr", "value": 1e-2, "task": "kg", "model": "gpt_lr_0p01"}]
     jobs.figure_sweep(final=out["final"], points=points, pdf=figures / "s.pdf",
                       png=figures / "s.png")
-    for name in ("d", "e", "s"):
+    jobs.figure_mechanism(mechanism=out["mechanism"], dynamics=out["dynamics"],
+                          crossings=out["crossings"], stages=out["stages"], task="kg",
+                          model="gpt", pdf=figures / "m.pdf", png=figures / "m.png")
+    for name in ("d", "e", "s", "m"):
         for ext in ("pdf", "png"):
             assert (figures / f"{name}.{ext}").stat().st_size > 1000
+
+
+def test_history_without_mechanism_columns_is_refused_by_name(tmp_path):
+    history = _history(0)
+    path = tmp_path / "old.csv"
+    write_table(path, history.drop(columns=[c for c in history if c.startswith("mechanism/")]),
+                {"test": "yes"})
+    out = {name: str(tmp_path / f"{name}.csv") for name in ("dynamics", "final", "crossings",
+                                                            "stages", "mechanism")}
+    with pytest.raises(ValueError, match=r"old\.csv has no mechanism columns.*retrain"):
+        jobs.make_tables(histories=[str(path)], runs=[["kg", "gpt", 0]], threshold=0.9,
+                         onset_fraction=0.5, **out)
+    assert not any((tmp_path / f"{name}.csv").exists() for name in out)

@@ -55,6 +55,31 @@ class CausalSelfAttention(nn.Module):
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         return self.out(y.transpose(1, 2).reshape(batch, time, width))
 
+    def attention_weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The causal attention pattern `[batch, head, query, key]` that `forward` applies.
+
+        softmax(q·k / √head_dim) over the keys at or before each query, q and k rotated by
+        RoPE; each row sums to 1 and is 0 above the diagonal.
+        """
+        batch, time, width = x.shape
+        q, k, _ = (t.view(batch, time, self.n_head, -1).transpose(1, 2)
+                   for t in self.qkv(x).split(width, dim=-1))
+        positions = torch.arange(time, device=x.device)
+        q, k = apply_rope(q, positions, self.rope_base), apply_rope(k, positions, self.rope_base)
+        scores = q @ k.transpose(-1, -2) / q.shape[-1] ** 0.5
+        future = torch.ones(time, time, dtype=torch.bool, device=x.device).triu(1)
+        return scores.masked_fill(future, float("-inf")).softmax(dim=-1)
+
+    def ov_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """Each head's output-value map W_O^h W_V^h applied to `x [..., d_model]` (biases left
+        out), `[head, ..., d_model]`: what a head that attends only to a position with LN'd
+        input x adds to the residual stream, up to the constant biases."""
+        width = self.out.weight.shape[0]
+        w_v = self.qkv.weight[2 * width:].view(self.n_head, -1, width)      # [head, hd, d]
+        w_o = self.out.weight.view(width, self.n_head, -1).transpose(0, 1)  # [head, d, hd]
+        values = torch.einsum("hkd,...d->h...k", w_v, x)
+        return torch.einsum("hdk,h...k->h...d", w_o, values)
+
 
 class Block(nn.Module):
     """Pre-LN transformer block: attention then MLP, each added to the residual stream."""
@@ -98,6 +123,15 @@ class GPT2RoPE(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Next-token logits `[batch, time, vocab]`."""
         return self.unembed(self.residual(tokens))
+
+    def attention_patterns(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Every block's attention pattern `[layer, batch, head, query, key]` on `tokens`."""
+        patterns, x = [], self.tok_emb(tokens)
+        for index, block in enumerate(self.blocks):
+            patterns.append(block.attn.attention_weights(block.ln_1(x)))
+            if index + 1 < len(self.blocks):
+                x = block(x)
+        return torch.stack(patterns)
 
 
 def _init_weights(module: nn.Module) -> None:

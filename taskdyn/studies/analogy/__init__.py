@@ -5,11 +5,13 @@ entity categories; held-out facts of each kind tell memorisation, composition an
 apart. Training is the anchor's: Adam on the ID facts, cross-entropy on the final entity only.
 Every `eval_every` epochs (and before training) each fact type is scored — CE, perplexity,
 accuracy, probability of the correct entity — and the Dirichlet energy of the normalised
-entity embeddings over the f-edges is measured.
+entity embeddings over the f-edges is measured, with the functor's mechanism (attention from
+`<f>` to the source, parallelism, isometry: `taskdyn.studies.analogy.mechanism`).
 
 The training history has one row per evaluation: `epoch`, `train_loss` (mean since the last
-evaluation), `val_<fact type>_<metric>` and `dirichlet_energy`; `jobs.dynamics_long` reshapes
-it to the long (epoch × split × metric) table. Sweeps: see `taskdyn.studies.analogy.sweep`.
+evaluation), `val_<fact type>_<metric>`, `dirichlet_energy` and `mechanism/...`;
+`jobs.dynamics_long` and `mechanism.mechanism_long` reshape it to long (epoch × split × metric)
+tables. Sweeps: see `taskdyn.studies.analogy.sweep`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import torch.nn.functional as F
 from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
+from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
 from taskdyn.studies.analogy.sweep import model_problems, sweep_problems, task_problems
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.tasks.knowledge_graph import (
@@ -95,6 +98,7 @@ class AnalogyStudy(Study):
         model.to(device)
         train, test = _tensors(dataset["train"], device), _tensors(dataset["test"], device)
         edges = functor_edges(dataset)
+        prompts = analogy_prompts(dataset["test"])
         n_trials = len(dataset["train"]["target"])
         optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
                                      weight_decay=settings.weight_decay)
@@ -103,7 +107,8 @@ class AnalogyStudy(Study):
                                     cfg_hash=cfg_hash)
         pending = list(extra.get("pending_losses", []))  # batch losses since the last evaluation
         if start == 0:
-            rows = [{"epoch": 0, "train_loss": math.nan, **evaluation_scores(model, test, edges)}]
+            rows = [{"epoch": 0, "train_loss": math.nan, **evaluation_scores(model, test, edges),
+                     **mechanism_scores(model, prompts, edges)}]
 
         with interruptible() as received:
             for epoch in range(start + 1, settings.epochs + 1):
@@ -119,7 +124,8 @@ class AnalogyStudy(Study):
                     check_interrupt(received, label, epoch, checkpoint)
                 if epoch % settings.eval_every == 0 or epoch == settings.epochs:
                     rows.append({"epoch": epoch, "train_loss": float(np.mean(pending)),
-                                 **evaluation_scores(model, test, edges)})
+                                 **evaluation_scores(model, test, edges),
+                                 **mechanism_scores(model, prompts, edges)})
                     pending = []
                 if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
                     save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer,

@@ -9,7 +9,9 @@ from taskdyn.analysis.training_dynamics import arises_after, first_crossing
 from taskdyn.io import read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.plotting.analogy import plot_dynamics, plot_energy, plot_sweep
+from taskdyn.plotting.analogy_mechanism import plot_mechanism
 from taskdyn.provenance import provenance
+from taskdyn.studies.analogy.mechanism import PREFIX, mechanism_long, mechanism_onsets
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
 
 # The fact type whose held-out accuracy marks each stage of learning.
@@ -22,8 +24,10 @@ def dynamics_long(history: pd.DataFrame) -> pd.DataFrame:
     """A training history (one row per epoch) as long rows: epoch, split, metric, value.
 
     `train_loss` becomes split `train`, metric `loss`; `dirichlet_energy` split `functor`;
-    `val_<fact type>_<metric>` split `<fact type>`. Epochs without a value give no row.
+    `val_<fact type>_<metric>` split `<fact type>`. Epochs without a value give no row. The
+    mechanism columns (`mechanism/...`) are left out: `mechanism.mechanism_long` reads them.
     """
+    history = history.drop(columns=[c for c in history.columns if c.startswith(PREFIX)])
     long = history.melt(id_vars="epoch", var_name="column", value_name="value").dropna()
     named = {"train_loss": ("train", "loss"), "dirichlet_energy": ("functor", "dirichlet_energy")}
     parts = [named.get(c) or tuple(c.removeprefix("val_").rsplit("_", 1)) for c in long["column"]]
@@ -32,23 +36,36 @@ def dynamics_long(history: pd.DataFrame) -> pd.DataFrame:
         ["epoch", "split", "metric"], kind="stable").reset_index(drop=True)
 
 
-def make_tables(*, histories: list[str], runs: list[list], threshold: float, dynamics: str,
-                final: str, crossings: str, stages: str) -> None:
-    """Long dynamics table, final scores, first threshold crossings and stage order per run.
+def make_tables(*, histories: list[str], runs: list[list], threshold: float,
+                onset_fraction: float, dynamics: str, final: str, crossings: str, stages: str,
+                mechanism: str) -> None:
+    """Long dynamics and mechanism tables, final scores, first threshold crossings and the
+    stage order per run, with the onset epochs of the mechanism measures beside the stages.
 
-    `runs[i]` is the (task, model, seed) of `histories[i]`.
+    `runs[i]` is the (task, model, seed) of `histories[i]`; a mechanism measure's onset is the
+    epoch it has covered `onset_fraction` of its rise (`mechanism.mechanism_onsets`).
     """
-    long = pd.concat([dynamics_long(read_table(path)).assign(task=t, model=m, seed=s)
-                      for path, (t, m, s) in zip(histories, runs)], ignore_index=True)
+    tables = [read_table(path) for path in histories]
+    for path, table in zip(histories, tables):
+        if not any(c.startswith(PREFIX) for c in table.columns):
+            raise ValueError(f"{path} has no mechanism columns ({PREFIX}...): it was trained "
+                             f"before they were logged; retrain it (e.g. snakemake --forcerun "
+                             f"train_model, or delete the analogy models)")
+    long = pd.concat([dynamics_long(table).assign(task=t, model=m, seed=s)
+                      for table, (t, m, s) in zip(tables, runs)], ignore_index=True)
     long = long[RUN_KEYS + ["epoch", "split", "metric", "value"]]
-    prov = provenance({"runs": runs, "threshold": threshold})
+    mech = pd.concat([mechanism_long(table).assign(task=t, model=m, seed=s)
+                      for table, (t, m, s) in zip(tables, runs)], ignore_index=True)
+    mech = mech[RUN_KEYS + ["epoch", "split", "metric", "layer", "head", "value"]]
+    prov = provenance({"runs": runs, "threshold": threshold, "onset_fraction": onset_fraction})
+    write_table(mechanism, mech, prov)
     write_table(dynamics, long, prov)
     scored = long[long["split"] != "train"]
     last = scored.groupby(RUN_KEYS)["epoch"].transform("max")
     write_table(final, scored[scored["epoch"] == last], prov)
     crossing = threshold_crossings(long, threshold)
     write_table(crossings, crossing, prov)
-    write_table(stages, stage_order(crossing), prov)
+    write_table(stages, stage_order(crossing, mechanism_onsets(mech, onset_fraction)), prov)
 
 
 def threshold_crossings(long: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -68,8 +85,14 @@ def threshold_crossings(long: pd.DataFrame, threshold: float) -> pd.DataFrame:
                              if c.name == "split" else c, kind="stable").reset_index(drop=True)
 
 
-def stage_order(crossings: pd.DataFrame) -> pd.DataFrame:
-    """Per run: the epoch each stage (STAGES) is reached and whether analogy follows composition."""
+def stage_order(crossings: pd.DataFrame, onsets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per run: the epoch each stage (STAGES) is reached and whether analogy follows composition.
+
+    With `onsets` (per run `<metric>_onset_epoch`, `mechanism.mechanism_onsets`) those columns
+    are added, and `<metric>_before_analogy` for the functor head's attention to the source and
+    its parallelism: whether the measure's onset comes strictly before held-out analogical
+    accuracy reaches the threshold (False when either never happens).
+    """
     rows = []
     for (task, model, seed), group in crossings.groupby(RUN_KEYS, sort=False):
         epochs = dict(zip(group["split"], group["epoch"]))
@@ -78,7 +101,15 @@ def stage_order(crossings: pd.DataFrame) -> pd.DataFrame:
                      **{f"{stage}_epoch": epoch for stage, epoch in reached.items()},
                      "analogy_after_composition": arises_after(reached, "analogy",
                                                                "composition")})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if onsets is None:
+        return table
+    table = table.merge(onsets, on=RUN_KEYS, how="left")
+    for metric in ("attention_to_source", "parallelism_ov"):
+        table[f"{metric}_before_analogy"] = [
+            arises_after({"analogy": a, metric: m}, "analogy", metric)
+            for a, m in zip(table["analogy_epoch"], table[f"{metric}_onset_epoch"])]
+    return table
 
 
 def figure_dynamics(*, table: str, crossings: str, task: str, model: str, pdf: str,
@@ -88,6 +119,18 @@ def figure_dynamics(*, table: str, crossings: str, task: str, model: str, pdf: s
     pick = (long["task"] == task) & (long["model"] == model)
     marks = cross[(cross["task"] == task) & (cross["model"] == model)]
     save_figure(plot_dynamics(long[pick], marks, f"analogy · {task} · {model}"), pdf, png)
+
+
+def figure_mechanism(*, mechanism: str, dynamics: str, crossings: str, stages: str, task: str,
+                     model: str, pdf: str, png: str) -> None:
+    """Attention to the source, parallelism and isometry over training under the analogical
+    accuracy curves, one column per seed, onsets and threshold crossings marked."""
+    tables = {name: read_table(path) for name, path in
+              (("mechanism", mechanism), ("dynamics", dynamics), ("crossings", crossings),
+               ("stages", stages))}
+    picked = {name: t[(t["task"] == task) & (t["model"] == model)] for name, t in tables.items()}
+    save_figure(plot_mechanism(picked["mechanism"], picked["dynamics"], picked["crossings"],
+                               picked["stages"], f"analogy · {task} · {model}"), pdf, png)
 
 
 def figure_energy(*, table: str, task: str, model: str, pdf: str, png: str) -> None:

@@ -41,6 +41,12 @@ rule analogy_make_tables:
             category="analogy",
             subcategory="tables",
         ),
+        mechanism=report(
+            "results/{run}/tables/analogy/mechanism.csv",
+            caption="../../report/analogy_mechanism_table.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
     log:
         "logs/{run}/analogy_make_tables.log",
     conda:
@@ -48,6 +54,7 @@ rule analogy_make_tables:
     params:
         runs=canonical_json(ANALOGY_RUNS),
         dynamics=canonical_json(ANALOGY["analyses"]["dynamics"]),
+        mechanism=canonical_json(ANALOGY["analyses"]["mechanism"]),
     script:
         "../../../scripts/analogy_make_tables.py"
 
@@ -93,6 +100,29 @@ rule analogy_plot_energy:
         "../../../scripts/analogy_plot_energy.py"
 
 
+rule analogy_plot_mechanism:
+    input:
+        mechanism=rules.analogy_make_tables.output.mechanism,
+        dynamics=rules.analogy_make_tables.output.dynamics,
+        crossings=rules.analogy_make_tables.output.crossings,
+        stages=rules.analogy_make_tables.output.stages,
+    output:
+        pdf="results/{run}/figures/analogy/{task}/{model}/mechanism.pdf",
+        png=report(
+            "results/{run}/figures/analogy/{task}/{model}/mechanism.png",
+            caption="../../report/analogy_mechanism.rst",
+            category="analogy",
+            subcategory="{task}: functor mechanism",
+            labels={"model": "{model}", "figure": "mechanism"},
+        ),
+    log:
+        "logs/{run}/analogy_plot_mechanism/{task}/{model}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    script:
+        "../../../scripts/analogy_plot_mechanism.py"
+
+
 rule analogy_plot_sweep:
     input:
         final=rules.analogy_make_tables.output.final,
@@ -117,7 +147,7 @@ rule analogy_plot_sweep:
 _analogy_targets = expand(
     "results/{run}/tables/analogy/{name}.csv",
     run=RUN,
-    name=["dynamics", "final_metrics", "threshold_epochs", "stage_order"],
+    name=["dynamics", "final_metrics", "threshold_epochs", "stage_order", "mechanism"],
 )
 _analogy_targets.extend(
     expand(
@@ -125,7 +155,7 @@ _analogy_targets.extend(
         run=RUN,
         task=ANALOGY["tasks"],
         model=ANALOGY["models"],
-        figure=["dynamics", "energy"],
+        figure=["dynamics", "energy", "mechanism"],
     )
 )
 if ANALOGY_POINTS:
