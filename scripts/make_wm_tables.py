@@ -1,4 +1,5 @@
-"""Rule make_wm_tables: the study-wide accuracy, decoding, Procrustes and orthogonality tables."""
+"""Rule make_wm_tables: the study-wide accuracy, decoding, Procrustes, orthogonality,
+cross-task and perturbation tables."""
 from taskdyn import jobs
 from taskdyn.studies.wm import analysis_jobs
 
@@ -8,6 +9,9 @@ with jobs.logged(snakemake.log[0]):
         parts={"decoding": [*snakemake.input.decoding, *snakemake.input.cnn_decoding],
                "procrustes": list(snakemake.input.procrustes),
                "orthogonalisation": [*snakemake.input.orthogonalisation,
-                                     *snakemake.input.cnn_orthogonalisation]},
+                                     *snakemake.input.cnn_orthogonalisation],
+               "cross_task": list(snakemake.input.cross_task),
+               "perturbation": list(snakemake.input.perturbation)},
         tables={name: snakemake.output[name]
-                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation")})
+                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation",
+                             "cross_task", "perturbation")})

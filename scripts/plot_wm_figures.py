@@ -8,6 +8,7 @@ with jobs.logged(snakemake.log[0]):
     figure_jobs.make_figures(
         images=snakemake.input.images,
         tables={name: snakemake.input[name]
-                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation")},
+                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation",
+                             "cross_task", "perturbation")},
         pdfs={Path(path).stem: path for path in snakemake.output.pdf},
         pngs={name: snakemake.output[name] for name in figure_jobs.FIGURE_NAMES})

@@ -51,7 +51,24 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     assert procrustes.loc[procrustes["metric"] == "accuracy", "value"].between(0, 1).all()
     ortho = read_table(tables / "orthogonalisation.csv")
     assert len(ortho) == 4 and ortho["index"].between(0, 1).all()
-    for name in ("stimuli", "accuracy", "cross_time", "procrustes", "orthogonalisation"):
+    ttest = read_table(tables / "orthogonalisation_test.csv")
+    assert len(ttest) == 1 and (ttest[["n_cnn", "n_rnn"]] == 2).all(axis=None)  # 2 properties
+    assert ttest["p"].between(0, 1).all() and set(ttest["more_orthogonalised"]) <= {"cnn", "rnn"}
+
+    cross = read_table(tables / "cross_task.csv")  # 3 properties × 2 × 2 task features
+    assert len(cross) == 12 and set(cross["train_task"]) == {"location", "category"}
+    assert cross["accuracy"].between(0, 1).all()
+    assert cross.loc[cross["property"] == "location", "accuracy"].mean() > 0.5  # chance 0.25
+    perturbation = read_table(tables / "perturbation.csv")
+    assert set(perturbation["direction"]) == {"decoder", "random"}
+    assert (perturbation["n_samples"] > 0).all()
+    total = perturbation.groupby(["nback_task", "direction", "magnitude"])["probability"].sum()
+    np.testing.assert_allclose(total, 1.0, rtol=1e-6)
+    unshifted = perturbation[perturbation["magnitude"] == 0].pivot_table(
+        index=["nback_task", "response"], columns="direction", values="probability")
+    np.testing.assert_allclose(unshifted["decoder"], unshifted["random"])
+    for name in ("stimuli", "accuracy", "cross_time", "procrustes", "orthogonalisation",
+                 "cross_task", "perturbation"):
         for ext in ("png", "pdf"):
             assert (figures / f"{name}.{ext}").stat().st_size > 1000
     features = results / "stimuli" / "wm" / "features.h5"

@@ -12,11 +12,16 @@ step; what it measures depends only on the labels passed:
 - cross-stimulus generalisation of the encoding space: the label of step t is the property
   of the stimulus shown at t, so entry (i, j) trains on E(S=i,T=i) and tests on E(S=j,T=j).
 
+`cross_group_accuracy` asks the same across groups of trials instead of steps: a decoder fitted
+on the trials of one task, scored on the trials of another (Lei et al.'s cross-task matrices).
+
 Trials are split once into decoder-training and test trials, so every entry, the diagonal
 included, is scored on held-out trials.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
@@ -98,3 +103,31 @@ def chance_normalised(accuracy: np.ndarray | float, n_classes: int) -> np.ndarra
     """(accuracy - chance) / (1 - chance) with chance = 1 / n_classes: 0 at chance, 1 perfect."""
     chance = 1.0 / n_classes
     return (np.asarray(accuracy) - chance) / (1.0 - chance)
+
+
+def cross_group_accuracy(X: np.ndarray, y: np.ndarray, groups: np.ndarray, train: np.ndarray,
+                         test: np.ndarray, C: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced accuracy `[train_group, test_group]` of decoders fitted within one group.
+
+    `X [sample, unit]`, `y [sample]` (negative = no label: left out), `groups [sample]` (e.g.
+    the task of each trial), `train` / `test` sample indices. Entry (a, b) fits a decoder on
+    the training samples of group a and scores it on the test samples of group b, so the
+    diagonal is same-group held-out accuracy and off-diagonal entries are cross-group
+    generalisation (Lei et al.'s cross-task matrices, Fig. 2a). Returns the matrix (NaN where a
+    group has fewer than two classes to fit on or no test samples) and the sorted group values.
+    """
+    names = np.unique(groups)
+    out = np.full((len(names), len(names)), np.nan)
+    for a, fit_group in enumerate(names):
+        rows = train[(groups[train] == fit_group) & (y[train] >= 0)]
+        if len(np.unique(y[rows])) < 2:
+            continue
+        decoder = linear_decoder(C).fit(X[rows], y[rows])
+        for b, test_group in enumerate(names):
+            rows = test[(groups[test] == test_group) & (y[test] >= 0)]
+            if len(rows) == 0:
+                continue
+            with warnings.catch_warnings():  # predicted classes absent from this group's test set
+                warnings.simplefilter("ignore", UserWarning)
+                out[a, b] = balanced_accuracy_score(y[rows], decoder.predict(X[rows]))
+    return out, names

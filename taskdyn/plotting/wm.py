@@ -1,4 +1,5 @@
-"""Figures of the working-memory study: stimuli, accuracy, decoding, Procrustes, orthogonality.
+"""Figures of the working-memory study: stimuli, accuracy, decoding (cross-time, cross-task),
+Procrustes, orthogonality, causal perturbation.
 
 Every function takes arrays or long tables (as written by `taskdyn.studies.wm.analysis_jobs`)
 and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it.
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
+from taskdyn.tasks.nback import CLASS_NAMES
 
 SPLIT_ORDER = ("train", "val", "novel_angle", "novel_identity")
 SWAP_LABELS = {"direct": "fitted at t+1", "reconstructed": "own rotation",
@@ -167,5 +169,92 @@ def orthogonalisation_bars(table: pd.DataFrame) -> plt.Figure:
         ax.set_title(prop)
     axes[0, 0].set_ylabel("O / O(random directions)")
     axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+RESPONSE_LABELS = {"match": "P(match)", "non_match": "P(non-match)",
+                   "no_action": "P(no-action)"}
+
+
+def cross_task_matrices(table: pd.DataFrame) -> plt.Figure:
+    """Cross-task decoding at the encoding step: a decoder of one property (columns) fitted on
+    one task's trials (rows of a panel), scored on another's (columns of a panel); one row of
+    panels per scenario × model, seeds averaged. Colour: chance-normalised accuracy; numbers:
+    balanced accuracy; a red outline marks the training task that compares the decoded
+    property (task-relevant)."""
+    panels = list(table.groupby(["task", "model"], sort=True))
+    props = list(dict.fromkeys(table["property"]))
+    fig, axes = plt.subplots(len(panels), len(props), squeeze=False,
+                             figsize=(2.6 * len(props) + 1.2, 2.5 * len(panels) + 0.3))
+    image = None
+    for r, ((scenario, model), frame) in enumerate(panels):
+        tasks = list(dict.fromkeys(frame["train_task"]))
+        for c, prop in enumerate(props):
+            sub = frame[frame["property"] == prop]
+            mean = sub.groupby(["train_task", "test_task"])[["accuracy", "normalised"]].mean()
+            acc = mean["accuracy"].unstack().reindex(index=tasks, columns=tasks)
+            norm = mean["normalised"].unstack().reindex(index=tasks, columns=tasks)
+            ax = axes[r, c]
+            image = ax.imshow(norm.to_numpy(), vmin=0, vmax=1, cmap="viridis")
+            for (i, j), value in np.ndenumerate(acc.to_numpy()):
+                if np.isfinite(value):
+                    ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                            color="black" if norm.iloc[i, j] > 0.6 else "white")
+            relevant = set(sub.loc[sub["relevant"].astype(bool), "train_task"])
+            for i in (i for i, task in enumerate(tasks) if task in relevant):
+                ax.add_patch(plt.Rectangle((-0.5, i - 0.5), len(tasks), 1, fill=False,
+                                           edgecolor="red", lw=1.5, clip_on=False))
+            ax.set_xticks(range(len(tasks)), tasks, rotation=30, ha="right", fontsize=7)
+            ax.set_yticks(range(len(tasks)), tasks if c == 0 else [], fontsize=7)
+            chance = sub["chance"].mean()
+            ax.set_title(f"decode {prop} (chance {chance:.2f})" if r == 0 else
+                         f"{prop} (chance {chance:.2f})", fontsize=8)
+            if c == 0:
+                ax.set_ylabel(f"{scenario} / {model}\ntrained on task", fontsize=8)
+            if r == len(panels) - 1:
+                ax.set_xlabel("tested on task", fontsize=8)
+    fig.colorbar(image, ax=axes, shrink=0.7, label="(acc − chance) / (1 − chance)")
+    return fig
+
+
+def perturbation_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Probabilities averaged over seeds and over the N-back tasks that compare one feature,
+    weighted by their match steps."""
+    keys = ["task", "model", "feature", "direction", "magnitude", "response"]
+    weighted = table.assign(weight=table["n_samples"] * table["probability"])
+    sums = weighted.groupby(keys, sort=True)[["weight", "n_samples"]].sum()
+    return (sums["weight"] / sums["n_samples"]).rename("probability").reset_index()
+
+
+def perturbation_curves(table: pd.DataFrame) -> plt.Figure:
+    """Response probability at a match step (columns: match, non-match, no-action) against the
+    size of a shift of the held memory one step before it, along the decoder normal of the
+    compared feature (solid) or a random direction of the same length (dashed); one colour per
+    compared feature, one row per scenario × model."""
+    summary = perturbation_summary(table)
+    panels = list(summary.groupby(["task", "model"], sort=True))
+    features = list(dict.fromkeys(table["feature"]))
+    responses = [r for r in CLASS_NAMES[::-1] if r in set(summary["response"])]
+    fig, axes = plt.subplots(len(panels), len(responses), squeeze=False, sharex=True,
+                             figsize=(2.7 * len(responses) + 1.6, 2.3 * len(panels) + 0.4))
+    for r, ((scenario, model), frame) in enumerate(panels):
+        for c, response in enumerate(responses):
+            ax = axes[r, c]
+            for k, feature in enumerate(features):
+                for direction, style in (("decoder", "-"), ("random", "--")):
+                    line = frame[(frame["feature"] == feature) & (frame["direction"] == direction)
+                                 & (frame["response"] == response)].sort_values("magnitude")
+                    if len(line):
+                        ax.plot(line["magnitude"], line["probability"], style, marker=".",
+                                color=f"C{k}", label=f"{feature}, {direction}")
+            ax.set_ylim(-0.02, 1.02)
+            if r == 0:
+                ax.set_title(RESPONSE_LABELS.get(response, response))
+            if c == 0:
+                ax.set_ylabel(f"{scenario} / {model}\nmean probability", fontsize=8)
+            if r == len(panels) - 1:
+                ax.set_xlabel("shift size (SD along normal)")
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                       title="compared feature, shift", title_fontsize=7)
     fig.tight_layout()
     return fig

@@ -5,9 +5,11 @@ features are computed once by their own rules; its `tasks` are the training scen
 STMF, MTMF: the N values × features a model is trained on), its `models` the RNN types.
 
 Modules: `study` (datasets, model, training, evaluation: `STUDY`), `data_jobs` (stimuli →
-features → datasets), `analysis_jobs` (decoding, Procrustes, orthogonalisation, tables),
-`figure_jobs`. `STUDY` is imported on first use, so the analysis and figure jobs, which need
-neither torch nor the model, start without importing them.
+features → datasets), `analysis_jobs` (decoding, cross-task decoding, Procrustes,
+orthogonalisation and its t-test, tables), `perturbation_jobs` (the causal perturbation, which
+runs the trained model), `figure_jobs` and `plots` (the cross-task and perturbation figures).
+`STUDY` is imported on first use, so the analysis and figure jobs, which need neither torch nor
+the model, start without importing them.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ from taskdyn.io import read_h5, read_h5_attrs, read_table
 from taskdyn.plotting import save_figure
 from taskdyn.plotting.wm import (
     accuracy_bars,
+    cross_task_matrices,
     cross_time_matrices,
     orthogonalisation_bars,
+    perturbation_curves,
     procrustes_bars,
     stimuli_grid,
 )
@@ -17,7 +19,9 @@ from taskdyn.studies.wm import PROPERTIES
 FROM_TABLES = {"accuracy": ("accuracy", accuracy_bars),
                "cross_time": ("decoding", cross_time_matrices),
                "procrustes": ("procrustes", procrustes_bars),
-               "orthogonalisation": ("orthogonalisation", orthogonalisation_bars)}
+               "orthogonalisation": ("orthogonalisation", orthogonalisation_bars),
+               "cross_task": ("cross_task", cross_task_matrices),
+               "perturbation": ("perturbation", perturbation_curves)}
 FIGURE_NAMES = ("stimuli", *FROM_TABLES)
 
 

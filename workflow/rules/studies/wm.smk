@@ -3,7 +3,15 @@
 WM = STUDIES["wm"]
 WM_RUNS = dict(run=RUN, task=list(WM["tasks"]), model=list(WM["models"]), seed=WM["seeds"])
 WM_PER_MODEL = "results/{run}/analysis/wm/{task}/{model}/seed{seed}/"
-WM_FIGURES = ("stimuli", "accuracy", "cross_time", "procrustes", "orthogonalisation")
+WM_FIGURES = (
+    "stimuli",
+    "accuracy",
+    "cross_time",
+    "procrustes",
+    "orthogonalisation",
+    "cross_task",
+    "perturbation",
+)
 
 
 rule make_wm_stimuli:
@@ -101,6 +109,42 @@ rule compute_wm_orthogonalisation:
         "../../../scripts/compute_wm_orthogonalisation.py"
 
 
+rule decode_wm_cross_task:
+    input:
+        evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
+    output:
+        table=f"{WM_PER_MODEL}cross_task.csv",
+    log:
+        "logs/{run}/decode_wm_cross_task/{task}/{model}/seed{seed}.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        analysis=canonical_json(WM["analyses"]["cross_task"]),
+    script:
+        "../../../scripts/decode_wm_cross_task.py"
+
+
+# The causal test needs the trained model itself: its one-step map runs on from shifted states.
+rule perturb_wm_memory:
+    input:
+        data=rules.make_wm_dataset.output.data,
+        weights="results/{run}/models/wm/{task}/{model}/seed{seed}/weights.pt",
+        evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
+    output:
+        table=f"{WM_PER_MODEL}perturbation.csv",
+    log:
+        "logs/{run}/perturb_wm_memory/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/perturb_wm_memory/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        hp=lambda wildcards: train_params_of("wm", wildcards),
+        analysis=canonical_json(WM["analyses"]["perturbation"]),
+    script:
+        "../../../scripts/perturb_wm_memory.py"
+
+
 # The memoryless baseline: decoding and orthogonalisation on the CNN features of the stimuli a
 # scenario's trials show (the same for every model and seed, so once per scenario).
 rule analyse_wm_features:
@@ -127,6 +171,8 @@ rule make_wm_tables:
         decoding=expand(rules.decode_wm_memory.output.table, **WM_RUNS),
         procrustes=expand(rules.align_wm_decoders.output.table, **WM_RUNS),
         orthogonalisation=expand(rules.compute_wm_orthogonalisation.output.table, **WM_RUNS),
+        cross_task=expand(rules.decode_wm_cross_task.output.table, **WM_RUNS),
+        perturbation=expand(rules.perturb_wm_memory.output.table, **WM_RUNS),
         cnn_decoding=expand(
             rules.analyse_wm_features.output.decoding, run=RUN, task=list(WM["tasks"])
         ),
@@ -160,12 +206,44 @@ rule make_wm_tables:
             category="wm",
             subcategory="tables",
         ),
+        cross_task=report(
+            "results/{run}/tables/wm/cross_task.csv",
+            caption="../../report/wm_tables.rst",
+            category="wm",
+            subcategory="tables",
+        ),
+        perturbation=report(
+            "results/{run}/tables/wm/perturbation.csv",
+            caption="../../report/wm_tables.rst",
+            category="wm",
+            subcategory="tables",
+        ),
     log:
         "logs/{run}/make_wm_tables.log",
     conda:
         "../../../envs/taskdyn.yaml"
     script:
         "../../../scripts/make_wm_tables.py"
+
+
+rule compare_wm_orthogonalisation:
+    input:
+        orthogonalisation=rules.make_wm_tables.output.orthogonalisation,
+    output:
+        table=report(
+            "results/{run}/tables/wm/orthogonalisation_test.csv",
+            caption="../../report/wm_orthogonalisation_test.rst",
+            category="wm",
+            subcategory="tables",
+        ),
+    log:
+        "logs/{run}/compare_wm_orthogonalisation.log",
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        analysis=canonical_json(WM["analyses"]["orthogonalisation_test"]),
+    script:
+        "../../../scripts/compare_wm_orthogonalisation.py"
 
 
 rule plot_wm_figures:
@@ -175,6 +253,8 @@ rule plot_wm_figures:
         decoding=rules.make_wm_tables.output.decoding,
         procrustes=rules.make_wm_tables.output.procrustes,
         orthogonalisation=rules.make_wm_tables.output.orthogonalisation,
+        cross_task=rules.make_wm_tables.output.cross_task,
+        perturbation=rules.make_wm_tables.output.perturbation,
     output:
         pdf=expand("results/{{run}}/figures/wm/{figure}.pdf", figure=WM_FIGURES),
         stimuli=report(
@@ -207,6 +287,18 @@ rule plot_wm_figures:
             category="wm",
             subcategory="decoding",
         ),
+        cross_task=report(
+            "results/{run}/figures/wm/cross_task.png",
+            caption="../../report/wm_cross_task.rst",
+            category="wm",
+            subcategory="decoding",
+        ),
+        perturbation=report(
+            "results/{run}/figures/wm/perturbation.png",
+            caption="../../report/wm_perturbation.rst",
+            category="wm",
+            subcategory="decoding",
+        ),
     log:
         "logs/{run}/plot_wm_figures.log",
     conda:
@@ -218,3 +310,4 @@ rule plot_wm_figures:
 STUDY_TARGETS.extend(
     expand("results/{run}/figures/wm/{figure}.png", run=RUN, figure=WM_FIGURES)
 )
+STUDY_TARGETS.extend(expand(rules.compare_wm_orthogonalisation.output.table, run=RUN))
