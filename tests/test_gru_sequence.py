@@ -36,7 +36,9 @@ def test_gradients_match_finite_differences(step_kind, n_in, noisy):
     kernel = seq.step_kernel(inputs.transpose(0, 1), w_ih, b_ih, w_o, b_o)
     assert type(kernel).__name__ == {"native": "_NativeStep", "torch": "_TorchStep"}[step_kind]
     args = (inputs, h0, w_ih, w_hh, b_ih, b_hh, w_o, b_o)
-    for pick in (slice(None), 0, 1):  # both outputs, each alone
+    # both outputs; each alone (a None gradient for the other) on the narrow inputs only, as
+    # the wide inputs' projection does not touch the outputs' backward paths
+    for pick in (slice(None), 0, 1) if n_in == 3 else (slice(None),):
         assert torch.autograd.gradcheck(
             lambda *a, pick=pick: seq.gru_sequence(*a, noise=noise)[pick], args)
 
