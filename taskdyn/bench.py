@@ -521,31 +521,47 @@ def bench_snakemake(repeats: int) -> list[Figure]:
 def bench_default_run(configfile: str = "config/config.yaml",
                       run: str = "bench-default") -> list[Figure]:
     """The default pipeline end to end from nothing, as `make run` runs it (`profiles/local`),
-    into the scratch run `results/<run>` (removed first, and after). Timed once: it takes
-    minutes."""
+    into the scratch run `results/<run>` (removed first, and after), timed once (it takes
+    minutes); then three no-op reruns of it (nothing left to do)."""
     exe = str(Path(sys.executable).with_name("snakemake"))
+    command = [exe, "--profile", "profiles/local", "--configfile", configfile,
+               "--config", f"run={run}"]
     scratch = [Path(top) / run for top in ("results", "logs", "benchmarks")]
 
     def clear() -> None:
         for path in scratch:
             shutil.rmtree(path, ignore_errors=True)
 
+    def child_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def run_pipeline(outputs: list[str]) -> None:
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        outputs.append(done.stdout + done.stderr)
+
     clear()
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu0, tic = usage.ru_utime + usage.ru_stime, time.perf_counter()
-    done = subprocess.run([exe, "--profile", "profiles/local", "--configfile", configfile,
-                           "--config", f"run={run}"], check=False, capture_output=True,
-                          text=True)
-    seconds = time.perf_counter() - tic
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime - cpu0
-    clear()
-    if done.returncode:
-        raise RuntimeError(f"the default run failed:\n{done.stderr[-3000:]}")
-    steps = re.findall(r"(\d+) of (\d+) steps", done.stderr)
-    jobs = steps[-1][1] if steps else "?"
+    try:
+        outputs: list[str] = []
+        cpu0 = child_cpu()
+        [seconds] = timed(lambda: run_pipeline(outputs), 1, warmup=0)
+        cpu = child_cpu() - cpu0
+        steps = re.findall(r"(\d+) of (\d+) steps", outputs[0])
+        jobs = steps[-1][1] if steps else "?"
+        cpu0 = child_cpu()
+        reruns = timed(lambda: run_pipeline(outputs), 3, warmup=0)
+        rerun_cpu = (child_cpu() - cpu0) / 3
+        idle = all("Nothing to be done" in out for out in outputs[1:])
+    finally:
+        clear()
     return [Figure("default run end to end", f"{configfile}, profiles/local", seconds, "s",
-                   [seconds], f"{jobs} jobs, {cpu / 60:.1f} CPU-minutes, timed once")]
+                   [seconds], f"{jobs} jobs, {cpu / 60:.1f} CPU-minutes, timed once"),
+            Figure("no-op rerun (default run)", f"{configfile}, profiles/local",
+                   statistics.median(reruns), "s", reruns,
+                   f"{'nothing to be done' if idle else 'WORK WAS RERUN'}, "
+                   f"{rerun_cpu:.1f} s CPU")]
 
 
 def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
