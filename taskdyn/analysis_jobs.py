@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis.fixed_points import find_fixed_points, sample_states
 from taskdyn.analysis.pca import explained_variance
 from taskdyn.analysis.spectra import eigenvalues, spectral_radius
 from taskdyn.analysis.state_r2 import pairwise_state_r2, project_states
@@ -37,6 +36,9 @@ def compute_pca(*, evaluation: str, analysis: dict, out: str) -> None:
 def find_model_fixed_points(*, study: str, hp: dict, analysis: dict, data: str, weights: str,
                             evaluation: str, out: str) -> None:
     """Fixed points of a trained model's one-step map at zero input, started on its trajectories."""
+    # torch loads here, for this job only
+    from taskdyn.analysis.fixed_points import find_fixed_points, sample_states
+
     model = load_trained_model(study=study, hp=hp, data=data, weights=weights).double()
     arrays = read_h5(evaluation, ["hidden", "inputs"])
     rng = np.random.default_rng(analysis["seed"])

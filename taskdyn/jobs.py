@@ -10,16 +10,15 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import torch
 
-from taskdyn.checkpoint import load_checkpoint
 from taskdyn.io import (
     atomic_path,
     read_h5,
@@ -30,8 +29,11 @@ from taskdyn.io import (
 )
 from taskdyn.memory import retain_freed_memory
 from taskdyn.provenance import config_hash, provenance
-from taskdyn.studies import get_study
-from taskdyn.studies.base import Study
+
+if TYPE_CHECKING:  # torch and the studies load on first use: file-only jobs start faster
+    import torch
+
+    from taskdyn.studies.base import Study
 
 log = logging.getLogger("taskdyn")
 
@@ -42,7 +44,7 @@ def logged(path: str | None, threads: int | None = None) -> Iterator[None]:
     before re-raising it) and, if given, use `threads` CPU threads in torch — oversubscribing
     cores with the default thread pool slows small recurrent models many-fold."""
     if threads:
-        torch.set_num_threads(threads)
+        _use_threads(threads)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if path:
@@ -58,6 +60,22 @@ def logged(path: str | None, threads: int | None = None) -> Iterator[None]:
     except BaseException:
         log.exception("job failed")
         raise
+
+
+def _use_threads(threads: int) -> None:
+    """torch's CPU thread count: set now if torch is loaded, else through the OpenMP and MKL
+    variables torch reads when the job imports it."""
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    else:
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+
+
+def get_study(name: str) -> Study:
+    """The registered study `name` (imported here, on first use, with torch)."""
+    from taskdyn.studies import get_study as registered
+
+    return registered(name)
 
 
 def load_params(text: str | dict) -> dict[str, Any]:
@@ -121,6 +139,8 @@ def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weigh
 
 def _initial_model(spec: Study, hp: dict, attrs: dict, seed: int) -> torch.nn.Module:
     """A fresh model whose initial weights depend only on `seed` (alone or in a seed batch)."""
+    import torch
+
     torch.manual_seed(seed)
     return spec.build_model(hp["model"], attrs)
 
@@ -139,12 +159,16 @@ def _write_trained(model: torch.nn.Module, rows: list[dict], *, study: str, hp: 
 
 def torch_save_atomic(obj: Any, path: str) -> None:
     """torch.save under a temporary name, renamed into place."""
+    import torch
+
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
 
 
 def load_trained_model(*, study: str, hp: dict, data: str, weights: str) -> torch.nn.Module:
     """Rebuild a trained model from its config slice and weights file."""
+    from taskdyn.checkpoint import load_checkpoint
+
     spec = get_study(study)
     model = spec.build_model(hp["model"], read_h5_attrs(data))
     model.load_state_dict(load_checkpoint(weights))
