@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from taskdyn.studies.base import Evaluation, Study
+if TYPE_CHECKING:  # the contract imports torch, which table and figure jobs do not need
+    from taskdyn.studies.base import Study
 
-__all__ = ["Evaluation", "Study", "get_study"]
+__all__ = ["get_study"]
 
 
 def get_study(name: str) -> Study:
