@@ -113,7 +113,7 @@ def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, met
     retain_freed_memory()
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
-    model = _initial_model(spec, hp, attrs, seed)
+    model = initial_model(spec, hp, attrs, seed)
     rows = spec.train(model, dataset, hp["train"], seed=seed, checkpoint=checkpoint,
                       cfg_hash=config_hash(hp), label=label)
     _write_trained(model, rows, study=study, hp=hp, seed=seed, label=label, weights=weights,
@@ -128,7 +128,7 @@ def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weigh
     retain_freed_memory()
     spec = get_study(study)
     dataset, attrs = load_dataset(data)
-    models = [_initial_model(spec, hp, attrs, seed) for seed in seeds]
+    models = [initial_model(spec, hp, attrs, seed) for seed in seeds]
     histories = spec.train_seeds(models, dataset, hp["train"], seeds=seeds,
                                  checkpoints=checkpoints, cfg_hash=config_hash(hp), labels=labels)
     for k, seed in enumerate(seeds):
@@ -137,7 +137,7 @@ def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weigh
                        seed_batch=list(seeds))
 
 
-def _initial_model(spec: Study, hp: dict, attrs: dict, seed: int) -> torch.nn.Module:
+def initial_model(spec: Study, hp: dict, attrs: dict, seed: int) -> torch.nn.Module:
     """A fresh model whose initial weights depend only on `seed` (alone or in a seed batch)."""
     import torch
 

@@ -26,7 +26,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from taskdyn.config import load_yaml, train_slice, validate_config
-from taskdyn.jobs import _initial_model, load_dataset
+from taskdyn.jobs import initial_model, load_dataset
 
 
 @dataclass
@@ -103,7 +103,7 @@ def one_epoch(job: StudyJob, kernel: str | None = None
     hp = {**job.hp, "model": model_cfg, "train": {**job.hp["train"], "epochs": 1}}
 
     def run() -> tuple[torch.nn.Module, int]:
-        model = _initial_model(spec, hp, attrs, seed=0)
+        model = initial_model(spec, hp, attrs, seed=0)
         with tempfile.TemporaryDirectory() as tmp, counting_trial_steps(model) as count:
             spec.train(model, dataset, hp["train"], seed=0, checkpoint=f"{tmp}/checkpoint.pt",
                        cfg_hash="bench", label=f"bench {job.study}/{job.task}/{job.model}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.special import softmax
 
 StepMap = Callable[[np.ndarray, np.ndarray], np.ndarray]
 Readout = Callable[[np.ndarray], np.ndarray]
@@ -57,12 +58,6 @@ def random_shifts(shifts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return unit_rows(gaussian) * np.linalg.norm(shifts, axis=1, keepdims=True)
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Class probabilities of `logits [..., class]`."""
-    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
 def shifted_probabilities(states: np.ndarray, inputs: np.ndarray, shifts: np.ndarray,
                           magnitudes: np.ndarray, step: StepMap,
                           readout: Readout) -> np.ndarray:
@@ -74,5 +69,5 @@ def shifted_probabilities(states: np.ndarray, inputs: np.ndarray, shifts: np.nda
     out = []
     for m in np.asarray(magnitudes, dtype=float):
         start = (states + m * shifts).astype(states.dtype)
-        out.append(softmax(np.asarray(readout(step(start, inputs)), dtype=float)))
+        out.append(softmax(np.asarray(readout(step(start, inputs)), dtype=float), axis=-1))
     return np.stack(out)
