@@ -7,8 +7,6 @@ from taskdyn.studies.wm import figure_jobs
 with jobs.logged(snakemake.log[0]):
     figure_jobs.make_figures(
         images=snakemake.input.images,
-        tables={name: snakemake.input[name]
-                for name in ("accuracy", "decoding", "procrustes", "orthogonalisation",
-                             "cross_task", "perturbation")},
+        tables={name: snakemake.input[name] for name in figure_jobs.TABLE_NAMES},
         pdfs={Path(path).stem: path for path in snakemake.output.pdf},
         pngs={name: snakemake.output[name] for name in figure_jobs.FIGURE_NAMES})

@@ -80,10 +80,15 @@ def test_t_test_of_orthogonalisation_matches_the_hand_computed_statistic():
     # Equal sample variances 0.0025: t = 0.4 / sqrt(2 · 0.0025 / 3) = 4 √6, Welch df = 4.
     assert result.statistic == pytest.approx(4 * np.sqrt(6))
     assert result.pvalue == pytest.approx(2 * stats.t.sf(4 * np.sqrt(6), df=4))
+    assert result.dof == pytest.approx(4.0)
     assert (result.n_perceptual, result.n_encoding) == (3, 3)
     assert result.more_orthogonalised == "perceptual"
     assert compare_orthogonalisation(encoding, perceptual).more_orthogonalised == "encoding"
     assert np.isnan(compare_orthogonalisation(perceptual[:1], encoding).pvalue)
+    assert np.isnan(compare_orthogonalisation(perceptual[:1], encoding).dof)
+    unequal = compare_orthogonalisation(perceptual, np.array([0.1, 0.5, 0.9]))
+    assert unequal.dof == pytest.approx(  # Welch–Satterthwaite: (s1² + s2²)² / (s1⁴ + s2⁴) · 2
+        2 * (0.0025 + 0.16) ** 2 / (0.0025**2 + 0.16**2))
 
 
 def test_orthogonalisation_table_uses_one_sample_per_property_averaging_seeds():
@@ -100,6 +105,7 @@ def test_orthogonalisation_table_uses_one_sample_per_property_averaging_seeds():
     expected = stats.ttest_ind([1.0, 0.9, 0.95], [0.6, 0.5, 0.55])  # seed means per property
     assert row["t"] == pytest.approx(expected.statistic) and row["p"] == pytest.approx(
         expected.pvalue)
+    assert row["dof"] == pytest.approx(expected.df) == 4  # Student: n_cnn + n_rnn − 2
     assert row["more_orthogonalised"] == "cnn" and row["significant"]
 
 

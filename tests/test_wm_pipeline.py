@@ -54,6 +54,7 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     ttest = read_table(tables / "orthogonalisation_test.csv")
     assert len(ttest) == 1 and (ttest[["n_cnn", "n_rnn"]] == 2).all(axis=None)  # 2 properties
     assert ttest["p"].between(0, 1).all() and set(ttest["more_orthogonalised"]) <= {"cnn", "rnn"}
+    assert (ttest["dof"] > 0).all()  # annotated on the orthogonalisation figure
 
     cross = read_table(tables / "cross_task.csv")  # 3 properties × 2 × 2 task features
     assert len(cross) == 12 and set(cross["train_task"]) == {"location", "category"}

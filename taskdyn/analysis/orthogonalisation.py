@@ -55,6 +55,7 @@ class SpaceComparison:
     n_encoding: int
     mean_perceptual: float
     mean_encoding: float
+    dof: float = float("nan")  # degrees of freedom of the t distribution (Welch: fractional)
 
     @property
     def more_orthogonalised(self) -> str:
@@ -69,15 +70,15 @@ def compare_orthogonalisation(perceptual: np.ndarray, encoding: np.ndarray,
     """`scipy.stats.ttest_ind(perceptual, encoding)` on independent samples of indices.
 
     Welch's test by default (`equal_var=False`: the two spaces differ in width and spread);
-    the statistic and p-value are NaN when the test is undefined (fewer than two samples in a
-    group, or zero variance in both).
+    the statistic, p-value and degrees of freedom are NaN when the test is undefined (fewer
+    than two samples in a group, or zero variance in both).
     """
     a, b = np.asarray(perceptual, dtype=float), np.asarray(encoding, dtype=float)
     if min(len(a), len(b)) < 2 or (np.var(a) == 0 and np.var(b) == 0):
-        statistic = pvalue = np.nan
+        statistic = pvalue = dof = np.nan
     else:
         result = ttest_ind(a, b, equal_var=equal_var)
-        statistic, pvalue = float(result.statistic), float(result.pvalue)
+        statistic, pvalue, dof = float(result.statistic), float(result.pvalue), float(result.df)
     return SpaceComparison(statistic, pvalue, len(a), len(b),
                            float(a.mean()) if len(a) else np.nan,
-                           float(b.mean()) if len(b) else np.nan)
+                           float(b.mean()) if len(b) else np.nan, dof)

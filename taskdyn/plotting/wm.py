@@ -144,16 +144,44 @@ def procrustes_bars(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def orthogonalisation_bars(table: pd.DataFrame) -> plt.Figure:
+# Significance stars of the orthogonalisation t-test: the first threshold p falls below.
+STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
+INDEX_LABELS = {"normalised": "O / O(random directions)", "index": "O"}
+ORTHOGONALISATION_TEST_COLUMNS = ("task", "model", "index", "test", "n_cnn", "n_rnn",
+                                  "mean_cnn", "mean_rnn", "t", "dof", "p")
+
+
+def significance_stars(p: float) -> str:
+    """`***` p < 0.001, `**` p < 0.01, `*` p < 0.05, `n.s.` otherwise; `n/a` for NaN (the
+    test was undefined)."""
+    if not np.isfinite(p):
+        return "n/a"
+    return next((stars for level, stars in STARS if p < level), "n.s.")
+
+
+def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figure:
     """Normalised orthogonalisation index of one-vs-rest decoder normals per property (panels):
     per scenario (groups) the CNN features (first bar) and each RNN model's encoding step;
-    bars are seed means, dots single seeds."""
+    bars are seed means, dots single seeds.
+
+    A last panel shows the t-test of CNN against RNN orthogonalisation (`test`, as written by
+    `taskdyn.studies.wm.analysis_jobs.orthogonalisation_test`), per scenario × RNN model: bars
+    are the means the test compares (of the index it tested, over properties), dots its samples
+    (one per property, RNN values averaged over seeds), stars above an RNN bar its
+    significance against the CNN bar of the same scenario (`STARS`); t, dof and p are listed
+    below the panel.
+    """
+    missing = [c for c in ORTHOGONALISATION_TEST_COLUMNS if c not in test.columns]
+    if missing:
+        raise ValueError(f"the orthogonalisation t-test table lacks columns {missing}: it was "
+                         "written by an older version; rerun rule compare_wm_orthogonalisation")
     props = list(dict.fromkeys(table["property"]))
     bars = table[["space", "model"]].drop_duplicates().sort_values(["space", "model"])
     bars = list(bars.itertuples(index=False, name=None))
     scenarios = sorted(table["task"].unique())
     width = 0.8 / len(bars)
-    fig, axes = plt.subplots(1, len(props), figsize=(1.2 + 2.4 * len(props), 2.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(props) + 1, figsize=(1.2 + 2.4 * (len(props) + 1), 2.8),
+                             squeeze=False)
     for ax, prop in zip(axes[0], props):
         sub = table[table["property"] == prop]
         for k, (space, model) in enumerate(bars):
@@ -168,9 +196,67 @@ def orthogonalisation_bars(table: pd.DataFrame) -> plt.Figure:
         ax.set_xticks(range(len(scenarios)), scenarios)
         ax.set_title(prop)
     axes[0, 0].set_ylabel("O / O(random directions)")
-    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    stats = _orthogonalisation_test_panel(axes[0, -1], table, test, bars, scenarios, width)
+    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), fontsize=7, loc="upper left",
+                       bbox_to_anchor=(1.02, 1.0))
+    stats.set_in_layout(False)  # below the panels: the saved figure grows instead
     fig.tight_layout()
+    stats.set_in_layout(True)
     return fig
+
+
+def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
+                                  bars: list[tuple[str, str]], scenarios: list[str],
+                                  width: float) -> plt.Text:
+    """The t-test panel of `orthogonalisation_bars` (bar colours as in the property panels);
+    returns the text listing t, dof and p below it."""
+    column = test["index"].iloc[0] if len(test) else "normalised"
+    kind = ", ".join(sorted({"Welch" if t == "welch" else "Student" for t in test["test"]}))
+    lines, stars_at, highest = [], [], 0.0
+    for k, (space, model) in enumerate(bars):
+        x = np.arange(len(scenarios)) + (k - (len(bars) - 1) / 2) * width
+        for xi, scenario in zip(x, scenarios):
+            rows = table[(table["space"] == space) & (table["task"] == scenario)]
+            if space == "rnn":
+                rows = rows[rows["model"] == model]
+            samples = rows.groupby("property")[column].mean()  # the test's samples
+            if space == "cnn":
+                result = test[test["task"] == scenario]
+                height = result["mean_cnn"].iloc[0] if len(result) else samples.mean()
+            else:
+                result = test[(test["task"] == scenario) & (test["model"] == model)]
+                if not len(result):
+                    continue
+                height = result["mean_rnn"].iloc[0]
+            ax.bar(xi, height, width, color=f"C{k}")
+            ax.plot(np.full(len(samples), xi), samples, "k.", ms=3)
+            highest = max(highest, height, *samples)
+            if space != "rnn":
+                continue
+            row = result.iloc[0]
+            stars = significance_stars(row["p"])
+            stars_at.append((xi, max(height, *samples), stars))
+            stats = (f"t = {row['t']:.2f}, df = {row['dof']:.1f}, p = {row['p']:.2g} {stars}"
+                     if np.isfinite(row["p"]) else "test undefined")
+            lines.append((scenario, model, f"{scenario} / {model}: {stats}"))
+    if column == "normalised":
+        ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+    if column == "normalised":
+        highest = max(highest, 1.0)
+    highest = highest if highest > 0 else 1.0
+    narrow = len(bars) > 3  # side by side, "***" would run into its neighbours
+    for xi, y, stars in stars_at:
+        ax.text(xi, y + 0.03 * highest, stars, ha="center", va="bottom",
+                fontsize=8 if stars.startswith("*") else 7, rotation=90 if narrow else 0)
+    ax.set_ylim(0, 1.2 * highest)
+    ax.set_xticks(range(len(scenarios)), scenarios)
+    n = test[["n_cnn", "n_rnn"]].max().max() if len(test) else 0
+    ax.set_title(f"{kind} t-test, CNN vs RNN", fontsize=9)
+    ax.set_ylabel(f"{INDEX_LABELS.get(column, column)}\nmean over {n} properties", fontsize=8)
+    lines = ["t, dof, p (scenario / RNN model):", *(line for *_, line in sorted(lines))]
+    return ax.text(0.0, -0.14, "\n".join(lines), transform=ax.transAxes, ha="left",
+                   va="top", fontsize=7)
+
 
 RESPONSE_LABELS = {"match": "P(match)", "non_match": "P(non-match)",
                    "no_action": "P(no-action)"}

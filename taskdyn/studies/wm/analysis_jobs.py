@@ -243,7 +243,7 @@ def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
                          "n_cnn": result.n_perceptual, "n_rnn": result.n_encoding,
                          "n_seeds": per_model["seed"].nunique(),
                          "mean_cnn": result.mean_perceptual, "mean_rnn": result.mean_encoding,
-                         "t": result.statistic, "p": result.pvalue,
+                         "t": result.statistic, "dof": result.dof, "p": result.pvalue,
                          "more_orthogonalised": {"perceptual": "cnn", "encoding": "rnn"}.get(
                              result.more_orthogonalised, "neither"),
                          "significant": bool(result.pvalue < analysis["alpha"])})

@@ -253,6 +253,7 @@ rule plot_wm_figures:
         decoding=rules.make_wm_tables.output.decoding,
         procrustes=rules.make_wm_tables.output.procrustes,
         orthogonalisation=rules.make_wm_tables.output.orthogonalisation,
+        orthogonalisation_test=rules.compare_wm_orthogonalisation.output.table,
         cross_task=rules.make_wm_tables.output.cross_task,
         perturbation=rules.make_wm_tables.output.perturbation,
     output:

@@ -1,0 +1,93 @@
+"""The wm orthogonalisation figure shows the t-test of perceptual against encoding
+orthogonalisation (Lei et al. Fig. 3): t, dof, p and significance stars per scenario × model."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from taskdyn.plotting import plt
+from taskdyn.plotting.wm import orthogonalisation_bars, significance_stars
+from taskdyn.studies.wm import figure_jobs
+from taskdyn.studies.wm.analysis_jobs import orthogonalisation_test
+
+PROPERTIES = ("location", "identity", "category")
+
+
+def _tables(models=("gru",), seeds=2):
+    rng = np.random.default_rng(0)
+    rows = []
+    for scenario in ("mtmf", "stsf"):
+        for prop in PROPERTIES:
+            rows.append({"task": scenario, "space": "cnn", "model": "resnet18", "seed": 0,
+                         "property": prop, "normalised": 1.0 + 0.02 * rng.standard_normal()})
+            rows += [{"task": scenario, "space": "rnn", "model": model, "seed": seed,
+                      "property": prop, "normalised": 0.6 + 0.05 * rng.standard_normal()}
+                     for model in models for seed in range(seeds)]
+    table = pd.DataFrame(rows)
+    return table, orthogonalisation_test(table, {"index": "normalised", "equal_var": False,
+                                                 "alpha": 0.05})
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("p, stars", [(0.0004, "***"), (0.001, "**"), (0.009, "**"),
+                                      (0.04, "*"), (0.05, "n.s."), (0.7, "n.s."),
+                                      (np.nan, "n/a")])
+def test_significance_stars_convention(p, stars):
+    assert significance_stars(p) == stars
+
+
+def test_last_panel_annotates_t_dof_and_p_per_scenario_and_model():
+    table, test = _tables(models=("gru", "lstm"))
+    fig = orthogonalisation_bars(table, test)
+    try:
+        axes = fig.axes
+        assert len(axes) == len(PROPERTIES) + 1
+        assert [ax.get_title() for ax in axes[:3]] == list(PROPERTIES)
+        panel = axes[-1]
+        assert "Welch t-test" in panel.get_title()
+        texts = _texts(panel)
+        stats = next(t for t in texts if t.startswith("t, dof, p"))
+        for row in test.itertuples():
+            line = (f"{row.task} / {row.model}: t = {row.t:.2f}, df = {row.dof:.1f}, "
+                    f"p = {row.p:.2g} {significance_stars(row.p)}")
+            assert line in stats.splitlines()
+        # One star label above each RNN bar (2 scenarios × 2 models), CNN means clearly higher.
+        stars = [t for t in texts if t in {"***", "**", "*", "n.s.", "n/a"}]
+        assert sorted(stars) == sorted(significance_stars(p) for p in test["p"])
+        assert all(s.startswith("*") for s in stars)
+        # Bars of the test panel are the means the test compared: 2 scenarios × (CNN + 2 RNN).
+        heights = sorted(round(b.get_height(), 9) for b in panel.patches)
+        expected = [*test.drop_duplicates("task")["mean_cnn"], *test["mean_rnn"]]
+        assert heights == sorted(round(h, 9) for h in expected)
+    finally:
+        plt.close(fig)
+
+
+def test_undefined_test_and_nonsignificant_results_are_labelled():
+    table, test = _tables(seeds=1)
+    test.loc[0, ["t", "dof", "p"]] = np.nan
+    test.loc[1, "p"] = 0.3
+    fig = orthogonalisation_bars(table, test)
+    try:
+        texts = _texts(fig.axes[-1])
+        assert "n/a" in texts and "n.s." in texts
+        assert f"{test.loc[0, 'task']} / gru: test undefined" in "\n".join(texts)
+    finally:
+        plt.close(fig)
+
+
+def test_a_test_table_without_dof_is_refused_by_name():
+    table, test = _tables()
+    with pytest.raises(ValueError, match=r"lacks columns \['dof'\].*compare_wm_orthogonalisation"):
+        orthogonalisation_bars(table, test.drop(columns="dof"))
+
+
+def test_figure_job_reads_the_t_test_table_as_second_input():
+    names, draw = figure_jobs.FROM_TABLES["orthogonalisation"]
+    assert names == ("orthogonalisation", "orthogonalisation_test")
+    assert draw is orthogonalisation_bars
+    assert "orthogonalisation_test" in figure_jobs.TABLE_NAMES
+    assert len(set(figure_jobs.TABLE_NAMES)) == len(figure_jobs.TABLE_NAMES)
