@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis.dsa import dsa_distances
 from taskdyn.analysis.similarity import family_separation, mds_embedding, pairwise_shape_metrics
 from taskdyn.analysis_jobs import model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
@@ -45,6 +44,9 @@ def _models(evaluations: list[str]) -> dict[str, list]:
 
 def compute_dsa(*, evaluations: list[str], analysis: dict, out: str) -> None:
     """DSA distances between every pair of a task's models, with their MDS map."""
+    # torch loads here, for this job only
+    from taskdyn.analysis.dsa import dsa_distances
+
     systems = [held_out_states(path, analysis["n_trials"]) for path in evaluations]
     distances = dsa_distances(
         systems, n_components=analysis["n_components"], n_delays=analysis["n_delays"],

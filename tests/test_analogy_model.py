@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from taskdyn.models.gpt2_rope import GPT2RoPE, apply_rope
-from taskdyn.studies.analogy import answer_logits
+from taskdyn.studies.analogy.study import answer_logits
 
 BASE = 100.0
 

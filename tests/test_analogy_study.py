@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-import taskdyn.studies.analogy as analogy
+import taskdyn.studies.analogy.study as analogy
 from taskdyn.config import ConfigError, load_yaml, validate_config
 from taskdyn.studies.analogy import STUDY
 from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points

@@ -4,28 +4,18 @@ Each task config is one "experiment" (e.g. repeat copy (255, 0, 0)); models × s
 trained networks per experiment. The dataset file holds the task's closed-form operators (from
 which training batches are drawn online) and fixed validation and test trials at the test
 horizon; `train` runs the horizon curriculum, `evaluate` the test trials.
+
+Modules: `study` (datasets, model, training, evaluation: `STUDY`), `training` (the online
+horizon curriculum), `jobs` (spectra against theory, signatures, topology, comparison tables)
+and `figures`. `STUDY` is imported on first use, so the table and figure jobs, which need
+neither torch nor the model, start without importing them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import torch
-
-from taskdyn.models import build_recurrent_model
-from taskdyn.studies.base import Evaluation, Study
-from taskdyn.studies.binding.training import (
-    CurriculumSettings,
-    OnlineTask,
-    masked_accuracy,
-    masked_loss,
-    sign_correct,
-    train_curriculum,
-    train_curriculum_seeds,
-)
-from taskdyn.studies.sequence import task_rng
-from taskdyn.tasks.binding import generate_trials, stacked_operators, task_sources
+__all__ = ["STUDY", "seq_length_values"]
 
 
 def seq_length_values(task: dict[str, Any]) -> list[int]:
@@ -34,97 +24,9 @@ def seq_length_values(task: dict[str, Any]) -> list[int]:
     return [s] if isinstance(s, int) else list(range(s[0], s[1] + 1))
 
 
-class BindingStudy(Study):
-    """Linear variable-binding tasks on vanilla tanh RNNs without biases."""
+def __getattr__(name: str) -> Any:
+    if name == "STUDY":
+        from taskdyn.studies.binding.study import STUDY
 
-    name = "binding"
-
-    def make_dataset(self, task, seed):
-        rng = task_rng(task, seed)
-        seq_lengths = seq_length_values(task)
-        operators = stacked_operators(task["task_id"], task["input_dim"], seq_lengths)
-        splits = {name: generate_trials(operators, np.array(seq_lengths), task["test_horizon"],
-                                        task[f"n_{name}_trials"], task["use_eos"], rng)
-                  for name in ("val", "test")}
-        splits["operator"] = {"matrices": operators, "seq_length": np.array(seq_lengths),
-                              "use_eos": np.array(task["use_eos"])}
-        return splits
-
-    def dataset_attrs(self, task, dataset):
-        test = dataset["test"]
-        return {"input_size": test["inputs"].shape[-1], "output_size": test["targets"].shape[-1],
-                "n_timesteps": test["inputs"].shape[1]}
-
-    def build_model(self, model, dataset_attrs):
-        return build_recurrent_model(model, dataset_attrs["input_size"],
-                                     dataset_attrs["output_size"])
-
-    def train(self, model, dataset, train_cfg, *, seed, checkpoint, cfg_hash, label):
-        return train_curriculum(model, OnlineTask.from_arrays(dataset["operator"]),
-                                _tensors(dataset["val"]), CurriculumSettings.from_config(train_cfg),
-                                seed=seed, checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
-
-    supports_seed_batch = True
-
-    def train_seeds(self, models, dataset, train_cfg, *, seeds, checkpoints, cfg_hash, labels):
-        return train_curriculum_seeds(
-            models, OnlineTask.from_arrays(dataset["operator"]), _tensors(dataset["val"]),
-            CurriculumSettings.from_config(train_cfg), seeds=seeds, checkpoints=checkpoints,
-            cfg_hash=cfg_hash, labels=labels)
-
-    def evaluate(self, model, dataset, evaluate_cfg):
-        """Run every test trial; per-step sign accuracy goes into the `correct` label."""
-        test = dataset["test"]
-        batch = _tensors(test)
-        model.eval()
-        with torch.no_grad():
-            outputs, states = model(batch["inputs"])
-            correct = sign_correct(outputs, batch["targets"])
-            metrics = {"loss": masked_loss(outputs, batch["targets"], batch["mask"]).item(),
-                       "accuracy": masked_accuracy(outputs, batch["targets"], batch["mask"]).item()}
-        weights = {k: w.detach().numpy() for k, w in model.recurrent_weights().items()}
-        labels = {"split": np.zeros(len(test["inputs"]), dtype=np.int8),  # all held out
-                  "seq_length": test["seq_length"], "mask": test["mask"],
-                  "correct": correct.numpy()}
-        return Evaluation(inputs=test["inputs"], targets=test["targets"], outputs=outputs.numpy(),
-                          hidden=states.numpy(), labels=labels, weights=weights, metrics=metrics)
-
-    def check_config(self, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """Task ids valid for every window length, increasing horizons, enough models to embed."""
-        problems = []
-        for name, task in study_cfg["tasks"].items():
-            s = task["seq_length"]
-            if isinstance(s, list) and s[0] > s[1]:
-                problems.append((f"tasks.{name}.seq_length", f"range {s} must be [min, max]"))
-                continue
-            for length in seq_length_values(task):
-                try:
-                    task_sources(task["task_id"], task["input_dim"], length)
-                except ValueError as err:
-                    problems.append((f"tasks.{name}.task_id", f"{err} (seq_length {length})"))
-                    break
-        trains = {"train": study_cfg.get("train", {}),
-                  **{f"models.{m}.train": cfg.get("train", {})
-                     for m, cfg in study_cfg["models"].items()}}
-        for key, train in trains.items():
-            horizons = train.get("curriculum", {}).get("horizons")
-            if horizons is not None and np.any(np.diff(horizons) <= 0):
-                problems.append((f"{key}.curriculum.horizons",
-                                 f"{horizons} must be strictly increasing"))
-        n_models = len(study_cfg["tasks"]) * len(study_cfg["models"]) * len(study_cfg["seeds"])
-        signatures = study_cfg.get("analyses", {}).get("signatures")
-        if signatures is not None and n_models < 3:
-            problems.append(("analyses.signatures",
-                             f"embeddings need at least 3 models, the config trains {n_models}"))
-        elif signatures is not None and "tsne" in signatures["methods"] \
-                and signatures["perplexity"] >= n_models:
-            problems.append(("analyses.signatures.perplexity",
-                             f"{signatures['perplexity']} must be below the {n_models} models"))
-        return problems
-
-
-def _tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    return {k: torch.as_tensor(v) for k, v in arrays.items() if v.dtype.kind == "f"}
-
-
-STUDY = BindingStudy()
+        return STUDY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
