@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from scipy.stats import ortho_group
+from scipy.spatial.distance import pdist
+from scipy.stats import ortho_group, spearmanr
 
 from taskdyn.analysis.analogy_mechanism import (
     attention_to_source,
@@ -16,6 +17,7 @@ from taskdyn.analysis.analogy_mechanism import (
 )
 from taskdyn.models.gpt2_rope import GPT2RoPE
 from taskdyn.studies.analogy.mechanism import (
+    FUNCTOR_COLUMNS,
     mechanism_long,
     mechanism_onsets,
     mechanism_scores,
@@ -68,6 +70,32 @@ def test_isometry_is_one_for_rotated_scaled_images(seed):
     scales = rng.uniform(0.5, 4.0, size=(5, 1))
     assert isometry(e1, scales * (e1 @ rotation)) == pytest.approx(1.0, abs=TOL)
     assert isometry(e1, rng.normal(size=(5, 8))) < 0.99
+    for normalise in (True, False):  # the rank variant too
+        assert isometry(e1, 3.0 * e1 @ rotation, normalise=normalise,
+                        method="spearman") == pytest.approx(1.0, abs=TOL)
+
+
+def test_spearman_isometry_is_the_rank_correlation_of_the_same_distances():
+    rng = np.random.default_rng(3)
+    e1, e2 = rng.normal(size=(6, 4)), rng.normal(size=(6, 4))
+    expected = spearmanr(pdist(e1), pdist(e2)).statistic
+    assert isometry(e1, e2, normalise=False, method="spearman") == pytest.approx(expected)
+    unit = [x / np.linalg.norm(x, axis=1, keepdims=True) for x in (e1, e2)]
+    assert isometry(e1, e2, method="spearman") == pytest.approx(
+        spearmanr(pdist(unit[0]), pdist(unit[1])).statistic)
+    # images keep the order of the distances but not their ratios: on a line at 0, 1, 3
+    # (distances 1, 3, 2) and at 0, 1, 10 (distances 1, 10, 9) the ranks agree, Pearson's r
+    # is 9 / sqrt(2 · 146/3) < 1
+    line, stretched = np.array([[0.0], [1.0], [3.0]]), np.array([[0.0], [1.0], [10.0]])
+    assert isometry(line, stretched, normalise=False, method="spearman") == pytest.approx(1.0)
+    assert isometry(line, stretched, normalise=False) == pytest.approx(9 / np.sqrt(2 * 146 / 3))
+    # images at 0, 3, 1 (distances 3, 1, 2): the order of the distances reversed, ρ = −1
+    assert isometry(line, np.array([[0.0], [3.0], [1.0]]), normalise=False,
+                    method="spearman") == pytest.approx(-1.0)
+    simplex = np.eye(4)
+    assert math.isnan(isometry(simplex, rng.normal(size=(4, 4)), method="spearman"))
+    with pytest.raises(ValueError, match="method"):
+        isometry(e1, e2, method="kendall")
 
 
 def test_isometry_by_hand_and_undefined_cases():
@@ -147,6 +175,7 @@ def test_mechanism_scores_on_a_constructed_model(model):
                 assert scores[key] == pytest.approx(0.5)
         assert scores[f"mechanism/{split}/parallelogram"] == pytest.approx(1.0, abs=1e-6)
     assert scores["mechanism/functor/isometry"] == pytest.approx(1.0, abs=1e-6)
+    assert scores["mechanism/functor/isometry_spearman"] == pytest.approx(1.0, abs=1e-6)
     # parallelism of layer 1, head 0: unembedding of each target = its OV output + 0.5 x_<f>
     with torch.no_grad():
         block = model.blocks[1]
@@ -169,9 +198,10 @@ def test_mechanism_long_and_onsets():
         "mechanism/ood_analogical/parallelism_ov/0/1": [0.0, 1.0, 1.0, 1.0, 1.0],
         "mechanism/id_analogical/parallelogram": [0.0, 1.0, 1.0, 1.0, 1.0],
         "mechanism/ood_analogical/parallelogram": [0.0, 0.0, 0.0, 1.0, 1.0],
-        "mechanism/functor/isometry": [0.2, 0.2, np.nan, 0.2, 0.2]})
+        "mechanism/functor/isometry": [0.2, 0.2, np.nan, 0.2, 0.2],
+        "mechanism/functor/isometry_spearman": [0.0, 0.2, 0.4, 0.8, 1.0]})  # half-rise at 30
     long = mechanism_long(history)
-    assert len(long) == 5 * 7 - 1 and set(long["split"]) == {"id_analogical", "ood_analogical",
+    assert len(long) == 5 * 8 - 1 and set(long["split"]) == {"id_analogical", "ood_analogical",
                                                              "functor"}
     row = long[(long["metric"] == "attention_to_source") & (long["head"] == 1)]
     assert list(row["value"]) == [0.5, 0.5, 0.4, 0.3, 0.2] and (row["layer"] == 0).all()
@@ -181,3 +211,14 @@ def test_mechanism_long_and_onsets():
     assert onsets["parallelism_ov_onset_epoch"] == 30  # head 0's, not head 1's (epoch 10)
     assert onsets["parallelogram_onset_epoch"] == 30  # the held-out prompts'
     assert math.isnan(onsets["isometry_onset_epoch"])  # flat
+    assert onsets["isometry_spearman_onset_epoch"] == 30
+    assert long.loc[long["metric"] == "isometry_spearman", "head"].isna().all()
+
+
+def test_history_without_the_spearman_isometry_is_refused_by_name():
+    assert FUNCTOR_COLUMNS == ("mechanism/functor/isometry",
+                               "mechanism/functor/isometry_spearman")
+    old = pd.DataFrame({"epoch": [0, 10], "mechanism/functor/isometry": [0.1, 0.5]})
+    with pytest.raises(ValueError, match=r"seed0\.csv lacks the mechanism columns "
+                                         r"\['mechanism/functor/isometry_spearman'\].*retrain"):
+        mechanism_long(old, "seed0.csv")

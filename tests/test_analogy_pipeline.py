@@ -45,7 +45,10 @@ def test_analogy_pipeline_end_to_end(tmp_path):
     mechanism = read_table(tables / "mechanism.csv")  # 1 layer × 1 head, 3 ID / 2 OOD prompts
     assert sorted(set(mechanism["epoch"])) == [0, 4, 8, 12]
     per_epoch = mechanism.groupby(["model", "epoch"]).size()
-    assert (per_epoch == 2 * 3 + 1).all() and len(per_epoch) == 2 * 4
+    assert (per_epoch == 2 * 3 + 2).all() and len(per_epoch) == 2 * 4  # + 2 isometries
+    assert set(mechanism.loc[mechanism["split"] == "functor", "metric"]) == {
+        "isometry", "isometry_spearman"}
+    assert "isometry_spearman_onset_epoch" in stages
     attention = mechanism[mechanism["metric"] == "attention_to_source"]
     assert attention["value"].between(0, 1).all() and (attention["head"] == 0).all()
     assert mechanism[mechanism["metric"] != "attention_to_source"]["value"].between(-1, 1).all()

@@ -30,6 +30,7 @@ def _history(seed: int) -> pd.DataFrame:
         table[f"mechanism/{split}/parallelism_ov/0/0"] = rise
         table[f"mechanism/{split}/parallelogram"] = 0.5 * rise
     table["mechanism/functor/isometry"] = np.full(len(epochs), 0.3)
+    table["mechanism/functor/isometry_spearman"] = 0.2 + 0.6 * rise
     return pd.DataFrame(table)
 
 
@@ -59,12 +60,13 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert (stages["attention_to_source_onset_epoch"] == 25).all()
     assert (stages["parallelism_ov_onset_epoch"] == 25).all()
     assert stages["isometry_onset_epoch"].isna().all()  # flat
+    assert (stages["isometry_spearman_onset_epoch"] == 25).all()
     assert stages["attention_to_source_before_analogy"].all()  # analogy at 35 or 45
 
     mechanism = read_table(out["mechanism"])
-    assert len(mechanism) == 4 * 21 * (2 * 3 + 1)
+    assert len(mechanism) == 4 * 21 * (2 * 3 + 2)
     assert set(mechanism["metric"]) == {"attention_to_source", "parallelism_ov",
-                                        "parallelogram", "isometry"}
+                                        "parallelogram", "isometry", "isometry_spearman"}
     assert mechanism.loc[mechanism["metric"] == "isometry", "head"].isna().all()
     assert (mechanism.loc[mechanism["metric"] == "attention_to_source", "head"] == 0).all()
 
@@ -93,6 +95,19 @@ def test_history_without_mechanism_columns_is_refused_by_name(tmp_path):
     out = {name: str(tmp_path / f"{name}.csv") for name in ("dynamics", "final", "crossings",
                                                             "stages", "mechanism")}
     with pytest.raises(ValueError, match=r"old\.csv has no mechanism columns.*retrain"):
+        jobs.make_tables(histories=[str(path)], runs=[["kg", "gpt", 0]], threshold=0.9,
+                         onset_fraction=0.5, **out)
+    assert not any((tmp_path / f"{name}.csv").exists() for name in out)
+
+
+def test_history_without_the_spearman_isometry_is_refused_by_name(tmp_path):
+    path = tmp_path / "before_spearman.csv"
+    write_table(path, _history(0).drop(columns="mechanism/functor/isometry_spearman"),
+                {"test": "yes"})
+    out = {name: str(tmp_path / f"{name}.csv") for name in ("dynamics", "final", "crossings",
+                                                            "stages", "mechanism")}
+    with pytest.raises(ValueError, match=r"before_spearman\.csv lacks the mechanism columns "
+                                         r"\['mechanism/functor/isometry_spearman'\].*retrain"):
         jobs.make_tables(histories=[str(path)], runs=[["kg", "gpt", 0]], threshold=0.9,
                          onset_fraction=0.5, **out)
     assert not any((tmp_path / f"{name}.csv").exists() for name in out)

@@ -9,7 +9,9 @@ The mechanistic measures of Minegishi et al. (2026) and their toy-model notebook
   functor token's vector f; it is 1 when the step from source to target points along the
   functor ("source + functor ≈ target"). The callers choose what t, s and f are.
 - `isometry`: the Pearson correlation of the pairwise distances among the source entities with
-  those among their images (1 when f carries E1's geometry onto E2's up to rotation and scale).
+  those among their images (1 when f carries E1's geometry onto E2's up to rotation and scale);
+  with `method="spearman"` their rank correlation (1 whenever f keeps the order of the
+  distances, e.g. under any monotone distortion of E1's geometry).
 - `half_rise_epoch`: when a curve has covered a given fraction of its rise, to time a
   mechanism against behaviour.
 
@@ -18,7 +20,10 @@ Arrays in, floats or arrays out; no model, no I/O.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+from scipy.stats import spearmanr
 
 
 def attention_to_source(patterns: np.ndarray, query: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -56,15 +61,20 @@ def parallelism(targets: np.ndarray, sources: np.ndarray, functors: np.ndarray) 
         return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), np.nan)
 
 
-def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True) -> float:
-    """Pearson correlation of pairwise Euclidean distances within `sources` and within `targets`.
+def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True,
+             method: Literal["pearson", "spearman"] = "pearson") -> float:
+    """Correlation of pairwise Euclidean distances within `sources` and within `targets`.
 
     `sources` and `targets` are `(entity, feature)`, row i of `targets` the image of row i of
-    `sources` (E1 and f(E1) = E2). The distances of every unordered pair i < j are compared.
+    `sources` (E1 and f(E1) = E2). The distances of every unordered pair i < j are compared:
+    by Pearson correlation (`method="pearson"`), or by Spearman rank correlation
+    (`"spearman"`, `scipy.stats.spearmanr`; tied distances get their mean rank).
     With `normalise` each row is L2-normalised first, as for the Dirichlet energy, so that norm
     growth alone cannot make the two geometries agree. NaN when either set's distances are all
     equal (the correlation is undefined); needs at least three entities.
     """
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
     x, y = np.asarray(sources, dtype=np.float64), np.asarray(targets, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 2:
         raise ValueError(f"sources {x.shape} and targets {y.shape} must be equal (entity, "
@@ -79,6 +89,8 @@ def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True
     dy = np.linalg.norm(y[:, None] - y[None], axis=-1)[upper]
     if any(np.ptp(d) <= 1e-12 * max(float(d.max()), 1e-300) for d in (dx, dy)):
         return float("nan")
+    if method == "spearman":
+        return float(np.clip(spearmanr(dx, dy).statistic, -1.0, 1.0))
     dx, dy = dx - dx.mean(), dy - dy.mean()
     r = np.sum(dx * dy) / np.sqrt(np.sum(dx**2) * np.sum(dy**2))
     return float(np.clip(r, -1.0, 1.0))

@@ -18,7 +18,10 @@ ANALOGY_SPLITS = {"id_analogical": ("ID", "-"), "ood_analogical": ("held-out", "
 ROWS = (("accuracy", "analogical accuracy\n(▼ reaches threshold)"),
         ("attention_to_source", "attention <f> → source"),
         ("parallelism", "parallelism cos(u_f(e) − s, x_<f>)"),
-        ("isometry", "isometry r(d_E1, d_E2)"))
+        ("isometry", "isometry: r, ρ(d_E1, d_E2)"))
+# whole-functor isometry curves: metric → colour, line style, legend label
+ISOMETRY_CURVES = {"isometry": ("tab:purple", "-", "Pearson r (all f-pairs)"),
+                   "isometry_spearman": ("tab:green", ":", "Spearman ρ (all f-pairs)")}
 
 
 def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: pd.DataFrame,
@@ -28,7 +31,8 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
     Rows: ID (solid) and held-out (dashed) analogical accuracy (pale: p(correct)), with ▼ where
     each reaches the threshold; attention from `<f>` to the source per layer/head (colour) and prompt split
     (line style); parallelism per head (s = the head's OV output of the source) and the
-    parallelogram score (black, s = the source's embedding); isometry of E1 and E2. Grey
+    parallelogram score (black, s = the source's embedding); isometry of E1 and E2, the Pearson
+    (solid) and Spearman rank (dotted) correlation of their pairwise distances. Grey
     vertical lines mark the analogy crossings in every row (solid ID, dashed held-out); ▲ marks
     each measure's onset on the curve that `stage_order.csv` times (the functor head on the
     held-out prompts).
@@ -51,9 +55,10 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
                                                   & (run["head"] == head)], color, label)
         _split_curves(axes[2, col], run[run["metric"] == "parallelogram"], "black",
                       "parallelogram (s = x_e)")
-        iso = run[run["metric"] == "isometry"].sort_values("epoch")
-        axes[3, col].plot(iso["epoch"], iso["value"], color="tab:purple", lw=1.3,
-                          label="isometry (all f-pairs)")
+        for metric, (color, style, label) in ISOMETRY_CURVES.items():
+            iso = run[run["metric"] == metric].sort_values("epoch")
+            axes[3, col].plot(iso["epoch"], iso["value"], color=color, ls=style, lw=1.3,
+                              label=label)
         _mark_onsets(axes, run, stages[stages["seed"] == seed], col)
         _mark_crossings(axes[:, col], crossings[crossings["seed"] == seed])
         axes[0, col].set_title(f"seed {seed}")
@@ -103,7 +108,7 @@ def _mark_onsets(axes: np.ndarray, run: pd.DataFrame, stages: pd.DataFrame, col:
     onsets = stages.iloc[0]
     curves = summary_curves(run)
     for metric, row in (("attention_to_source", 1), ("parallelism_ov", 2),
-                        ("parallelogram", 2), ("isometry", 3)):
+                        ("parallelogram", 2), ("isometry", 3), ("isometry_spearman", 3)):
         epoch = onsets.get(f"{metric}_onset_epoch", np.nan)
         if metric in curves and np.isfinite(epoch) and epoch in curves[metric].index:
             axes[row, col].plot(epoch, curves[metric].loc[epoch], marker="^", ms=7,

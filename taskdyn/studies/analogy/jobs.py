@@ -54,8 +54,9 @@ def make_tables(*, histories: list[str], runs: list[list], threshold: float,
     long = pd.concat([dynamics_long(table).assign(task=t, model=m, seed=s)
                       for table, (t, m, s) in zip(tables, runs)], ignore_index=True)
     long = long[RUN_KEYS + ["epoch", "split", "metric", "value"]]
-    mech = pd.concat([mechanism_long(table).assign(task=t, model=m, seed=s)
-                      for table, (t, m, s) in zip(tables, runs)], ignore_index=True)
+    mech = pd.concat([mechanism_long(table, path).assign(task=t, model=m, seed=s)
+                      for path, table, (t, m, s) in zip(histories, tables, runs)],
+                     ignore_index=True)
     mech = mech[RUN_KEYS + ["epoch", "split", "metric", "layer", "head", "value"]]
     prov = provenance({"runs": runs, "threshold": threshold, "onset_fraction": onset_fraction})
     write_table(mechanism, mech, prov)

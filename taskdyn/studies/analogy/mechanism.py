@@ -19,19 +19,22 @@ and over the whole functor (split `functor`, every E1 entity and its image, ID o
 
 - `isometry`: the Pearson correlation of pairwise distances among the normalised input
   embeddings of E1 and among their images in E2 (NaN when E1 has fewer than 3 entities).
+- `isometry_spearman`: the Spearman rank correlation of the same distances.
 
 With `include_f_inverse` the inverse facts `(f(e), <f_inv>)` are prompts too, each measured
 with its own functor token.
 
 History columns are `mechanism/<split>/<metric>` and `mechanism/<split>/<metric>/<layer>/<head>`;
-`mechanism_long` turns them into long rows.
+`mechanism_long` turns them into long rows, and refuses a history that lacks a whole-functor
+column (`FUNCTOR_COLUMNS`: it was trained before that measure was logged).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import torch
 
 from taskdyn.analysis.analogy_mechanism import (
     attention_to_source,
@@ -39,13 +42,17 @@ from taskdyn.analysis.analogy_mechanism import (
     isometry,
     parallelism,
 )
-from taskdyn.models.gpt2_rope import GPT2RoPE
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
+
+if TYPE_CHECKING:  # torch is imported by the functions that run the model, not by the table jobs
+    from taskdyn.models.gpt2_rope import GPT2RoPE
 
 PREFIX = "mechanism/"
 PROMPT_SPLITS = ("id_analogical", "ood_analogical")
 HEAD_METRICS = ("attention_to_source", "parallelism_ov")
-MODEL_METRICS = ("parallelogram", "isometry")
+MODEL_METRICS = ("parallelogram", "isometry", "isometry_spearman")
+# Logged at every evaluation of every run (NaN when undefined), so every history has them.
+FUNCTOR_COLUMNS = (f"{PREFIX}functor/isometry", f"{PREFIX}functor/isometry_spearman")
 # The metrics timed against behaviour in the run summary (stage_order.csv).
 ONSET_METRICS = HEAD_METRICS + MODEL_METRICS
 RUN_KEYS = ["task", "model", "seed"]
@@ -66,6 +73,8 @@ def mechanism_scores(model: GPT2RoPE, prompts: dict[str, np.ndarray],
     `prompts` as from `analogy_prompts`; `functor` the `(pair, 2)` token ids of each E1
     entity and its image.
     """
+    import torch
+
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -88,8 +97,9 @@ def mechanism_scores(model: GPT2RoPE, prompts: dict[str, np.ndarray],
                 scores[f"{PREFIX}{split}/{metric}/{layer}/{head}"] = float(value)
         scores[f"{PREFIX}{split}/parallelogram"] = float(parallelogram[mask].mean())
     # three pairs give the fewest distances (3) a correlation can be taken over
-    scores[f"{PREFIX}functor/isometry"] = (isometry(x["e1"], x["e2"]) if len(functor) >= 3
-                                           else float("nan"))
+    for column, method in zip(FUNCTOR_COLUMNS, ("pearson", "spearman")):
+        scores[column] = (isometry(x["e1"], x["e2"], method=method) if len(functor) >= 3
+                          else float("nan"))
     return scores
 
 
@@ -99,6 +109,8 @@ def _model_arrays(model: GPT2RoPE, prompts: dict[str, np.ndarray],
     the functor token's input embeddings and the target's unembedding `(prompt, d_model)`;
     the attention patterns `(layer, prompt, head, query, key)`; each head's OV output of the
     source `(layer, head, prompt, d_model)`; the input embeddings of E1 and E2 `(pair, d)`."""
+    import torch
+
     device = model.tok_emb.weight.device
     tokens = torch.as_tensor(prompts["tokens"], device=device)
     length = torch.as_tensor(prompts["length"], device=device)
@@ -114,9 +126,18 @@ def _model_arrays(model: GPT2RoPE, prompts: dict[str, np.ndarray],
     return {k: v.detach().cpu().double().numpy() for k, v in arrays.items()}
 
 
-def mechanism_long(history: pd.DataFrame) -> pd.DataFrame:
+def mechanism_long(history: pd.DataFrame, source: str = "the history") -> pd.DataFrame:
     """The `mechanism/...` columns of a history as long rows: epoch, split, metric, layer, head,
-    value (layer and head empty for whole-model metrics). Epochs without a value give no row."""
+    value (layer and head empty for whole-model metrics). Epochs without a value give no row.
+
+    A history without one of `FUNCTOR_COLUMNS` is refused, naming `source` (its file) and the
+    missing columns: it was trained before they were logged.
+    """
+    missing = [c for c in FUNCTOR_COLUMNS if c not in history.columns]
+    if missing:
+        raise ValueError(f"{source} lacks the mechanism columns {missing}: it was trained "
+                         f"before they were logged; retrain it (e.g. snakemake --forcerun "
+                         f"train_model, or delete the analogy models)")
     columns = [c for c in history.columns if c.startswith(PREFIX)]
     long = history[["epoch", *columns]].melt(id_vars="epoch", var_name="column",
                                              value_name="value").dropna()
@@ -149,8 +170,9 @@ def summary_curves(run: pd.DataFrame) -> dict[str, pd.Series]:
             curves[metric] = pick.set_index("epoch")["value"].sort_index()
         pick = rows[rows["metric"] == "parallelogram"]
         curves["parallelogram"] = pick.set_index("epoch")["value"].sort_index()
-    pick = run[run["metric"] == "isometry"]
-    curves["isometry"] = pick.set_index("epoch")["value"].sort_index()
+    for metric in ("isometry", "isometry_spearman"):
+        pick = run[run["metric"] == metric]
+        curves[metric] = pick.set_index("epoch")["value"].sort_index()
     return curves
 
 
