@@ -4,7 +4,7 @@
 #   cluster.sh start   install slurm-wlm + munge if missing (root + apt-get only, via
 #                      ci/slurm-setup.sh), then start munged, slurmctld and slurmd; exits 0 once
 #                      the node is idle. A cluster that already answers is reused, untouched.
-#   cluster.sh stop    stop only what `start` started (recorded in $STATE).
+#   cluster.sh stop    stop only what `start` started (recorded in $STATE), and remove the config it wrote.
 #
 # Any other exit status means SLURM cannot run here; the last line on stderr says why.
 # Recipe: /work/shared/specs/local-slurm.md (verified on Debian 12, Slurm 22.05).
@@ -102,6 +102,7 @@ start() {
     mkdir -p "$STATE"
     start_munge
     write_config
+    echo config >>"$STATE/started"
     pgrep -x slurmctld >/dev/null || { slurmctld || fail "slurmctld did not start (see /var/log/slurm/slurmctld.log)"; echo slurmctld >>"$STATE/started"; }
     pgrep -x slurmd >/dev/null || { slurmd || fail "slurmd did not start (see /var/log/slurm/slurmd.log)"; echo slurmd >>"$STATE/started"; }
     for _ in $(seq 60); do
@@ -127,6 +128,13 @@ stop() {
     fi
     if grep -qx munge "$STATE/started" && [ -f /run/munge/munged.pid ]; then
         kill "$(cat /run/munge/munged.pid)" 2>/dev/null
+    fi
+    # A slurm.conf whose controller is down makes every `scontrol` wait ~10 s for it, and
+    # Snakemake's SLURM plugin runs `scontrol show config` at import, i.e. on every snakemake start.
+    if grep -qx config "$STATE/started"; then
+        for conf in "$CONF" /etc/slurm/gres.conf; do
+            grep -qxF "$MARKER" "$conf" 2>/dev/null && rm -f "$conf"
+        done
     fi
     rm -f "$STATE/started"
     echo "cluster.sh: stopped"
