@@ -27,53 +27,62 @@ class StackedTanhRNN(torch.autograd.Function):
     Arguments: inputs [seed, trial, time, in], initial states [seed, trial, H], the recurrent
     weights stacked as W = [W_hh^T; W_ih^T] [seed, H + in, H] (with a bias b = b_ih + b_hh the
     caller appends a ones column to `inputs` and the row b^T to W), readout W_o [seed, out, H]
-    and b_o [seed, out] or None. State and input share one buffer [seed, time + 1, trial,
-    H + in], so each step is one batched matmul over seeds, and backward forms every seed's W
-    gradient in one matmul over all steps. tanh is evaluated as 2 sigmoid(2x) - 1 (the fused
-    sigmoid kernel is several times faster than tanh's on CPU), with W scaled by 2 once per
-    call."""
+    and b_o [seed, out] or None. State and input share one buffer z_t = [h_t | u_t], and the
+    readout rides in the recurrent matmul as extra columns, [2W | W_o^T; 0], so each step
+    forward is one batched matmul over seeds giving the next pre-activation and the current
+    state's output. Backward mirrors it: g_t = [dL/da_t | dL/dy_t] times [W_hh; W_o] is dL/dh_t
+    (one matmul per step), and z^T g over all steps is every seed's W and W_o gradient in one
+    matmul. (A separate readout has an 8-wide dimension that runs matmuls at a fifth of the
+    peak.) tanh is evaluated as 2 sigmoid(2a) - 1: the fused sigmoid kernel is several times
+    faster than tanh's on CPU."""
 
     @staticmethod
     def forward(ctx, inputs, h0, w, w_o, b_o):
         n_seeds, batch, n_time, n_in = inputs.shape
-        hidden = h0.shape[-1]
+        hidden, n_out = h0.shape[-1], w_o.shape[1]
         z = inputs.new_empty(n_seeds, n_time + 1, batch, hidden + n_in)
         z[:, 0, :, :hidden] = h0
         z[:, :n_time, :, hidden:] = inputs.transpose(1, 2)
         z[:, n_time, :, hidden:] = 0
-        w2, pre, minus_one = 2 * w, h0.new_empty(n_seeds, batch, hidden), h0.new_tensor(-1.0)
+        w_both = w.new_zeros(n_seeds, hidden + n_in, hidden + n_out)
+        torch.mul(w, 2, out=w_both[..., :hidden])
+        w_both[:, :hidden, hidden:] = w_o.mT
+        # step t: [2 a_t | y(h_t)]; y(h_0) is not an output, y(h_T) comes from one more step
+        both = inputs.new_empty(n_seeds, n_time + 1, batch, hidden + n_out)
+        minus_one = h0.new_tensor(-1.0)
         for t in range(n_time):
-            torch.bmm(z[:, t], w2, out=pre).sigmoid_()
+            pre = torch.bmm(z[:, t], w_both, out=both[:, t])[..., :hidden].sigmoid_()
             torch.add(minus_one, pre, alpha=2, out=z[:, t + 1, :, :hidden])
-        states = z[:, 1:].reshape(n_seeds, n_time * batch, -1)[..., :hidden]
-        outputs = torch.bmm(states, w_o.mT)
+        torch.bmm(z[:, n_time, :, :hidden], w_both[:, :hidden, hidden:],
+                  out=both[:, n_time, :, hidden:])
+        outputs = both[:, 1:, :, hidden:].clone(memory_format=torch.contiguous_format)
         if b_o is not None:
-            outputs += b_o.unsqueeze(1)
+            outputs += b_o[:, None, None]
         ctx.save_for_backward(z, w, w_o)
         ctx.has_readout_bias = b_o is not None
-        return outputs.view(n_seeds, n_time, batch, -1)
+        return outputs
 
     @staticmethod
     def backward(ctx, grad_outputs):
         z, w, w_o = ctx.saved_tensors
         n_seeds, n_steps, batch, width = z.shape
-        n_time, hidden = n_steps - 1, w.shape[-1]
-        grad_outputs = grad_outputs.reshape(n_seeds, n_time * batch, -1)
-        states = z[:, 1:].reshape(n_seeds, n_time * batch, width)[..., :hidden]
-        grad_w_o = torch.bmm(grad_outputs.mT, states)
-        grad_b_o = grad_outputs.sum(1) if ctx.has_readout_bias else None
-        # dL/dh_t: from the readout, plus from step t + 1 through W_hh (one baddbmm per step)
-        grad_states = torch.bmm(grad_outputs, w_o).view(n_seeds, n_time, batch, hidden)
-        grad_pre = torch.empty_like(grad_states)
-        w_hh = w[:, :hidden].mT.contiguous()
-        dh = grad_states[:, n_time - 1]
-        for t in range(n_time - 1, -1, -1):
-            torch.ops.aten.tanh_backward(dh, z[:, t + 1, :, :hidden], grad_input=grad_pre[:, t])
-            if t:
-                dh = torch.baddbmm(grad_states[:, t - 1], grad_pre[:, t], w_hh)
-        grad_h0 = torch.bmm(grad_pre[:, 0], w_hh) if ctx.needs_input_grad[1] else None
-        grad_w = torch.bmm(z[:, :n_time].reshape(n_seeds, n_time * batch, width).mT,
-                           grad_pre.view(n_seeds, n_time * batch, hidden))
+        n_time, hidden, n_out = n_steps - 1, w.shape[-1], w_o.shape[1]
+        # g_t = [dL/da_t | dL/dy(h_t)], with a_T and y(h_0) not in the loss
+        g = z.new_empty(n_seeds, n_steps, batch, hidden + n_out)
+        g[:, 0, :, hidden:] = 0
+        g[:, 1:, :, hidden:] = grad_outputs
+        g[:, n_time, :, :hidden] = 0
+        w_back = torch.cat([w[:, :hidden].mT, w_o], dim=1)  # [seed, H + out, H]
+        dh = z.new_empty(n_seeds, batch, hidden)
+        for t in range(n_time, 0, -1):  # dL/dh_t, then dL/da_{t-1} through h_t = tanh(a_{t-1})
+            torch.bmm(g[:, t], w_back, out=dh)
+            torch.ops.aten.tanh_backward(dh, z[:, t, :, :hidden], grad_input=g[:, t - 1, :, :hidden])
+        grad_h0 = torch.bmm(g[:, 0], w_back) if ctx.needs_input_grad[1] else None
+        grad_both = torch.bmm(z.view(n_seeds, n_steps * batch, width).mT,
+                              g.view(n_seeds, n_steps * batch, -1))
+        grad_w = grad_both[..., :hidden]
+        grad_w_o = grad_both[:, :hidden, hidden:].mT
+        grad_b_o = grad_outputs.sum((1, 2)) if ctx.has_readout_bias else None
         return None, grad_h0, grad_w, grad_w_o, grad_b_o
 
 
