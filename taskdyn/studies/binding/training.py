@@ -22,6 +22,7 @@ import torch
 
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.seed_batch import SeedStack, clip_per_seed
+from taskdyn.studies.binding import DEFAULT_HORIZONS
 from taskdyn.tasks.binding import generate_trials
 from taskdyn.training import (
     Diverged,
@@ -41,7 +42,7 @@ class CurriculumSettings(TrainSettings):
 
     epochs: int = 20
     steps_per_epoch: int = 2000
-    horizons: list[int] = field(default_factory=lambda: [10, 20, 40, 60, 100])
+    horizons: list[int] = field(default_factory=lambda: list(DEFAULT_HORIZONS))
     threshold: float = 0.96
 
     @classmethod
@@ -74,9 +75,11 @@ class OnlineTask:
 
 
 def masked_loss(outputs: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """MSE over the output steps (`mask [trial, time]` = 1), averaged over steps and bits."""
+    """MSE over the output steps (`mask [trial, time]` = 1), averaged over steps and bits; one
+    per leading (seed) index when the tensors have one."""
     weight = mask.unsqueeze(-1)
-    return ((outputs - targets) ** 2 * weight).sum() / (weight.sum() * outputs.shape[-1])
+    dims = (-3, -2, -1)
+    return ((outputs - targets) ** 2 * weight).sum(dims) / (weight.sum(dims) * outputs.shape[-1])
 
 
 def sign_correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -86,8 +89,8 @@ def sign_correct(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 def masked_accuracy(outputs: torch.Tensor, targets: torch.Tensor,
                     mask: torch.Tensor) -> torch.Tensor:
-    """Fraction of output bits on the output steps whose sign is right."""
-    return (sign_correct(outputs, targets) * mask).sum() / mask.sum()
+    """Fraction of output bits on the output steps whose sign is right (per leading index)."""
+    return (sign_correct(outputs, targets) * mask).sum((-2, -1)) / mask.sum((-2, -1))
 
 
 def horizon_mask(batch: Mapping[str, torch.Tensor], horizon: int) -> torch.Tensor:
@@ -164,11 +167,6 @@ def _validate(model: torch.nn.Module, val: Mapping[str, torch.Tensor],
                     masked_accuracy(outputs, val["targets"], short).item()}
 
 
-def longest_horizon(train_cfgs: list[Mapping[str, Any]]) -> int:
-    """The longest curriculum horizon over several `train` config slices."""
-    return max(CurriculumSettings.from_config(cfg).horizons[-1] for cfg in train_cfgs)
-
-
 def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
                            val: Mapping[str, torch.Tensor], settings: CurriculumSettings, *,
                            seeds: Sequence[int], checkpoints: Sequence[str], cfg_hash: str,
@@ -202,7 +200,6 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
     optimizer = _adam(stack.parameters(), settings)
     if start:
         stack.load_seed_optimizer_states(optimizer, [state[3] for state in resumed])
-    seed_loss, seed_accuracy = torch.func.vmap(masked_loss), torch.func.vmap(masked_accuracy)
     group = f"{labels[0]} (with {len(seeds) - 1} more seeds)"
 
     with interruptible() as received:
@@ -214,7 +211,7 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
                                                  rng, device)
                                       for stage, rng in zip(stages, rngs)])
                 outputs = stack(batch["inputs"])
-                loss = seed_loss(outputs, batch["targets"], batch["mask"])
+                loss = masked_loss(outputs, batch["targets"], batch["mask"])
                 bad = np.flatnonzero(~torch.isfinite(loss.detach()).numpy())
                 if len(bad):
                     raise Diverged(f"{labels[bad[0]]}: training diverged at epoch {epoch} "
@@ -224,7 +221,8 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
                 if settings.grad_clip > 0:
                     clip_per_seed(stack.parameters(), settings.grad_clip)
                 optimizer.step()
-                accuracy = seed_accuracy(outputs.detach(), batch["targets"], batch["mask"]).tolist()
+                accuracy = masked_accuracy(outputs.detach(), batch["targets"],
+                                           batch["mask"]).tolist()
                 losses.append(loss.detach().tolist())
                 accuracies.append(accuracy)
                 for k, value in enumerate(accuracy):
@@ -260,6 +258,8 @@ def _adam(params, settings: CurriculumSettings) -> torch.optim.Adam:
 def padded_stack(batches: Sequence[Mapping[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     """Per-seed batches stacked on a leading seed axis, zero-padded to the longest in time."""
     n_time = max(b["inputs"].shape[1] for b in batches)
+    if all(b["inputs"].shape[1] == n_time for b in batches):
+        return {key: torch.stack([b[key] for b in batches]) for key in batches[0]}
 
     def pad(x: torch.Tensor) -> torch.Tensor:
         widths = [0, 0] * (x.dim() - 2) + [0, n_time - x.shape[1]]
