@@ -13,15 +13,25 @@ neither torch nor the model, start without importing them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["STUDY", "seq_length_values"]
+__all__ = ["DEFAULT_HORIZONS", "STUDY", "longest_horizon", "seq_length_values"]
+
+DEFAULT_HORIZONS = (10, 20, 40, 60, 100)  # the curriculum's training horizons (the anchor's)
 
 
 def seq_length_values(task: dict[str, Any]) -> list[int]:
     """The window lengths a task draws from: one value, or every value of an inclusive range."""
     s = task["seq_length"]
     return [s] if isinstance(s, int) else list(range(s[0], s[1] + 1))
+
+
+def longest_horizon(train_cfgs: list[Mapping[str, Any]]) -> int:
+    """The longest curriculum horizon over several `train` config slices (read as
+    `training.CurriculumSettings` reads them; here so that parsing the workflow skips torch)."""
+    return max(list({**cfg, **cfg.get("curriculum", {})}.get("horizons", DEFAULT_HORIZONS))[-1]
+               for cfg in train_cfgs)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
 # Variable-binding study: W_hh spectra against the task operator per task, then signatures,
 # persistent homology and a comparison across tasks (the study's "experiments").
-from taskdyn.studies.binding.training import longest_horizon
+from taskdyn.studies.binding import longest_horizon
 
 BINDING = STUDIES["binding"]
 BINDING_ANALYSES = BINDING["analyses"]
