@@ -69,8 +69,9 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
                     study_checks: bool = True) -> dict[str, Any]:
     """Validate `config` in place (filling defaults) and return it; raise ConfigError on problems.
 
-    `study_checks=False` skips the studies' own `check_config` (which imports the study, and so
-    torch): cluster jobs re-parse the workflow, and the main process has checked already.
+    `study_checks=False` skips the studies' own `check_config` (the light one of
+    `taskdyn.studies.get_config_check`): cluster jobs re-parse the workflow, and the main process
+    has checked already.
     """
     schema_dir = Path(schema_dir)
     registry = _schema_registry(schema_dir)
@@ -118,10 +119,11 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 def _study_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
-    """Checks a schema cannot express: the study's own `check_config`, if it has one."""
-    from taskdyn.studies import get_study
+    """Checks a schema cannot express: the study's own light `check_config`, if it has one (its
+    checks module, not `STUDY`, so that parsing the workflow does not import torch)."""
+    from taskdyn.studies import get_config_check
 
-    check = getattr(get_study(name), "check_config", None)
+    check = get_config_check(name)
     return [f"config key 'studies.{name}.{key}': {msg}" for key, msg in check(study_cfg)] if check else []
 
 

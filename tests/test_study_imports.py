@@ -1,26 +1,39 @@
-"""Table, figure and analysis jobs start without torch: their modules import it only on use."""
+"""Table, figure and analysis jobs, and config validation, start without torch: their modules
+import it only on use."""
 
 import subprocess
 import sys
+from pathlib import Path
 
-# Modules the `scripts/` adapters and rule files import for jobs that never run a model.
+ROOT = Path(__file__).resolve().parents[1]
+
+# Modules the `scripts/` adapters and rule files import for jobs that never run a model, and
+# those config validation imports each time the workflow is parsed.
 LIGHT_MODULES = [
+    "taskdyn.config",
+    "taskdyn.models.spec",
+    "taskdyn.tasks.extras",
     "taskdyn.jobs",
     "taskdyn.analysis_jobs",
     "taskdyn.figure_jobs",
     "taskdyn.ctdb_jobs",
     "taskdyn.manifest",
     "taskdyn.studies",
+    "taskdyn.studies.ctdb_checks",
     "taskdyn.studies.analogy",
+    "taskdyn.studies.analogy.checks",
     "taskdyn.studies.analogy.jobs",
     "taskdyn.studies.analogy.sweep",
     "taskdyn.studies.binding",
+    "taskdyn.studies.binding.checks",
     "taskdyn.studies.binding.figures",
     "taskdyn.studies.binding.jobs",
     "taskdyn.studies.thalamus",
+    "taskdyn.studies.thalamus.checks",
     "taskdyn.studies.thalamus.jobs",
     "taskdyn.studies.thalamus.paths",
     "taskdyn.studies.wm",
+    "taskdyn.studies.wm.checks",
     "taskdyn.studies.wm.analysis_jobs",
     "taskdyn.studies.wm.figure_jobs",
 ]
@@ -40,3 +53,21 @@ def test_light_job_modules_do_not_import_torch():
     result = subprocess.run([sys.executable, "-c", CHECK, *LIGHT_MODULES], capture_output=True,
                             text=True, check=True)
     assert result.stdout == "", f"importing {result.stdout.strip()} loads torch"
+
+
+# Validates each config with the studies' own checks, then says whether torch is loaded.
+VALIDATE = """
+import sys
+from taskdyn.config import load_yaml, validate_config
+for path in sys.argv[2:]:
+    validate_config(load_yaml(path), sys.argv[1], study_checks=True)
+print("torch" in sys.modules)
+"""
+
+
+def test_config_validation_does_not_import_torch():
+    """Every snakemake start validates the config with the study checks: they must stay light."""
+    configs = [ROOT / "config" / "config.yaml", ROOT / "config" / "paper.yaml"]
+    result = subprocess.run([sys.executable, "-c", VALIDATE, ROOT / "workflow" / "schemas",
+                             *configs], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", "validating the configs loads torch"

@@ -7,6 +7,8 @@ Weights come from one of three sources, always reported with the features:
   be had (no network), saying so in the returned record;
 - a path to a local `state_dict` file (recorded with its sha256);
 - `"random"`: torchvision's own initialisation under `torch.manual_seed(seed)`, frozen.
+
+The keywords are listed, for config checks, in `taskdyn.models.spec.WEIGHT_KEYWORDS`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from torch import nn
 log = logging.getLogger(__name__)
 
 ARCHS = ("resnet18", "resnet34", "resnet50")
-WEIGHT_KEYWORDS = ("auto", "imagenet", "random")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from taskdyn.models.gru_sequence import gru_sequence
+from taskdyn.models.spec import state_size
 
 KERNELS = ("auto", "fused", "loop", "sequence")
 
@@ -26,6 +27,7 @@ KERNELS = ("auto", "fused", "loop", "sequence")
 class RecurrentModel(nn.Module):
     """Base: learnable or zero initial state, time loop or fused kernel, linear readout."""
 
+    model_type: ClassVar[str]  # the config `type` naming this model (`MODEL_TYPES`)
     # the kernel "auto" runs on each device type: the fastest `taskdyn bench` measured
     AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "loop", "cuda": "fused"}
 
@@ -38,17 +40,13 @@ class RecurrentModel(nn.Module):
         self.input_size, self.output_size, self.latent_size = input_size, output_size, latent_size
         self.kernel = kernel
         self.state_noise = state_noise
-        self.state_size = self.state_size_for(latent_size)
+        self.state_size = state_size(self.model_type, latent_size)
         self.readout = nn.Linear(latent_size, output_size, bias=readout_bias)
         initial = torch.zeros(self.state_size)
         if learn_initial_state:
             self.initial_state = nn.Parameter(initial)
         else:
             self.register_buffer("initial_state", initial)
-
-    @staticmethod
-    def state_size_for(latent_size: int) -> int:
-        return latent_size
 
     def forward(self, inputs: torch.Tensor,
                 state0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,6 +95,7 @@ class RecurrentModel(nn.Module):
 class GRU(RecurrentModel):
     """Gated recurrent unit with a learnable initial state (as CtDB's GRU_RNN)."""
 
+    model_type = "gru"
     AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "sequence", "cuda": "fused"}
 
     def __init__(self, input_size, output_size, latent_size=128, kernel="auto", state_noise=0.0):
@@ -132,9 +131,7 @@ class LSTM(RecurrentModel):
     Always runs the cell loop: the fused nn.LSTM kernel returns h but not c at every step.
     """
 
-    @staticmethod
-    def state_size_for(latent_size):
-        return 2 * latent_size
+    model_type = "lstm"
 
     def __init__(self, input_size, output_size, latent_size=128, kernel="auto", state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
@@ -162,6 +159,7 @@ class VanillaRNN(RecurrentModel):
     `bias=False` drops every bias, readout included (the variable-binding models).
     """
 
+    model_type = "vanilla"
     AUTO_KERNEL: ClassVar[dict[str, str]] = {"cpu": "fused", "cuda": "fused"}
 
     def __init__(self, input_size, output_size, latent_size=128, bias=True, kernel="auto",
@@ -186,6 +184,8 @@ class VanillaRNN(RecurrentModel):
 class NODE(RecurrentModel):
     """Discrete neural ODE h' = h + dt * MLP([h, u]) with ReLU layers (as CtDB's NODE)."""
 
+    model_type = "node"
+
     def __init__(self, input_size, output_size, latent_size=3, layer_hidden_size=128,
                  num_layers=3, dt=0.1, state_noise=0.0):
         super().__init__(input_size, output_size, latent_size, learn_initial_state=True,
@@ -206,11 +206,7 @@ class NODE(RecurrentModel):
 
 
 MODEL_TYPES: dict[str, type[RecurrentModel]] = {
-    "gru": GRU,
-    "lstm": LSTM,
-    "vanilla": VanillaRNN,
-    "node": NODE,
-}
+    cls.model_type: cls for cls in (GRU, LSTM, VanillaRNN, NODE)}
 
 
 def build_recurrent_model(cfg: dict, input_size: int, output_size: int) -> RecurrentModel:

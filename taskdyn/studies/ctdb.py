@@ -2,7 +2,8 @@
 
 The flip-flop lives here; the other task kinds are dispatched on `task["kind"]` to
 `taskdyn.studies.ctdb_tasks`. A task's optional `train` block overrides the study's (and the
-models') train settings for that task.
+models') train settings for that task. The config checks live, free of torch, in
+`taskdyn.studies.ctdb_checks`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import torch
 
 from taskdyn.config import merged
-from taskdyn.studies.ctdb_tasks import KINDS, bind_task, bound_task, check_tasks
+from taskdyn.studies import ctdb_checks
+from taskdyn.studies.ctdb_tasks import KINDS, bind_task, bound_task
 from taskdyn.studies.sequence import SequenceStudy, split_trials, task_rng
 from taskdyn.tasks.flipflop import flipflop_loss_mask, generate_flipflop
 from taskdyn.training import TrainSettings
@@ -56,7 +58,8 @@ class CtdbStudy(SequenceStudy):
         return super().evaluate(model, dataset, evaluate_cfg)
 
     def check_config(self, study_cfg):
-        return check_tasks(study_cfg)
+        """The light `taskdyn.studies.ctdb_checks.check_config`."""
+        return ctdb_checks.check_config(study_cfg)
 
     def metrics(self, model, batch):
         outputs, _ = model(batch["inputs"])

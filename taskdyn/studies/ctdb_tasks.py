@@ -1,8 +1,9 @@
-"""The CtDB study's MultiTask and RandomTarget kinds: data, training, evaluation, config checks.
+"""The CtDB study's MultiTask and RandomTarget kinds: data, training, evaluation.
 
 `taskdyn.studies.ctdb` keeps the flip-flop and dispatches every other `task["kind"]` to a
 `TaskKind` here. Training and evaluation need the task's settings (the arm's noise, the loss
 weights), which reach them on the model: `build_model` binds the dataset's task config to it.
+Their config checks are in `taskdyn.studies.ctdb_checks`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from taskdyn.models import MODEL_TYPES
 from taskdyn.studies.base import Arrays, Evaluation
 from taskdyn.studies.ctdb_training import grouped_batches
 from taskdyn.studies.sequence import split_trials, task_rng
@@ -224,59 +224,3 @@ def _tensors(arrays: Arrays) -> dict[str, torch.Tensor]:
 
 def _weights(model: torch.nn.Module) -> Arrays:
     return {k: w.detach().numpy() for k, w in model.recurrent_weights().items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# Config checks a schema cannot express
-# ---------------------------------------------------------------------------------------------
-
-
-def check_tasks(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, message) for each impossible MultiTask / RandomTarget / DSA setting."""
-    problems = []
-    for name, task in study_cfg["tasks"].items():
-        key = f"tasks.{name}"
-        if task["kind"] == "multitask":
-            longest = mt.longest_trial(task["subtasks"], task["bin_size"])
-            if longest > task["n_timesteps"]:
-                problems.append((f"{key}.n_timesteps", f"{task['n_timesteps']} is shorter than "
-                                 f"the longest trial of these subtasks ({longest} bins)"))
-        elif task["kind"] == "randomtarget":
-            problems += _reach_problems(key, task)
-    if "dsa" in study_cfg.get("analyses", {}):
-        problems += _dsa_problems(study_cfg)
-    return problems
-
-
-def _reach_problems(key: str, task: dict) -> list[tuple[str, str]]:
-    problems = [(f"{key}.{name}", f"{task[name]} must be [low, high] with low < high")
-                for name in ("target_on", "bump_duration", "bump_magnitude")
-                if not task[name][0] < task[name][1]]
-    if task["target_on"][1] - 1 + task["min_delay"] >= task["n_timesteps"]:
-        problems.append((f"{key}.n_timesteps", f"{task['n_timesteps']} leaves no room for a go "
-                         "cue after target_on + min_delay"))
-    if task["bump_duration"][1] >= task["n_timesteps"]:
-        problems.append((f"{key}.bump_duration", "bumps must be shorter than the trial"))
-    try:
-        rt.motornet()
-    except ImportError as err:
-        problems.append((f"{key}.kind", str(err)))
-    return problems
-
-
-def _dsa_problems(study_cfg: dict) -> list[tuple[str, str]]:
-    dsa = study_cfg["analyses"]["dsa"]
-    problems = []
-    sizes = {m: min(dsa["n_components"],
-                    MODEL_TYPES[cfg["type"]].state_size_for(cfg["latent_size"]))
-             for m, cfg in study_cfg["models"].items()}
-    smallest = min(sizes, key=sizes.get)
-    if dsa["rank"] > sizes[smallest] * dsa["n_delays"]:
-        problems.append(("analyses.dsa.rank", f"{dsa['rank']} exceeds the delay-embedded "
-                         f"dimension of model {smallest} ({sizes[smallest]} components x "
-                         f"{dsa['n_delays']} delays)"))
-    shortest = min(task["n_timesteps"] for task in study_cfg["tasks"].values())
-    if (dsa["n_delays"] - 1) * dsa["delay_interval"] >= shortest - 1:
-        problems.append(("analyses.dsa.n_delays", f"the delay embedding spans more than the "
-                         f"shortest task's {shortest} steps"))
-    return problems

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from taskdyn.tasks.extras import MOTORNET_MISSING
+
 MUSCLES = ("pectoralis", "deltoid", "brachioradialis", "tricepslat", "biceps", "tricepslong")
 CONTEXT_LABELS = ("target_x", "target_y", "go_cue")
 N_OBSERVATIONS = 2 + 2 * len(MUSCLES)  # delayed hand x/y, muscle lengths and velocities
@@ -55,8 +57,7 @@ def motornet():
     try:
         import motornet as mn
     except ImportError as err:
-        raise ImportError("randomtarget tasks need the optional MotorNet extra (GPL-3.0): "
-                          "pip install -e '.[motor]'") from err
+        raise ImportError(MOTORNET_MISSING) from err
     return mn
 
 

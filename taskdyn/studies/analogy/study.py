@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
+from taskdyn.studies.analogy import checks
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
-from taskdyn.studies.analogy.sweep import model_problems, sweep_problems, task_problems
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.tasks.knowledge_graph import (
     FACT_TYPES,
@@ -151,12 +151,8 @@ class AnalogyStudy(Study):
                           metrics={k.removeprefix("val_"): v for k, v in scores.items()})
 
     def check_config(self, study_cfg):
-        problems = []
-        for name, task in study_cfg["tasks"].items():
-            problems += task_problems(f"tasks.{name}", task, task["num_relations"])
-        for name, model in study_cfg["models"].items():
-            problems += model_problems(f"models.{name}", model, model["d_model"])
-        return problems + sweep_problems(study_cfg)
+        """The light `taskdyn.studies.analogy.checks.check_config`."""
+        return checks.check_config(study_cfg)
 
 
 def answer_logits(model: GPT2RoPE, tokens: torch.Tensor, length: torch.Tensor) -> torch.Tensor:

@@ -10,7 +10,7 @@ import torch
 
 from taskdyn.models import build_recurrent_model
 from taskdyn.studies.base import Evaluation, Study
-from taskdyn.studies.binding import seq_length_values
+from taskdyn.studies.binding import checks, seq_length_values
 from taskdyn.studies.binding.training import (
     CurriculumSettings,
     OnlineTask,
@@ -21,7 +21,7 @@ from taskdyn.studies.binding.training import (
     train_curriculum_seeds,
 )
 from taskdyn.studies.sequence import task_rng
-from taskdyn.tasks.binding import generate_trials, stacked_operators, task_sources
+from taskdyn.tasks.binding import generate_trials, stacked_operators
 
 
 class BindingStudy(Study):
@@ -80,37 +80,8 @@ class BindingStudy(Study):
                           hidden=states.numpy(), labels=labels, weights=weights, metrics=metrics)
 
     def check_config(self, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """Task ids valid for every window length, increasing horizons, enough models to embed."""
-        problems = []
-        for name, task in study_cfg["tasks"].items():
-            s = task["seq_length"]
-            if isinstance(s, list) and s[0] > s[1]:
-                problems.append((f"tasks.{name}.seq_length", f"range {s} must be [min, max]"))
-                continue
-            for length in seq_length_values(task):
-                try:
-                    task_sources(task["task_id"], task["input_dim"], length)
-                except ValueError as err:
-                    problems.append((f"tasks.{name}.task_id", f"{err} (seq_length {length})"))
-                    break
-        trains = {"train": study_cfg.get("train", {}),
-                  **{f"models.{m}.train": cfg.get("train", {})
-                     for m, cfg in study_cfg["models"].items()}}
-        for key, train in trains.items():
-            horizons = train.get("curriculum", {}).get("horizons")
-            if horizons is not None and np.any(np.diff(horizons) <= 0):
-                problems.append((f"{key}.curriculum.horizons",
-                                 f"{horizons} must be strictly increasing"))
-        n_models = len(study_cfg["tasks"]) * len(study_cfg["models"]) * len(study_cfg["seeds"])
-        signatures = study_cfg.get("analyses", {}).get("signatures")
-        if signatures is not None and n_models < 3:
-            problems.append(("analyses.signatures",
-                             f"embeddings need at least 3 models, the config trains {n_models}"))
-        elif signatures is not None and "tsne" in signatures["methods"] \
-                and signatures["perplexity"] >= n_models:
-            problems.append(("analyses.signatures.perplexity",
-                             f"{signatures['perplexity']} must be below the {n_models} models"))
-        return problems
+        """The light `taskdyn.studies.binding.checks.check_config`."""
+        return checks.check_config(study_cfg)
 
 
 def _tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

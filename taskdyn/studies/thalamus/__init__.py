@@ -7,10 +7,11 @@ thalamus reader, the same reader without a gate and a plain LSTM reader. Evaluat
 official test split and records per-token states, the gate's choices, phase tags and the
 answers given under every task id.
 
-Modules: `study` (datasets, models, training, evaluation: `STUDY`), `paths` (the files each
-rule reads, for the workflow) and `jobs` (bAbI files, tables, figures). `STUDY` is imported on
-first use, so the bAbI file, table and figure jobs, which need neither torch nor the model,
-start without importing them.
+Modules: `study` (datasets, models, training, evaluation: `STUDY`), `checks` (the config
+checks, without torch), `paths` (the files each rule reads, for the workflow) and `jobs` (bAbI
+files, tables, figures). `STUDY` is imported on first use, so config validation and the bAbI
+file, table and figure jobs, which need neither torch nor the model, start without importing
+them.
 """
 
 from __future__ import annotations

@@ -4,12 +4,13 @@ A study config holds one stimulus set (`stimuli`) and one frozen encoder (`encod
 features are computed once by their own rules; its `tasks` are the training scenarios (STSF,
 STMF, MTMF: the N values × features a model is trained on), its `models` the RNN types.
 
-Modules: `study` (datasets, model, training, evaluation: `STUDY`), `data_jobs` (stimuli →
-features → datasets), `analysis_jobs` (decoding, cross-task decoding, Procrustes,
-orthogonalisation and its t-test, tables), `perturbation_jobs` (the causal perturbation, which
-runs the trained model), `figure_jobs` and `plots` (the cross-task and perturbation figures).
-`STUDY` is imported on first use, so the analysis and figure jobs, which need neither torch nor
-the model, start without importing them.
+Modules: `study` (datasets, model, training, evaluation: `STUDY`), `checks` (the config
+checks, without torch), `data_jobs` (stimuli → features → datasets), `analysis_jobs` (decoding,
+cross-task decoding, Procrustes, orthogonalisation and its t-test, tables), `perturbation_jobs`
+(the causal perturbation, which runs the trained model) and `figure_jobs` (the cross-task and
+perturbation figures, drawn by `taskdyn.plotting.wm`). `STUDY` is imported on first use, so
+config validation and the analysis and figure jobs, which need neither torch nor the model,
+start without importing them.
 """
 
 from __future__ import annotations

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from taskdyn.models.encoders import WEIGHT_KEYWORDS
 from taskdyn.models.nback import build_nback_model
 from taskdyn.provenance import config_hash
 from taskdyn.studies.base import Arrays, Evaluation, Study
-from taskdyn.studies.wm import PROPERTIES, SPLITS
+from taskdyn.studies.wm import PROPERTIES, SPLITS, checks
 from taskdyn.tasks.nback import (
     CLASS_NAMES,
     N_TASKS,
@@ -71,22 +69,8 @@ class WMStudy(Study):
         return build_nback_model(model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])
 
     def check_config(self, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """Encoder weights and index CSV exist; held-out sets fit the stimulus grid."""
-        problems = []
-        stimuli, weights = study_cfg["stimuli"], study_cfg["encoder"]["weights"]
-        if weights not in WEIGHT_KEYWORDS and not Path(weights).is_file():
-            problems.append(("encoder.weights", f"{weights!r} is neither one of "
-                             f"{list(WEIGHT_KEYWORDS)} nor an existing weights file"))
-        procedural = stimuli["source"] == "procedural"
-        if not procedural and not Path(stimuli.get("index_csv", "")).is_file():
-            problems.append(("stimuli.index_csv", "source index_csv needs an existing CSV file"))
-        for name, task in study_cfg["tasks"].items():
-            for key, size in (("heldout_angles", stimuli["n_angles"]),
-                              ("heldout_identities", stimuli["n_identities"])):
-                if procedural and not set(task[key]) < set(range(size)):
-                    problems.append((f"tasks.{name}.{key}", f"{sorted(task[key])} must be a "
-                                     f"proper subset of 0..{size - 1} (the stimulus grid)"))
-        return problems
+        """The light `taskdyn.studies.wm.checks.check_config`."""
+        return checks.check_config(study_cfg)
 
     def train(self, model, dataset, train_cfg, *, seed, checkpoint, cfg_hash, label):
         """The generic loop with class-weighted cross-entropy; resumes only on the same data."""

@@ -1,0 +1,40 @@
+"""The thalamus study's config checks a schema cannot express, without torch (`validate_config`
+runs them each time the workflow is parsed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from taskdyn.tasks.babi_generate import GENERATED_TASKS, babi_file_name
+
+
+def check_config(cfg: dict[str, Any]) -> list[tuple[str, str]]:
+    """Checks beyond the schema: data source, generable tasks, heads that divide widths."""
+    data, problems = cfg["data"], []
+    wanted = sorted({n for t in cfg["tasks"].values() for n in t["babi_tasks"]})
+    if data["source"] == "generate":
+        problems += [(f"tasks.{name}.babi_tasks", f"task {n} cannot be generated; "
+                      f"generated tasks: {list(GENERATED_TASKS)}")
+                     for name, t in cfg["tasks"].items() for n in t["babi_tasks"]
+                     if n not in GENERATED_TASKS]
+    for name, model in cfg["models"].items():
+        if model["type"] != "thalamus":
+            continue
+        if (2 * model["hidden_size"]) % model["n_heads"]:
+            problems.append((f"models.{name}.n_heads",
+                             f"must divide 2 * hidden_size = {2 * model['hidden_size']}"))
+        if model["workspace_size"] % model["workspace_heads"]:
+            problems.append((f"models.{name}.workspace_heads",
+                             f"must divide workspace_size = {model['workspace_size']}"))
+    if data["source"] == "path":
+        path = data.get("path")
+        if not path:
+            return [("data.path", "required when data.source is 'path'")]
+        if not Path(path).is_dir():
+            return [("data.path", f"directory {path!r} does not exist")]
+        missing = [babi_file_name(n, s) for n in wanted for s in ("train", "test")
+                   if not (Path(path) / babi_file_name(n, s)).is_file()]
+        if missing:
+            problems.append(("data.path", f"{path!r} lacks {missing}"))
+    return problems
