@@ -47,15 +47,17 @@ class StackedTanhRNN(torch.autograd.Function):
         w_both = w.new_zeros(n_seeds, hidden + n_in, hidden + n_out)
         torch.mul(w, 2, out=w_both[..., :hidden])
         w_both[:, :hidden, hidden:] = w_o.mT
-        # step t: [2 a_t | y(h_t)]; y(h_0) is not an output, y(h_T) comes from one more step
-        both = inputs.new_empty(n_seeds, n_time + 1, batch, hidden + n_out)
-        minus_one = h0.new_tensor(-1.0)
+        # step t: [2 a_t | y(h_t)] (a contiguous product: bmm into a strided view is slower);
+        # y(h_0) is not an output, y(h_T) comes from one more product
+        outputs = inputs.new_empty(n_seeds, n_time, batch, n_out)
+        both = inputs.new_empty(n_seeds, batch, hidden + n_out)
+        pre, minus_one = both[..., :hidden], h0.new_tensor(-1.0)
         for t in range(n_time):
-            pre = torch.bmm(z[:, t], w_both, out=both[:, t])[..., :hidden].sigmoid_()
-            torch.add(minus_one, pre, alpha=2, out=z[:, t + 1, :, :hidden])
-        torch.bmm(z[:, n_time, :, :hidden], w_both[:, :hidden, hidden:],
-                  out=both[:, n_time, :, hidden:])
-        outputs = both[:, 1:, :, hidden:].clone(memory_format=torch.contiguous_format)
+            torch.bmm(z[:, t], w_both, out=both)
+            if t:
+                outputs[:, t - 1] = both[..., hidden:]
+            torch.add(minus_one, pre.sigmoid_(), alpha=2, out=z[:, t + 1, :, :hidden])
+        torch.bmm(z[:, n_time, :, :hidden], w_o.mT, out=outputs[:, n_time - 1])
         if b_o is not None:
             outputs += b_o[:, None, None]
         ctx.save_for_backward(z, w, w_o)
