@@ -64,3 +64,36 @@ def test_study_bench_takes_each_studys_first_task_and_model():
     ctdb = jobs[0]
     assert (ctdb.task, ctdb.model, ctdb.data) == ("3bff", "gru", "results/default/data/ctdb/3bff.h5")
     assert ctdb.hp["model"]["latent_size"] == 64 and ctdb.hp["train"]["batch_size"] == 128
+
+
+def test_study_bench_trains_each_study_one_epoch_on_its_pipeline_dataset(tmp_path):
+    """`bench_studies` on a two-study config: datasets made by the pipeline's rules, one epoch
+    each, trial·steps counted as the study trains (binding: steps × batch × (s + horizon))."""
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    from taskdyn.study_bench import epoch_flops, first_jobs
+
+    run = f"test_bench_studies_{tmp_path.name}"
+    ctdb = yaml.safe_load(Path("tests/configs/ctdb_tiny.yaml").read_text())["studies"]["ctdb"]
+    binding = yaml.safe_load(Path("tests/configs/binding.yaml").read_text())["studies"]["binding"]
+    binding["train"]["curriculum"] = {"horizons": [5]}  # one horizon: a known step count
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump({"run": run, "studies": {"ctdb": ctdb,
+                                                                   "binding": binding}}))
+    try:
+        figures = bench.bench_studies(bench.Sizes(repeats=2), str(configfile))
+        flops = [epoch_flops(job) for job in first_jobs(configfile)]  # datasets made above
+    finally:
+        shutil.rmtree(Path("results") / run, ignore_errors=True)
+    by_study = {f.name.removeprefix("study training: "): f for f in figures}
+    assert set(by_study) == {"ctdb", "binding"}
+    train = binding["train"]
+    steps = train["steps_per_epoch"] * train["batch_size"] * (2 + 5)  # repeat_copy: s = 2
+    assert f"one epoch of {steps} trial·steps" in by_study["binding"].size
+    for figure in figures:
+        assert figure.unit == "trial·steps/s" and len(figure.runs) == 2
+        assert figure.value > 0 and " GFLOP/s = " in figure.note
+    assert all(f > 0 for f in flops)  # the tiny models' FLOPs round to 0.0 GFLOP/s in the note
