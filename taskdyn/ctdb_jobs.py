@@ -9,7 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis.similarity import family_separation, mds_embedding, pairwise_shape_metrics
+from taskdyn.analysis.similarity import (
+    family_separation,
+    mds_embedding,
+    pairwise_shape_metrics,
+)
 from taskdyn.analysis_jobs import model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
 from taskdyn.plotting import save_figure

@@ -15,8 +15,14 @@ from taskdyn.analysis.gating import accuracy_by_group, gate_scores
 from taskdyn.models.thalamus import QAOutput, ThalamusReader, build_qa_model
 from taskdyn.studies.base import Evaluation, Study
 from taskdyn.studies.thalamus import checks
-from taskdyn.tasks.babi_parse import (ROLE_NAMES, build_answers, build_vocab, encode, parse_babi,
-                                      template_words)
+from taskdyn.tasks.babi_parse import (
+    ROLE_NAMES,
+    build_answers,
+    build_vocab,
+    encode,
+    parse_babi,
+    template_words,
+)
 
 MODEL_INPUTS = ("story", "story_length", "question", "task", "sentence")
 EVAL_CHUNK = 256  # questions per forward pass when scoring a whole split
