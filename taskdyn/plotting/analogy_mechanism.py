@@ -17,7 +17,7 @@ from taskdyn.studies.analogy.mechanism import summary_curves
 ANALOGY_SPLITS = {"id_analogical": ("ID", "-"), "ood_analogical": ("held-out", "--")}
 ROWS = (("accuracy", "analogical accuracy\n(▼ reaches threshold)"),
         ("attention_to_source", "attention <f> → source"),
-        ("parallelism", "parallelism cos(u_f(e) − s, x_<f>)"),
+        ("parallelism", "parallelism\ncos(u_f(e) − s, x_<f>)"),
         ("isometry", "isometry: r, ρ(d_E1, d_E2)"))
 # whole-functor isometry curves: metric → colour, line style, legend label
 ISOMETRY_CURVES = {"isometry": ("tab:purple", "-", "Pearson r (all f-pairs)"),
