@@ -11,6 +11,7 @@ import torch
 import taskdyn.studies.analogy.study as analogy
 from taskdyn.config import ConfigError, load_yaml, validate_config
 from taskdyn.studies.analogy import STUDY
+from taskdyn.studies.analogy.checks import check_config
 from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
 from taskdyn.training import Interrupted
@@ -123,9 +124,9 @@ def test_check_config_names_the_bad_key():
     bad["models"]["gpt"]["n_head"] = 3
     bad["sweep"]["d_model"] = [20]  # not a multiple of 3 heads
     bad["models"]["gpt_lr_0p01"] = dict(MODEL)  # clashes with a generated sweep point
-    keys = [key for key, _ in STUDY.check_config(bad)]
+    keys = [key for key, _ in check_config(bad)]
     assert keys == ["tasks.kg.sub_size", "models.gpt.d_model", "sweep.d_model", "sweep.models"]
-    assert not STUDY.check_config(SWEPT)
+    assert not check_config(SWEPT)
 
 
 def test_configs_validate_and_bad_values_fail_with_their_key():

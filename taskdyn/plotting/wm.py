@@ -241,7 +241,6 @@ def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
             lines.append((scenario, model, f"{scenario} / {model}: {stats}"))
     if column == "normalised":
         ax.axhline(1.0, color="grey", lw=0.8, ls="--")
-    if column == "normalised":
         highest = max(highest, 1.0)
     highest = highest if highest > 0 else 1.0
     narrow = len(bars) > 3  # side by side, "***" would run into its neighbours

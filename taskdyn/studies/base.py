@@ -8,13 +8,13 @@ subclass. It supplies
 - `train(...)`: fits the model (the generic loop of `taskdyn.training` unless overridden);
 - optionally `train_seeds(...)`: fits one model per seed as one batched computation (studies
   that can set `supports_seed_batch`; the `seed_batch` config option);
-- `evaluate(model, dataset, evaluate_cfg)`: an `Evaluation` in the common layout;
-- optionally `check_config(study_cfg)`: `(key, message)` for each problem a schema cannot express.
+- `evaluate(model, dataset, evaluate_cfg)`: an `Evaluation` in the common layout.
 
-Config validation runs on every parse of the workflow, so it does not call that method: it calls
-a module-level `check_config` that the study may expose in a light module, free of torch
-(`taskdyn.studies.<name>.checks` for a study package, `taskdyn.studies.<name>_checks` beside a
-study module; see `taskdyn.studies.get_config_check`). The method delegates to it.
+Checks a schema cannot express are not part of `Study`: config validation runs on every parse
+of the workflow, so a study may expose them as a module-level `check_config(study_cfg)` →
+`(key, message)` per problem, in a light module free of torch (`taskdyn.studies.<name>.checks`
+for a study package, `taskdyn.studies.<name>_checks` beside a study module; see
+`taskdyn.studies.get_config_check`).
 
 The pipeline writes the `Evaluation` as one HDF5 file per trained model; every analysis reads
 only that layout (plus, for dynamics, the model's `step`), so any analysis runs on any study.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import torch
 
 from taskdyn.config import merged
-from taskdyn.studies import ctdb_checks
 from taskdyn.studies.ctdb_tasks import KINDS, bind_task, bound_task
 from taskdyn.studies.sequence import SequenceStudy, split_trials, task_rng
 from taskdyn.tasks.flipflop import flipflop_loss_mask, generate_flipflop
@@ -56,10 +55,6 @@ class CtdbStudy(SequenceStudy):
         if task.get("kind") in KINDS:
             return KINDS[task["kind"]].evaluate(model, dataset, task, evaluate_cfg)
         return super().evaluate(model, dataset, evaluate_cfg)
-
-    def check_config(self, study_cfg):
-        """The light `taskdyn.studies.ctdb_checks.check_config`."""
-        return ctdb_checks.check_config(study_cfg)
 
     def metrics(self, model, batch):
         outputs, _ = model(batch["inputs"])

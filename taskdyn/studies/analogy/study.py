@@ -13,7 +13,6 @@ import torch.nn.functional as F
 from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
-from taskdyn.studies.analogy import checks
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.tasks.knowledge_graph import (
@@ -149,10 +148,6 @@ class AnalogyStudy(Study):
         return Evaluation(inputs=test["tokens"][..., None], targets=targets,
                           outputs=logits.numpy(), hidden=residual.numpy(), labels=labels,
                           metrics={k.removeprefix("val_"): v for k, v in scores.items()})
-
-    def check_config(self, study_cfg):
-        """The light `taskdyn.studies.analogy.checks.check_config`."""
-        return checks.check_config(study_cfg)
 
 
 def answer_logits(model: GPT2RoPE, tokens: torch.Tensor, length: torch.Tensor) -> torch.Tensor:

@@ -3,14 +3,12 @@ horizon curriculum (`taskdyn.studies.binding.training`) and evaluation on the te
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 
 from taskdyn.models import build_recurrent_model
 from taskdyn.studies.base import Evaluation, Study
-from taskdyn.studies.binding import checks, seq_length_values
+from taskdyn.studies.binding import seq_length_values
 from taskdyn.studies.binding.training import (
     CurriculumSettings,
     OnlineTask,
@@ -78,10 +76,6 @@ class BindingStudy(Study):
                   "correct": correct.numpy()}
         return Evaluation(inputs=test["inputs"], targets=test["targets"], outputs=outputs.numpy(),
                           hidden=states.numpy(), labels=labels, weights=weights, metrics=metrics)
-
-    def check_config(self, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """The light `taskdyn.studies.binding.checks.check_config`."""
-        return checks.check_config(study_cfg)
 
 
 def _tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

@@ -258,10 +258,10 @@ def _adam(params, settings: CurriculumSettings) -> torch.optim.Adam:
 def padded_stack(batches: Sequence[Mapping[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     """Per-seed batches stacked on a leading seed axis, zero-padded to the longest in time."""
     n_time = max(b["inputs"].shape[1] for b in batches)
-    if all(b["inputs"].shape[1] == n_time for b in batches):
-        return {key: torch.stack([b[key] for b in batches]) for key in batches[0]}
 
     def pad(x: torch.Tensor) -> torch.Tensor:
+        if x.shape[1] == n_time:  # seeds at the longest horizon (all, most of the time)
+            return x
         widths = [0, 0] * (x.dim() - 2) + [0, n_time - x.shape[1]]
         return torch.nn.functional.pad(x, widths)
 

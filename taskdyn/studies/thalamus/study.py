@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -14,7 +13,6 @@ import torch.nn.functional as F
 from taskdyn.analysis.gating import accuracy_by_group, gate_scores
 from taskdyn.models.thalamus import QAOutput, ThalamusReader, build_qa_model
 from taskdyn.studies.base import Evaluation, Study
-from taskdyn.studies.thalamus import checks
 from taskdyn.tasks.babi_parse import (
     ROLE_NAMES,
     build_answers,
@@ -51,10 +49,6 @@ class ThalamusStudy(Study):
     """bAbI QA with a synthetic-thalamus gate, a no-gate reader and an LSTM reader."""
 
     name = "thalamus"
-
-    def check_config(self, cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """The light `taskdyn.studies.thalamus.checks.check_config`."""
-        return checks.check_config(cfg)
 
     def make_dataset(self, task, seed):
         """Parse the task's files (`task["files"][str(n)][split]`) into train/val/test arrays."""

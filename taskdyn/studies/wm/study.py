@@ -20,7 +20,7 @@ from torch.nn import functional as F
 from taskdyn.models.nback import build_nback_model
 from taskdyn.provenance import config_hash
 from taskdyn.studies.base import Arrays, Evaluation, Study
-from taskdyn.studies.wm import PROPERTIES, SPLITS, checks
+from taskdyn.studies.wm import PROPERTIES, SPLITS
 from taskdyn.tasks.nback import (
     CLASS_NAMES,
     N_TASKS,
@@ -67,10 +67,6 @@ class WMStudy(Study):
 
     def build_model(self, model, dataset_attrs):
         return build_nback_model(model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])
-
-    def check_config(self, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-        """The light `taskdyn.studies.wm.checks.check_config`."""
-        return checks.check_config(study_cfg)
 
     def train(self, model, dataset, train_cfg, *, seed, checkpoint, cfg_hash, label):
         """The generic loop with class-weighted cross-entropy; resumes only on the same data."""
