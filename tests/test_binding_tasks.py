@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from taskdyn.tasks.binding import (
+    generate_seed_trials,
     generate_trials,
     stacked_operators,
     task_operator,
@@ -75,6 +76,22 @@ def test_variable_length_trials_with_end_of_sequence_channel():
         assert np.all(x[s:, :2] == 0) and np.all(np.abs(x[:s, :2]) == 1)
         np.testing.assert_array_equal(np.flatnonzero(m), np.arange(s, s + 6))
         np.testing.assert_array_equal(y[s : 2 * s], x[:s, :2])  # repeat copy of this trial's s
+
+
+def test_seed_trials_are_each_generators_own_trials_padded_to_the_longest_horizon():
+    ops = stacked_operators((3, 0, 0), 2, [2, 3, 4])
+    horizons = [5, 2, 9]
+    stacked = generate_seed_trials(ops, np.array([2, 3, 4]), horizons, 30, True,
+                                   [np.random.default_rng(seed) for seed in range(3)])
+    assert stacked["inputs"].shape == (3, 30, 4 + 9, 3)
+    for seed, horizon in enumerate(horizons):
+        alone = generate_trials(ops, np.array([2, 3, 4]), horizon, 30, True,
+                                np.random.default_rng(seed))
+        n_time = alone["inputs"].shape[1]
+        np.testing.assert_array_equal(stacked["seq_length"][seed], alone["seq_length"])
+        for key in ("inputs", "targets", "mask"):
+            np.testing.assert_array_equal(stacked[key][seed, :, :n_time], alone[key])
+            assert not np.any(stacked[key][seed, :, n_time:])  # padding
 
 
 def test_same_seed_same_trials_and_different_seed_different_trials():

@@ -95,42 +95,67 @@ def generate_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizon: int
     `targets [trial, time, d]` (0 before step s), `mask [trial, time]` (1 on the `horizon`
     output steps s … s + horizon − 1) and `seq_length (trial,)`, float32 / int64.
     """
+    arrays = generate_seed_trials(operators, seq_lengths, [horizon], n_trials, use_eos, [rng])
+    return {key: value[0] for key, value in arrays.items()}
+
+
+def generate_seed_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizons: Sequence[int],
+                         n_trials: int, use_eos: bool,
+                         rngs: Sequence[np.random.Generator]) -> dict[str, np.ndarray]:
+    """`generate_trials` for K generators at once, stacked on a leading axis: entry k is what
+    `generate_trials(…, horizons[k], …, rngs[k])` draws (each generator makes the same draws as
+    alone), zero-padded in time to the longest horizon. One vectorised fill instead of K, for
+    seed-batched training, where every seed draws its own batch each step."""
     seq_lengths = np.asarray(seq_lengths)
+    horizons = np.asarray(horizons)
     d = operators.shape[-1]
     s_max = int(seq_lengths.max())
-    n_time = s_max + horizon
-    choice = rng.integers(len(seq_lengths), size=n_trials)
-    bits = rng.choice(np.array([-1.0, 1.0]), size=(n_trials, s_max, d))
-    inputs = np.zeros((n_trials, n_time, d + int(use_eos)), dtype=np.float32)
-    targets = np.zeros((n_trials, n_time, d), dtype=np.float32)
-    mask = np.zeros((n_trials, n_time), dtype=np.float32)
+    n_time = s_max + int(horizons.max())
+    n_sets = len(rngs)
+    choice = np.empty((n_sets, n_trials), dtype=np.int64)
+    bits = np.empty((n_sets, n_trials, s_max, d))
+    for k, rng in enumerate(rngs):
+        choice[k] = rng.integers(len(seq_lengths), size=n_trials)
+        bits[k] = rng.choice(np.array([-1.0, 1.0]), size=(n_trials, s_max, d))
+    starts = seq_lengths[choice]
+    steps = np.arange(n_time)
+    inputs = np.zeros((n_sets, n_trials, n_time, d + int(use_eos)), dtype=np.float32)
+    inputs[..., :s_max, :d] = np.where((steps[:s_max] < starts[..., None])[..., None], bits, 0.0)
+    if use_eos:
+        inputs[..., d] = np.where(steps == starts[..., None], -1.0, 0.0)
+    targets = np.zeros((n_sets, n_trials, n_time, d), dtype=np.float32)
     for i, s in enumerate(seq_lengths):
-        trials = np.flatnonzero(choice == i)
-        inputs[trials, :s, :d] = bits[trials, :s]
-        if use_eos:
-            inputs[trials, s, d] = -1.0
-        targets[trials, s:] = _recurrence(bits[trials, :s], operators[i, : s * d], n_time - s)
-        mask[trials, s : s + horizon] = 1.0
-    return {"inputs": inputs, "targets": targets, "mask": mask,
-            "seq_length": seq_lengths[choice].astype(np.int64)}
+        np.copyto(targets[:, :, s:], _recurrence(bits[:, :, :s], operators[i, : s * d], n_time - s),
+                  where=(choice == i)[..., None, None])
+    for k, end in enumerate(s_max + horizons):  # a shorter draw ends earlier
+        targets[k, :, end:] = 0.0
+    mask = (steps >= starts[..., None]) & (steps < (starts + horizons[:, None])[..., None])
+    return {"inputs": inputs, "targets": targets, "mask": mask.astype(np.float32),
+            "seq_length": starts.astype(np.int64)}
 
 
 def _recurrence(seed_window: np.ndarray, operator: np.ndarray, n_steps: int) -> np.ndarray:
-    """`n_steps` targets `[trial, step, d]` of y[t] = window(t) @ F, window seeded by the inputs."""
-    n_trials, s, d = seed_window.shape
-    rollout = _rollout_map(operator.tobytes(), s * d, d, n_steps)
-    return (seed_window.reshape(n_trials, s * d) @ rollout).reshape(n_trials, n_steps, d)
+    """`n_steps` targets `[..., step, d]` of y[t] = window(t) @ F, the window seeded by
+    `seed_window [..., s, d]`."""
+    *lead, s, d = seed_window.shape
+    sources, signs = _rollout_map(operator.tobytes(), s * d, d, n_steps)
+    return (seed_window.reshape(*lead, s * d)[..., sources] * signs).reshape(*lead, n_steps, d)
 
 
 @functools.lru_cache(maxsize=64)
-def _rollout_map(operator: bytes, width: int, d: int, n_steps: int) -> np.ndarray:
-    """`[F, ΦᵀF, (Φᵀ)²F, …]` `(s·d, n_steps·d)`: the seed window times block k is the k-th
-    target, so a batch's targets are one matmul (cached per operator and length, as online
-    training draws every batch from one operator). F has one ±1 per column, and so has every
-    block, so the products are exact."""
+def _rollout_map(operator: bytes, width: int, d: int, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Window position and sign `(n_steps·d,)` of each target, from `[F, ΦᵀF, (Φᵀ)²F, …]`
+    (the seed window times block k is the k-th target). F has one ±1 per column and Φᵀ maps
+    signed unit vectors to signed unit vectors, so every column has one ±1: targets are signed
+    copies of window entries, gathered exactly and without a matmul (whose BLAS threads would
+    compete with torch's in a training job). Cached per operator and length."""
     block = np.frombuffer(operator).reshape(width, d)
     shift = transition_matrix(block).T
     blocks = [block]
     for _ in range(n_steps - 1):
         blocks.append(shift @ blocks[-1])
-    return np.concatenate(blocks, axis=1)
+    rollout = np.concatenate(blocks, axis=1)
+    if not np.all(np.count_nonzero(rollout, axis=0) == 1):
+        raise ValueError("the operator must have exactly one nonzero (±1) entry per column")
+    sources = np.abs(rollout).argmax(axis=0)
+    return sources, rollout[sources, np.arange(rollout.shape[1])]

@@ -23,7 +23,7 @@ import torch
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.seed_batch import SeedStack, clip_per_seed
 from taskdyn.studies.binding import DEFAULT_HORIZONS
-from taskdyn.tasks.binding import generate_trials
+from taskdyn.tasks.binding import generate_seed_trials, generate_trials
 from taskdyn.training import (
     Diverged,
     TrainSettings,
@@ -70,8 +70,21 @@ class OnlineTask:
         """One batch of `batch_size` fresh trials with `horizon` output steps."""
         arrays = generate_trials(self.operators, self.seq_lengths, horizon, batch_size,
                                  self.use_eos, rng)
-        return {k: torch.as_tensor(v, device=device) for k, v in arrays.items()
-                if k != "seq_length"}
+        return _on_device(arrays, device)
+
+    def seed_batch(self, horizons: Sequence[int], batch_size: int,
+                   rngs: Sequence[np.random.Generator],
+                   device: torch.device) -> dict[str, torch.Tensor]:
+        """`batch` for K seeds at once, stacked on a leading seed axis: seed k's batch drawn
+        from `rngs[k]` at `horizons[k]`, zero-padded in time to the longest horizon."""
+        arrays = generate_seed_trials(self.operators, self.seq_lengths, horizons, batch_size,
+                                      self.use_eos, rngs)
+        return _on_device(arrays, device)
+
+
+def _on_device(arrays: Mapping[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
+    """The arrays the model and loss read, as tensors on `device`."""
+    return {k: torch.as_tensor(v, device=device) for k, v in arrays.items() if k != "seq_length"}
 
 
 def masked_loss(outputs: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -207,23 +220,22 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
             tic = time.perf_counter()
             losses, accuracies = [], []
             for _ in range(settings.steps_per_epoch):
-                batch = padded_stack([task.batch(settings.horizons[stage], settings.batch_size,
-                                                 rng, device)
-                                      for stage, rng in zip(stages, rngs)])
+                batch = task.seed_batch([settings.horizons[stage] for stage in stages],
+                                        settings.batch_size, rngs, device)
                 outputs = stack(batch["inputs"])
                 loss = masked_loss(outputs, batch["targets"], batch["mask"])
-                bad = np.flatnonzero(~torch.isfinite(loss.detach()).numpy())
-                if len(bad):
+                accuracy = masked_accuracy(outputs.detach(), batch["targets"], batch["mask"])
+                step_loss, accuracy = torch.stack([loss.detach(), accuracy]).tolist()
+                bad = [k for k, value in enumerate(step_loss) if not math.isfinite(value)]
+                if bad:
                     raise Diverged(f"{labels[bad[0]]}: training diverged at epoch {epoch} "
-                                   f"(loss {loss[bad[0]].item()})")
+                                   f"(loss {step_loss[bad[0]]})")
                 optimizer.zero_grad(set_to_none=True)
                 loss.sum().backward()
                 if settings.grad_clip > 0:
                     clip_per_seed(stack.parameters(), settings.grad_clip)
                 optimizer.step()
-                accuracy = masked_accuracy(outputs.detach(), batch["targets"],
-                                           batch["mask"]).tolist()
-                losses.append(loss.detach().tolist())
+                losses.append(step_loss)
                 accuracies.append(accuracy)
                 for k, value in enumerate(accuracy):
                     if value >= settings.threshold and stages[k] < len(settings.horizons) - 1:
@@ -253,16 +265,3 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
 
 def _adam(params, settings: CurriculumSettings) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
-
-
-def padded_stack(batches: Sequence[Mapping[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    """Per-seed batches stacked on a leading seed axis, zero-padded to the longest in time."""
-    n_time = max(b["inputs"].shape[1] for b in batches)
-
-    def pad(x: torch.Tensor) -> torch.Tensor:
-        if x.shape[1] == n_time:  # seeds at the longest horizon (all, most of the time)
-            return x
-        widths = [0, 0] * (x.dim() - 2) + [0, n_time - x.shape[1]]
-        return torch.nn.functional.pad(x, widths)
-
-    return {key: torch.stack([pad(b[key]) for b in batches]) for key in batches[0]}
