@@ -75,7 +75,9 @@ class Sizes:
     decoding: tuple[int, int, int] = (200, 20, 64)  # trials, time steps, units
     dsa: tuple[int, int, int, int] = (4, 20, 50, 64)  # systems, trials, time steps, units
     pairwise: tuple[int, int, int, int] = (20, 100, 20, 64)  # models, trials, time steps, units
-    seed_batch: tuple[int, int, int, int] = (16, 64, 20, 40)  # seeds, batch, horizon, steps
+    seed_batch: tuple[int, int] = (16, 64)  # seeds, batch
+    # (horizon, Adam steps per run): the paper curriculum's second stage and its last
+    seed_batch_runs: tuple[tuple[int, int], ...] = ((20, 100), (100, 25))
     epoch_trials: int = 800
     snakemake: bool = True
     snakemake_repeats: int = 3
@@ -87,7 +89,7 @@ class Sizes:
                    epoch_trials=256,
                    ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
                    pairwise=(8, 50, 10, 32), snakemake_repeats=1,
-                   seed_batch=(16, 64, 20, 10))
+                   seed_batch_runs=((20, 10),))
 
 
 def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
@@ -379,43 +381,56 @@ def _train_binding_share(job: tuple) -> None:
 def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
     """K seeds of the binding study's paper model trained by its seed-batched job vs K
     single-seed jobs, each through the study's own training (data drawn online, curriculum,
-    validation, checkpoints). Single-seed jobs run one after another with all threads, and as
-    the local profile runs them: one per core, one thread each (worker processes started and
-    warmed up before timing). The ratio against the faster of the two is the headline."""
-    n_seeds, batch, horizon, steps = sizes.seed_batch
+    validation, checkpoints), at each (horizon, steps) of `sizes.seed_batch_runs`. Single-seed
+    jobs run one after another with all threads, and as the local profile runs them: one per
+    core, one thread each (worker processes started and warmed up before timing). The ratio
+    against the faster of the two is the headline."""
+    n_seeds, batch = sizes.seed_batch
     threads, seeds = torch.get_num_threads(), list(range(n_seeds))
+    n_procs = min(threads, n_seeds)
+    figures = []
+    with multiprocessing.get_context("spawn").Pool(n_procs) as pool:
+        for horizon, steps in sizes.seed_batch_runs:
+            figures += _seed_batch_figures(pool, n_procs, seeds, batch, hidden, horizon, steps,
+                                           sizes.repeats)
+    return figures
+
+
+def _seed_batch_figures(pool, n_procs: int, seeds: list[int], batch: int, hidden: int,
+                        horizon: int, steps: int, repeats: int) -> list[Figure]:
+    """`bench_seed_batch` at one horizon: `steps` Adam steps (one epoch) per run."""
+    threads = torch.get_num_threads()
     train_cfg = seed_batch_train_config(batch, horizon, steps)
     warm_cfg = seed_batch_train_config(batch, horizon, 1)
-    n_procs = min(threads, n_seeds)
     shares = [(seeds[i::n_procs], hidden, train_cfg, 1) for i in range(n_procs)]
     runs: dict[str, list[float]] = {"separate, one after another": [],
                                     f"separate, {n_procs} at a time": [], "batched": []}
-    with multiprocessing.get_context("spawn").Pool(n_procs) as pool:
-        pool.map(_train_binding_share, [([0], hidden, warm_cfg, 1)] * n_procs)
-        for batched in (False, True):  # warm-up: imports and first-call costs
-            train_binding_seeds(seeds[:2], hidden, warm_cfg, threads, batched)
-        try:
-            for _ in range(sizes.repeats):  # interleaved, so load changes hit all alike
-                runs["separate, one after another"] += timed(
-                    lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, False), 1, 0)
-                runs[f"separate, {n_procs} at a time"] += timed(
-                    lambda: pool.map(_train_binding_share, shares), 1, 0)
-                runs["batched"] += timed(
-                    lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, True), 1, 0)
-        finally:
-            torch.set_num_threads(threads)
+    pool.map(_train_binding_share, [([0], hidden, warm_cfg, 1)] * n_procs)
+    for batched in (False, True):  # warm-up: imports and first-call costs
+        train_binding_seeds(seeds[:2], hidden, warm_cfg, threads, batched)
+    try:
+        for _ in range(repeats):  # interleaved, so load changes hit all alike
+            runs["separate, one after another"] += timed(
+                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, False), 1, 0)
+            runs[f"separate, {n_procs} at a time"] += timed(
+                lambda: pool.map(_train_binding_share, shares), 1, 0)
+            runs["batched"] += timed(
+                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, True), 1, 0)
+    finally:
+        torch.set_num_threads(threads)
     n_time = SEED_BATCH_TASK["seq_length"] + horizon
-    work = n_seeds * batch * n_time * steps
+    work = len(seeds) * batch * n_time * steps
     medians = {name: statistics.median(times) for name, times in runs.items()}
     ratios = {name: medians[name] / medians["batched"] for name in runs if name != "batched"}
     d = SEED_BATCH_TASK["input_dim"]  # matmul FLOPs per trial·step, forward and backward:
     flops = 6 * hidden * (hidden + d + 1) + 6 * hidden * d  # recurrence (+ EOS input), readout
     speed = {name: f"{work * flops / m / 1e9:.0f} GFLOP/s" for name, m in medians.items()}
     vs = ", ".join(f"{r:.2f}x {name.removeprefix('separate, ')}" for name, r in ratios.items())
-    size = (f"{n_seeds} seeds, binding T1 (d = s = 8), tanh RNN-{hidden} no bias, batch {batch}, "
-            f"{n_time} time steps, {steps} Adam steps, {threads} threads")
-    return [Figure(f"seed batch: {name}", size, work / medians[name], "trial·steps/s",
-                   [work / r for r in times],
+    size = (f"{len(seeds)} seeds, binding T1 (d = s = 8), tanh RNN-{hidden} no bias, batch "
+            f"{batch}, horizon {horizon} ({n_time} time steps), {steps} Adam steps, "
+            f"{threads} threads")
+    return [Figure(f"seed batch, horizon {horizon}: {name}", size, work / medians[name],
+                   "trial·steps/s", [work / r for r in times],
                    f"{min(ratios.values()):.2f}x the faster separate runs ({vs}), {speed[name]}"
                    if name == "batched" else speed[name])
             for name, times in runs.items()]

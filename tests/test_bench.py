@@ -7,7 +7,8 @@ from taskdyn import bench
 
 def test_bench_tiny_sizes(tmp_path):
     sizes = bench.Sizes(batch=4, steps=5, hidden=8, repeats=1, ripser_points=30,
-                        decoding=(20, 3, 4), dsa=(2, 4, 12, 4), seed_batch=(3, 4, 2, 2),
+                        decoding=(20, 3, 4), dsa=(2, 4, 12, 4), seed_batch=(3, 4),
+                        seed_batch_runs=((2, 2),),
                         epoch_trials=8, pairwise=(3, 4, 3, 5), snakemake=False)
     figures = (bench.bench_training(sizes, kernels=("sequence", "loop"))
                + bench.bench_epoch(sizes, kernels=("sequence",))
@@ -21,8 +22,8 @@ def test_bench_tiny_sizes(tmp_path):
         assert by_name[name].value > 0 and len(by_name[name].runs) == 1
     assert len(peaks) == 2 * 2  # measured before each timed step of the two kernels
     assert "x FLOP floor" in by_name["training step [sequence]"].note
-    assert "x the faster separate runs" in by_name["seed batch: batched"].note
-    assert by_name["seed batch: separate, one after another"].value > 0
+    assert "x the faster separate runs" in by_name["seed batch, horizon 2: batched"].note
+    assert by_name["seed batch, horizon 2: separate, one after another"].value > 0
     assert "6 ordered pairs" in by_name["pairwise state R2"].size
     bench.write_results(tmp_path / "r.json", figures, sizes)
     saved = json.loads((tmp_path / "r.json").read_text())
