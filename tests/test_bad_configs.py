@@ -31,6 +31,12 @@ def expectation(path: Path) -> dict[str, str]:
     return header
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "config").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_validates(path):
+    validated = validate_config(load_yaml(path), SCHEMAS)
+    assert validated["studies"]
+
+
 def test_corpus_covers_the_issue():
     assert len(CORPUS) >= 20
     for path in CORPUS:
