@@ -118,18 +118,18 @@ def generate_seed_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizon
         choice[k] = rng.integers(len(seq_lengths), size=n_trials)
         bits[k] = rng.choice(np.array([-1.0, 1.0]), size=(n_trials, s_max, d))
     starts = seq_lengths[choice]
-    steps = np.arange(n_time)
+    start, steps = starts[..., None], np.arange(n_time)  # start broadcasts against steps
     inputs = np.zeros((n_sets, n_trials, n_time, d + int(use_eos)), dtype=np.float32)
-    inputs[..., :s_max, :d] = np.where((steps[:s_max] < starts[..., None])[..., None], bits, 0.0)
+    inputs[..., :s_max, :d] = np.where((steps[:s_max] < start)[..., None], bits, 0.0)
     if use_eos:
-        inputs[..., d] = np.where(steps == starts[..., None], -1.0, 0.0)
+        inputs[..., d] = np.where(steps == start, -1.0, 0.0)
     targets = np.zeros((n_sets, n_trials, n_time, d), dtype=np.float32)
     for i, s in enumerate(seq_lengths):
         np.copyto(targets[:, :, s:], _recurrence(bits[:, :, :s], operators[i, : s * d], n_time - s),
                   where=(choice == i)[..., None, None])
     for k, end in enumerate(s_max + horizons):  # a shorter draw ends earlier
         targets[k, :, end:] = 0.0
-    mask = (steps >= starts[..., None]) & (steps < (starts + horizons[:, None])[..., None])
+    mask = (steps >= start) & (steps < start + horizons[:, None, None])
     return {"inputs": inputs, "targets": targets, "mask": mask.astype(np.float32),
             "seq_length": starts.astype(np.int64)}
 
