@@ -10,6 +10,7 @@ import torch
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.config import ConfigError, validate_config
 from taskdyn.studies.binding import STUDY
+from taskdyn.studies.binding.training import masked_accuracy, masked_loss, sign_correct
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "workflow" / "schemas"
 TASK = {"task_id": [3, 0, 0], "input_dim": 2, "seq_length": 2, "use_eos": False,
@@ -102,3 +103,22 @@ def test_analyses_on_spectra_require_operator_spectra():
     del config["studies"]["binding"]["analyses"]["operator_spectra"]
     with pytest.raises(ConfigError, match="'studies.binding.analyses'.*operator_spectra"):
         validate_config(config, SCHEMAS)
+
+
+@pytest.mark.parametrize("lead", [(), (3,)])
+def test_masked_loss_and_accuracy_match_their_definitions(lead):
+    """The one-pass loss (value and gradient) and the boolean accuracy equal the plain formulas
+    on masked ±1 targets, with and without a leading seed axis."""
+    g = torch.Generator().manual_seed(0)
+    outputs = torch.randn(*lead, 5, 7, 4, generator=g, dtype=torch.float64, requires_grad=True)
+    targets = torch.randint(0, 2, outputs.shape, generator=g).double() * 2 - 1
+    mask = (torch.rand(*lead, 5, 7, generator=g) > 0.4).double()
+    weight = mask.unsqueeze(-1)
+    want = ((outputs - targets) ** 2 * weight).sum((-3, -2, -1)) / (weight.sum((-3, -2, -1)) * 4)
+    got = masked_loss(outputs, targets, mask)
+    torch.testing.assert_close(got, want)
+    torch.testing.assert_close(torch.autograd.grad(got.sum(), outputs)[0],
+                               torch.autograd.grad(want.sum(), outputs)[0])
+    accuracy = (sign_correct(outputs, targets) * mask).sum((-2, -1)) / mask.sum((-2, -1))
+    torch.testing.assert_close(masked_accuracy(outputs.detach(), targets, mask), accuracy)
+    assert torch.autograd.gradcheck(lambda o: masked_loss(o, targets, mask), (outputs,))
