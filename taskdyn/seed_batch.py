@@ -22,48 +22,43 @@ from taskdyn.models.recurrent import VanillaRNN
 
 
 class StackedTanhRNN(torch.autograd.Function):
-    """Outputs [seed, trial, time, out] of K tanh RNNs with linear readouts.
+    """Outputs [seed, time, trial, out] of K tanh RNNs with linear readouts.
 
     Arguments: inputs [seed, trial, time, in], initial states [seed, trial, H], the recurrent
     weights stacked as W = [W_hh^T; W_ih^T] [seed, H + in, H] (with a bias b = b_ih + b_hh the
     caller appends a ones column to `inputs` and the row b^T to W), readout W_o [seed, out, H]
-    and b_o [seed, out] or None.
-
-    The state is kept as s = (h + 1) / 2 = sigmoid(2a), so each step is one batched matmul and
-    one sigmoid (the fused sigmoid kernel is several times faster than tanh's on CPU, and no
-    affine pass is left over). h = 2s - 1 is folded into the weights: with z_t = [s_t | u_t | 1],
-    z_t [4 W_hh^T, 2 W_o^T; 2 W_ih^T, 0; -2 1^T W_hh^T, -1^T W_o^T] = [2 a_t | y(h_t)], the next
-    pre-activation and the current state's output in one product (a separate readout has an
-    8-wide dimension that runs matmuls at a fifth of the peak). Products land in time-major
-    slabs, each contiguous (bmm into a strided view is slower), and the outputs are gathered
-    from them once. Backward mirrors it with g_t = [dL/da_t / 4 | dL/dy(h_t)]: g_t [4 W_hh; W_o]
-    is dL/dh_t and sigmoid_backward(dL/dh_t, s_t) is g_{t-1}'s first block, one matmul and one
-    element-wise op per step; z^T g over all steps, mapped back through h = 2s - 1, is every
-    seed's W and W_o gradient in one matmul."""
+    and b_o [seed, out] or None. State and input share one buffer z_t = [h_t | u_t], and the
+    readout rides in the recurrent matmul as extra columns, [2W | W_o^T; 0], so each step
+    forward is one batched matmul over seeds giving the next pre-activation and the current
+    state's output. Backward mirrors it: g_t = [dL/da_t | dL/dy_t] times [W_hh; W_o] is dL/dh_t
+    (one matmul per step), and z^T g over all steps is every seed's W and W_o gradient in one
+    matmul. (A separate readout has an 8-wide dimension that runs matmuls at a fifth of the
+    peak.) tanh is evaluated as 2 sigmoid(2a) - 1: the fused sigmoid kernel is several times
+    faster than tanh's on CPU."""
 
     @staticmethod
     def forward(ctx, inputs, h0, w, w_o, b_o):
         n_seeds, batch, n_time, n_in = inputs.shape
         hidden, n_out = h0.shape[-1], w_o.shape[1]
-        z = inputs.new_empty(n_seeds, n_time + 1, batch, hidden + n_in + 1)
-        torch.add(h0, 1, out=z[:, 0, :, :hidden]).mul_(0.5)
-        z[:, :n_time, :, hidden:-1] = inputs.transpose(1, 2)
-        z[:, n_time, :, hidden:-1] = 0
-        z[..., -1] = 1
-        w_hh, w_ih = w[:, :hidden], w[:, hidden:]
-        w_both = torch.cat([
-            torch.cat([4 * w_hh, 2 * w_o.mT], dim=2),
-            torch.cat([2 * w_ih, w_ih.new_zeros(n_seeds, n_in, n_out)], dim=2),
-            torch.cat([-2 * w_hh.sum(1, keepdim=True), -w_o.sum(2).unsqueeze(1)], dim=2)], dim=1)
-        # slab t: [2 a_t | y(h_t)]; y(h_0) is not an output, a_T is not used
-        products = inputs.new_empty(n_time + 1, n_seeds, batch, hidden + n_out)
-        steps, states = z.unbind(1), z[..., :hidden].unbind(1)
-        slabs, pre = products.unbind(0), products[..., :hidden].unbind(0)
+        z = inputs.new_empty(n_seeds, n_time + 1, batch, hidden + n_in)
+        z[:, 0, :, :hidden] = h0
+        z[:, :n_time, :, hidden:] = inputs.transpose(1, 2)
+        z[:, n_time, :, hidden:] = 0
+        w_both = w.new_zeros(n_seeds, hidden + n_in, hidden + n_out)
+        torch.mul(w, 2, out=w_both[..., :hidden])
+        w_both[:, :hidden, hidden:] = w_o.mT
+        # step t: [2 a_t | y(h_t)] (a contiguous product: bmm into a strided view is slower);
+        # y(h_0) is not an output, y(h_T) comes from one more product
+        outputs = inputs.new_empty(n_seeds, n_time, batch, n_out)
+        both = inputs.new_empty(n_seeds, batch, hidden + n_out)
+        pre, y, minus_one = both[..., :hidden], both[..., hidden:], h0.new_tensor(-1.0)
+        steps, states, step_outputs = z.unbind(1), z[..., :hidden].unbind(1), outputs.unbind(1)
         for t in range(n_time):  # views made once: slicing per step costs µs each
-            torch.bmm(steps[t], w_both, out=slabs[t])
-            torch.sigmoid(pre[t], out=states[t + 1])
-        torch.bmm(steps[n_time], w_both, out=slabs[n_time])
-        outputs = products[1:, ..., hidden:].permute(1, 2, 0, 3).contiguous()
+            torch.bmm(steps[t], w_both, out=both)
+            if t:
+                step_outputs[t - 1].copy_(y)
+            torch.add(minus_one, pre.sigmoid_(), alpha=2, out=states[t + 1])
+        torch.bmm(z[:, n_time, :, :hidden], w_o.mT, out=outputs[:, n_time - 1])
         if b_o is not None:
             outputs += b_o[:, None, None]
         ctx.save_for_backward(z, w, w_o)
@@ -75,25 +70,22 @@ class StackedTanhRNN(torch.autograd.Function):
         z, w, w_o = ctx.saved_tensors
         n_seeds, n_steps, batch, width = z.shape
         n_time, hidden, n_out = n_steps - 1, w.shape[-1], w_o.shape[1]
-        # g_t = [dL/da_t / 4 | dL/dy(h_t)], with a_T and y(h_0) not in the loss
+        # g_t = [dL/da_t | dL/dy(h_t)], with a_T and y(h_0) not in the loss
         g = z.new_empty(n_seeds, n_steps, batch, hidden + n_out)
         g[:, 0, :, hidden:] = 0
-        g[:, 1:, :, hidden:] = grad_outputs.transpose(1, 2)
+        g[:, 1:, :, hidden:] = grad_outputs
         g[:, n_time, :, :hidden] = 0
-        w_back = torch.cat([4 * w[:, :hidden].mT, w_o], dim=1)  # [seed, H + out, H]
+        w_back = torch.cat([w[:, :hidden].mT, w_o], dim=1)  # [seed, H + out, H]
         dh = z.new_empty(n_seeds, batch, hidden)
         g_steps, g_states, states = g.unbind(1), g[..., :hidden].unbind(1), z[..., :hidden].unbind(1)
-        for t in range(n_time, 0, -1):  # dL/dh_t, then dL/da_{t-1} / 4 = dL/dh_t s_t (1 - s_t)
+        for t in range(n_time, 0, -1):  # dL/dh_t, then dL/da_{t-1} through h_t = tanh(a_{t-1})
             torch.bmm(g_steps[t], w_back, out=dh)
-            torch.ops.aten.sigmoid_backward(dh, states[t], grad_input=g_states[t - 1])
+            torch.ops.aten.tanh_backward(dh, states[t], grad_input=g_states[t - 1])
         grad_h0 = torch.bmm(g[:, 0], w_back) if ctx.needs_input_grad[1] else None
-        # [S^T g; U^T g; 1^T g] over all steps; h = 2s - 1 and dL/da = 4 g give the weight grads
-        sums = torch.bmm(z.view(n_seeds, n_steps * batch, width).mT,
-                         g.view(n_seeds, n_steps * batch, -1))
-        ones = sums[:, -1:]
-        grad_w = torch.cat([8 * sums[:, :hidden, :hidden] - 4 * ones[..., :hidden],
-                            4 * sums[:, hidden:-1, :hidden]], dim=1)
-        grad_w_o = (2 * sums[:, :hidden, hidden:] - ones[..., hidden:]).mT
+        grad_both = torch.bmm(z.view(n_seeds, n_steps * batch, width).mT,
+                              g.view(n_seeds, n_steps * batch, -1))
+        grad_w = grad_both[..., :hidden]
+        grad_w_o = grad_both[:, :hidden, hidden:].mT
         grad_b_o = grad_outputs.sum((1, 2)) if ctx.has_readout_bias else None
         return None, grad_h0, grad_w, grad_w_o, grad_b_o
 
@@ -122,8 +114,9 @@ class SeedStack:
             inputs = torch.cat([inputs, inputs.new_ones(*inputs.shape[:-1], 1)], dim=-1)
             w.append((p["rnn.bias_ih_l0"] + p["rnn.bias_hh_l0"]).unsqueeze(1))
         h0 = self.buffers["initial_state"].unsqueeze(1).expand(-1, inputs.shape[1], -1)
-        return StackedTanhRNN.apply(inputs, h0, torch.cat(w, dim=1), p["readout.weight"],
-                                    p.get("readout.bias"))
+        outputs = StackedTanhRNN.apply(inputs, h0, torch.cat(w, dim=1), p["readout.weight"],
+                                       p.get("readout.bias"))
+        return outputs.transpose(1, 2)
 
     def write_back(self) -> None:
         """Copy each seed's current parameters into its own module."""
