@@ -48,11 +48,12 @@ def test_seed_stack_matches_each_models_own_forward_and_gradients(bias):
             model.initial_state.normal_()
     inputs = torch.randn(3, 4, 7, 3)
     stack = SeedStack(models)
-    stack(inputs).pow(2).sum().backward()
+    stacked = stack(inputs)
+    stacked.pow(2).sum().backward()
     for k, model in enumerate(models):
         outputs, _ = model(inputs[k])
         outputs.pow(2).sum().backward()
-        torch.testing.assert_close(stack(inputs)[k], outputs, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(stacked[k], outputs, rtol=1e-5, atol=1e-6)
         for name, param in model.named_parameters():
             torch.testing.assert_close(stack.params[name].grad[k], param.grad, rtol=1e-4,
                                        atol=1e-5, msg=lambda m, name=name: f"{name}: {m}")
