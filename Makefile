@@ -2,6 +2,8 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# Test processes (pytest-xdist): CI's 2 cores; the SLURM tests mostly wait, so two overlap well.
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test bench clean
 
@@ -17,7 +19,7 @@ run: setup
 	$(BIN)/snakemake --profile profiles/local
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 clean:
 	rm -rf results logs benchmarks .snakemake

@@ -1,7 +1,9 @@
-"""Shared helpers: the repository root and running Snakemake on a config in a scratch directory."""
+"""Shared helpers (the repository root, Snakemake on a config in a scratch directory) and the
+grouping and order of tests for `make test`'s two pytest-xdist processes."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two test processes share CI's two cores: OpenMP threads spinning at a barrier only slow
+    # the other process's work (this process's and its subprocesses' torch read it at start).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def run_snakemake(workdir: Path, config: dict | Path, *args: str,
@@ -33,3 +39,27 @@ def run_snakemake(workdir: Path, config: dict | Path, *args: str,
 def tiny_config() -> dict:
     """The seconds-long flip-flop config used by pipeline tests."""
     return yaml.safe_load((REPO / "tests" / "configs" / "ctdb_tiny.yaml").read_text())
+
+
+# Modules whose tests share the SLURM harness's runs (functools.cache, one per process).
+SLURM_HARNESS_MODULES = {"test_manifest", "test_preemption", "test_report", "test_slurm"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Ready the suite for `pytest -n 2 --dist loadgroup` (what `make test` runs).
+
+    Each module goes to one worker, so a module-scoped run is made once; the modules sharing
+    the SLURM harness go to the same worker, so its cluster and runs are started once. The
+    slow modules come first (the SLURM group, mostly waiting on the cluster, leads), so they
+    overlap each other instead of finishing alone at the end.
+    """
+    def group(item: pytest.Item) -> str:
+        name = item.module.__name__
+        return "slurm_harness" if name in SLURM_HARNESS_MODULES else name
+
+    slow = {group(item) for item in items
+            if item.get_closest_marker("pipeline") or item.get_closest_marker("slow")}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    items.sort(key=lambda item: (group(item) != "slurm_harness", group(item) not in slow))

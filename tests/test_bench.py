@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from taskdyn import bench
 
 
+@pytest.mark.slow
 def test_bench_tiny_sizes(tmp_path):
     sizes = bench.Sizes(batch=4, steps=5, hidden=8, repeats=1, ripser_points=30,
                         decoding=(20, 3, 4), dsa=(2, 4, 12, 4), seed_batch=(3, 4),
@@ -67,6 +70,7 @@ def test_study_bench_takes_each_studys_first_task_and_model():
     assert ctdb.hp["model"]["latent_size"] == 64 and ctdb.hp["train"]["batch_size"] == 128
 
 
+@pytest.mark.slow
 def test_study_bench_trains_each_study_one_epoch_on_its_pipeline_dataset(tmp_path):
     """`bench_studies` on a two-study config: datasets made by the pipeline's rules, one epoch
     each, trial·steps counted as the study trains (binding: steps × batch × (s + horizon))."""

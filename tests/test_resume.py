@@ -53,6 +53,7 @@ def _wait_for_epoch(checkpoint, epoch, proc, timeout=120):
     raise TimeoutError("no checkpoint appeared")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_training_resumes_to_identical_result(tmp_path, sig):
     data = tmp_path / "data.h5"
