@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -63,3 +65,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=lambda item: (group(item) != "slurm_harness", group(item) not in slow))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Stop if pytest-xdist's loadgroup did not take the groups above (it writes them into node
+    ids, which pytest 9.2 moved): ungrouped, both workers would start the SLURM harness."""
+    if node.config.getoption("dist") == "loadgroup" and ids and "@" not in ids[0]:
+        raise pytest.UsageError(
+            f"pytest-xdist {version('pytest-xdist')} did not group the tests under pytest "
+            f"{pytest.__version__}: install the versions pyproject.toml's `test` extra allows")
