@@ -9,9 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis.pca import explained_variance
 from taskdyn.analysis.spectra import eigenvalues, spectral_radius
-from taskdyn.analysis.state_r2 import pairwise_state_r2, project_states
 from taskdyn.io import read_h5, read_h5_attrs, read_json, write_h5, write_table
 from taskdyn.jobs import load_trained_model
 from taskdyn.provenance import provenance
@@ -27,6 +25,8 @@ def model_id(path: str) -> dict:
 
 def compute_pca(*, evaluation: str, analysis: dict, out: str) -> None:
     """Scree of one model's hidden states."""
+    from taskdyn.analysis.pca import explained_variance  # scikit-learn loads here, for this job
+
     hidden = read_h5(evaluation, ["hidden"])["hidden"]
     ratio = explained_variance(hidden, analysis.get("max_components", 10))
     write_h5(out, {"explained_variance_ratio": ratio}, dims={"explained_variance_ratio": "pc"},
@@ -87,6 +87,9 @@ def _principal_weight(evaluation: str, names: list[str]) -> str:
 
 def compare_state_r2(*, evaluations: list[str], analysis: dict, table: str) -> None:
     """Affine state R² between every ordered pair of models: fit on training, score on held-out trials."""
+    # scikit-learn loads here, for this job only
+    from taskdyn.analysis.state_r2 import pairwise_state_r2, project_states
+
     projected, ids = {}, {}
     for path in evaluations:
         arrays = read_h5(path, ["hidden", "labels/split"])

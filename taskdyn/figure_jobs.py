@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from taskdyn.analysis.pca import fit_pca, project
 from taskdyn.analysis_jobs import model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table
 from taskdyn.plotting import save_figure
@@ -20,6 +19,8 @@ def _title(ident: dict) -> str:
 
 def figure_trials(*, evaluation: str, n_trials: int, pdf: str, png: str) -> None:
     """Example held-out trials of one model."""
+    from taskdyn.analysis.pca import fit_pca, project  # scikit-learn loads here, for this job
+
     arrays = read_h5(evaluation, ["inputs", "targets", "outputs", "hidden", "labels/split"])
     held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]
     pcs = project(fit_pca(arrays["hidden"], 3), arrays["hidden"][held_out])
@@ -60,6 +61,8 @@ def figure_state_r2(*, table: str, pdf: str, png: str) -> None:
 def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: str,
                         n_trajectories: int = 20) -> None:
     """Fixed points over held-out trajectories in the top-3 PC space of the model's states."""
+    from taskdyn.analysis.pca import fit_pca, project  # scikit-learn loads here, for this job
+
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
     fp = read_h5(fixed_points, ["xstar", "is_stable"])
     pca = fit_pca(arrays["hidden"], 3)

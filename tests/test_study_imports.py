@@ -1,5 +1,5 @@
-"""Table, figure and analysis jobs, and config validation, start without torch: their modules
-import it only on use."""
+"""Table, figure and analysis jobs, and config validation, start without torch, and analysis
+jobs without scikit-learn unless they use it: their modules import these only on use."""
 
 import subprocess
 import sys
@@ -71,3 +71,13 @@ def test_config_validation_does_not_import_torch():
     result = subprocess.run([sys.executable, "-c", VALIDATE, ROOT / "workflow" / "schemas",
                              *configs], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False", "validating the configs loads torch"
+
+
+def test_analysis_and_figure_jobs_load_scikit_learn_only_for_the_jobs_that_use_it():
+    """Spectra, fixed-point, metrics-table and most figure jobs start without scikit-learn (~1 s
+    of CPU each); the PCA, state-R², trial and fixed-point figure jobs load it when they run."""
+    for module in ("taskdyn.analysis_jobs", "taskdyn.figure_jobs"):
+        check = f"import sys, {module}; print('sklearn' in sys.modules)"
+        result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                                check=True)
+        assert result.stdout.strip() == "False", f"importing {module} loads scikit-learn"
