@@ -62,8 +62,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     slow = {group(item) for item in items
             if item.get_closest_marker("pipeline") or item.get_closest_marker("slow")}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
+    if config.pluginmanager.hasplugin("xdist"):  # which registers the marker
+        for item in items:
+            item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=lambda item: (group(item) != "slurm_harness", group(item) not in slow))
 
 
