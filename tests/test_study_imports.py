@@ -38,21 +38,28 @@ LIGHT_MODULES = [
     "taskdyn.studies.wm.figure_jobs",
 ]
 
-# Imports the modules in turn and prints the first one after which torch is loaded.
+# Imports the modules in argv[2:] in turn and prints the first one after which the package
+# argv[1] is loaded.
 CHECK = """
 import importlib, sys
-for name in sys.argv[1:]:
+for name in sys.argv[2:]:
     importlib.import_module(name)
-    if "torch" in sys.modules:
+    if sys.argv[1] in sys.modules:
         print(name)
         break
 """
 
 
+def first_module_loading(package: str, modules: list[str]) -> str:
+    """The first of `modules` whose import (in a fresh process, in turn) loads `package`, or ""."""
+    result = subprocess.run([sys.executable, "-c", CHECK, package, *modules],
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
 def test_light_job_modules_do_not_import_torch():
-    result = subprocess.run([sys.executable, "-c", CHECK, *LIGHT_MODULES], capture_output=True,
-                            text=True, check=True)
-    assert result.stdout == "", f"importing {result.stdout.strip()} loads torch"
+    loader = first_module_loading("torch", LIGHT_MODULES)
+    assert loader == "", f"importing {loader} loads torch"
 
 
 # Validates each config with the studies' own checks, then says whether torch is loaded.
@@ -76,8 +83,5 @@ def test_config_validation_does_not_import_torch():
 def test_analysis_and_figure_jobs_load_scikit_learn_only_for_the_jobs_that_use_it():
     """Spectra, fixed-point, metrics-table and most figure jobs start without scikit-learn (~1 s
     of CPU each); the PCA, state-R², trial and fixed-point figure jobs load it when they run."""
-    for module in ("taskdyn.analysis_jobs", "taskdyn.figure_jobs"):
-        check = f"import sys, {module}; print('sklearn' in sys.modules)"
-        result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
-                                check=True)
-        assert result.stdout.strip() == "False", f"importing {module} loads scikit-learn"
+    loader = first_module_loading("sklearn", ["taskdyn.analysis_jobs", "taskdyn.figure_jobs"])
+    assert loader == "", f"importing {loader} loads scikit-learn"
