@@ -1,9 +1,12 @@
 """The benchmark suite behind `taskdyn bench`: how fast the pipeline is, and how far from the limit.
 
 Every figure is the median of `repeats` timed runs (wall clock, after one untimed warm-up run).
-Training is compared with the machine's matrix-multiply peak measured in the same process, at
-the model's own matmul shape, dtype and thread count. A GRU training step (forward, backward,
-Adam) costs about
+Training is timed on one device (`Sizes.device`: the CPU, or a GPU with `taskdyn bench --device
+cuda`, each timed call waiting for the GPU's queued work) and compared with that device's
+matrix-multiply peak measured in the same process, at the model's own matmul shape and dtype.
+Fixed points, analyses and `snakemake` are timed on the CPU, where the pipeline runs them.
+
+A GRU training step (forward, backward, Adam) costs about
 
     FLOPs = 6 · B · T · (3H · (H + I) + H · O)
 
@@ -15,6 +18,7 @@ The step's FLOP floor is FLOPs / peak.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import multiprocessing
@@ -82,6 +86,7 @@ class Sizes:
     snakemake: bool = True
     snakemake_repeats: int = 3
     default_run: bool = False  # the default pipeline end to end (minutes; `--default-run`)
+    device: str = "cpu"  # where training is timed: "cpu" or "cuda"
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -92,29 +97,64 @@ class Sizes:
                    seed_batch_runs=((20, 10),))
 
 
-def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
-    """Wall-clock seconds of `repeats` calls of `fn` after `warmup` untimed calls."""
+CPU = torch.device("cpu")
+
+
+def synchronise(device: torch.device) -> None:
+    """Wait for the work queued on `device` (CUDA kernels run asynchronously; a CPU op is done
+    when it returns)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def device_label(device: torch.device) -> str:
+    """The device for a figure's size column: the CPU's thread count, or the GPU's name."""
+    if device.type == "cuda":
+        return f"{torch.cuda.get_device_name(device)} (CUDA)"
+    return f"{torch.get_num_threads()} threads"
+
+
+def usable_device(name: str) -> torch.device:
+    """`name` ("cpu" or "cuda") as a device, or a ValueError saying why it is not usable here."""
+    if name == "cuda" and not torch.cuda.is_available():
+        why = ("this torch is built without CUDA" if torch.version.cuda is None
+               else f"torch {torch.__version__} (CUDA {torch.version.cuda}) sees no GPU")
+        raise ValueError(f"--device cuda: CUDA is not usable here: {why}")
+    return torch.device(name)
+
+
+def timed(fn: Callable[[], object], repeats: int, warmup: int = 1,
+          device: torch.device = CPU) -> list[float]:
+    """Wall-clock seconds of `repeats` calls of `fn` after `warmup` untimed calls, each call
+    timed until the work it queued on `device` is done."""
     for _ in range(warmup):
         fn()
+    synchronise(device)
     runs = []
     for _ in range(repeats):
         tic = time.perf_counter()
         fn()
+        synchronise(device)
         runs.append(time.perf_counter() - tic)
     return runs
 
 
 def matmul_peak(m: int, k: int, n: int, repeats: int = 5, dtype=torch.float32,
-                min_seconds: float = 0.2) -> list[float]:
-    """FLOP/s of `[m, k] @ [k, n]` in a tight loop, one figure per repeat."""
-    a, b = torch.randn(m, k, dtype=dtype), torch.randn(k, n, dtype=dtype)
+                min_seconds: float = 0.2, device: torch.device = CPU) -> list[float]:
+    """FLOP/s of `[m, k] @ [k, n]` on `device` in a tight loop, one figure per repeat."""
+    a = torch.randn(m, k, dtype=dtype, device=device)
+    b = torch.randn(k, n, dtype=dtype, device=device)
+    torch.matmul(a, b)  # first-call costs (library load, GPU kernel selection)
+    synchronise(device)
     rates = []
     for _ in range(repeats):
-        count, tic = 0, time.perf_counter()
-        while (elapsed := time.perf_counter() - tic) < min_seconds:
+        count, elapsed, tic = 0, 0.0, time.perf_counter()
+        while elapsed < min_seconds:
             for _ in range(20):
                 torch.matmul(a, b)
             count += 20
+            synchronise(device)
+            elapsed = time.perf_counter() - tic
         rates.append(2.0 * m * k * n * count / elapsed)
     return rates
 
@@ -143,28 +183,31 @@ def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop",
     large square one. A shared machine's speed drifts, so the peak is measured again right
     before every timed step and each step is compared with its own floor (median ratio)."""
     n_bits, b, t, h = 3, sizes.batch, sizes.steps, sizes.hidden
+    device = torch.device(sizes.device)
     data = generate_flipflop(b, n_bits, t, 0.02, 0.15, np.random.default_rng(0))
-    inputs = torch.as_tensor(data["inputs"], dtype=torch.float32)
-    targets = torch.as_tensor(data["targets"], dtype=torch.float32)
+    inputs = torch.as_tensor(data["inputs"], dtype=torch.float32, device=device)
+    targets = torch.as_tensor(data["targets"], dtype=torch.float32, device=device)
     flops = gru_training_flops(b, t, h, n_bits, n_bits)
-    size = f"3-bit flip-flop, GRU-{h}, batch {b}, {t} steps, {torch.get_num_threads()} threads"
+    size = f"3-bit flip-flop, GRU-{h}, batch {b}, {t} steps, {device_label(device)}"
     peaks: dict[str, list[float]] = {"step shape": [], "1024^3": []}
 
     def peak() -> float:
-        peaks["step shape"].append(max(matmul_peak(b, h, 3 * h, 2, min_seconds=0.1)))
-        peaks["1024^3"].append(max(matmul_peak(1024, 1024, 1024, 2, min_seconds=0.1)))
+        peaks["step shape"].append(max(matmul_peak(b, h, 3 * h, 2, min_seconds=0.1,
+                                                   device=device)))
+        peaks["1024^3"].append(max(matmul_peak(1024, 1024, 1024, 2, min_seconds=0.1,
+                                               device=device)))
         return max(peaks["step shape"][-1], peaks["1024^3"][-1])
 
     steps = []
     for kernel in kernels:
         torch.manual_seed(0)
-        model = GRU(n_bits, n_bits, h, kernel=kernel)
+        model = GRU(n_bits, n_bits, h, kernel=kernel).to(device)
         step = gru_training_step(model, inputs, targets, torch.optim.Adam(model.parameters()))
         step()  # warm-up
         runs, ratios = [], []
         for _ in range(sizes.repeats):
             floor = flops / peak()
-            runs += timed(step, 1, warmup=0)
+            runs += timed(step, 1, warmup=0, device=device)
             ratios.append(runs[-1] / floor)
         median = statistics.median(runs)
         steps += [
@@ -174,9 +217,10 @@ def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop",
             Figure(f"training throughput [{kernel}]", size, b * t / median, "trial·steps/s",
                    [b * t / r for r in runs])]
     best = max(max(peaks["step shape"]), max(peaks["1024^3"]))
-    shape = f"[{b},{h}]@[{h},{3 * h}] float32"
+    shape = f"[{b},{h}]@[{h},{3 * h}] float32, {device_label(device)}"
     return [Figure(f"matmul peak ({name})", shape if name == "step shape" else
-                   "[1024,1024]@[1024,1024] float32", statistics.median(rates) / 1e9, "GFLOP/s",
+                   f"[1024,1024]@[1024,1024] float32, {device_label(device)}",
+                   statistics.median(rates) / 1e9, "GFLOP/s",
                    [r / 1e9 for r in rates], "median of the peaks measured before each step")
             for name, rates in peaks.items()] + [
         Figure("training step FLOPs", size, flops / 1e9, "GFLOP", note="6·B·T·(3H(H+I)+H·O)"),
@@ -190,11 +234,14 @@ def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop",
 CTDB_REFERENCE_EPOCH_S = 6.5
 
 
-def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop")) -> list[Figure]:
+def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] | None = None) -> list[Figure]:
     """One epoch of `taskdyn.training.fit` (shuffle, Adam, clipping, validation, checkpoint) on
-    the 3-bit flip-flop: `sizes.epoch_trials` trials of `sizes.steps` steps, batch 256."""
+    the 3-bit flip-flop: `sizes.epoch_trials` trials of `sizes.steps` steps, batch 256, with
+    the kernel `auto` picks on the device and the autograd `loop` unless `kernels` are named."""
     from taskdyn.training import TrainSettings, fit
 
+    device = torch.device(sizes.device)
+    kernels = kernels or (GRU.AUTO_KERNEL[device.type], "loop")
     n_val = 32
     data = generate_flipflop(sizes.epoch_trials + n_val, 3, sizes.steps, 0.02, 0.15,
                              np.random.default_rng(0))
@@ -205,9 +252,9 @@ def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop")) -
     def loss(model, batch):
         return ((model(batch["inputs"])[0] - batch["targets"]) ** 2).mean()
 
-    settings = TrainSettings(epochs=1, batch_size=256)
+    settings = TrainSettings(epochs=1, batch_size=256, device=sizes.device)
     size = (f"3-bit flip-flop, GRU-{sizes.hidden}, {sizes.epoch_trials} trials x {sizes.steps} "
-            f"steps, batch 256, {torch.get_num_threads()} threads")
+            f"steps, batch 256, {device_label(device)}")
     figures = []
     for kernel in kernels:
         def epoch(kernel: str = kernel) -> None:
@@ -217,12 +264,12 @@ def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop")) -
                 fit(model, train, val, loss, lambda m, b: {"loss": loss(m, b).item()}, settings,
                     seed=0, checkpoint=f"{tmp}/checkpoint.pt", cfg_hash="bench", label="bench")
 
-        runs = timed(epoch, sizes.repeats)
+        runs = timed(epoch, sizes.repeats, device=device)
         median = statistics.median(runs)
         note = ""
         if sizes.epoch_trials == 800 and sizes.steps == 500:
             note = (f"{CTDB_REFERENCE_EPOCH_S / median:.1f}x faster than CtDB as shipped "
-                    f"({CTDB_REFERENCE_EPOCH_S} s, recorded)")
+                    f"({CTDB_REFERENCE_EPOCH_S} s on the 2-core CPU, recorded)")
         figures.append(Figure(f"training epoch [{kernel}]", size, median, "s", runs, note))
     return figures
 
@@ -331,10 +378,11 @@ SEED_BATCH_TASK = {"task_id": [255, 0, 0], "input_dim": 8, "seq_length": 8, "use
 SEED_BATCH_MODEL = {"type": "vanilla", "bias": False, "latent_size": 128, "kernel": "fused"}
 
 
-def seed_batch_train_config(batch: int, horizon: int, steps: int) -> dict:
+def seed_batch_train_config(batch: int, horizon: int, steps: int, device: str = "cpu") -> dict:
     """The study's `train` slice for one epoch of `steps` batches at one curriculum horizon."""
     return {"lr": 1e-3, "grad_clip": 1.0, "batch_size": batch, "epochs": 1,
-            "steps_per_epoch": steps, "curriculum": {"horizons": [horizon], "threshold": 1.0}}
+            "steps_per_epoch": steps, "curriculum": {"horizons": [horizon], "threshold": 1.0},
+            "device": device}
 
 
 @functools.cache
@@ -382,40 +430,49 @@ def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
     """K seeds of the binding study's paper model trained by its seed-batched job vs K
     single-seed jobs, each through the study's own training (data drawn online, curriculum,
     validation, checkpoints), at each (horizon, steps) of `sizes.seed_batch_runs`. Single-seed
-    jobs run one after another with all threads, and as the local profile runs them: one per
-    core, one thread each (worker processes started and warmed up before timing). The ratio
-    against the faster of the two is the headline."""
+    jobs run one after another with all threads, and on the CPU also as the local profile
+    runs them: one per core, one thread each (worker processes started and warmed up before
+    timing). The ratio against the faster of the two is the headline."""
     n_seeds, batch = sizes.seed_batch
     threads, seeds = torch.get_num_threads(), list(range(n_seeds))
-    n_procs = min(threads, n_seeds)
+    n_procs = min(threads, n_seeds) if sizes.device == "cpu" else 0
     figures = []
-    with multiprocessing.get_context("spawn").Pool(n_procs) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = (stack.enter_context(multiprocessing.get_context("spawn").Pool(n_procs))
+                if n_procs else None)
         for horizon, steps in sizes.seed_batch_runs:
             figures += _seed_batch_figures(pool, n_procs, seeds, batch, hidden, horizon, steps,
-                                           sizes.repeats)
+                                           sizes.repeats, torch.device(sizes.device))
     return figures
 
 
 def _seed_batch_figures(pool, n_procs: int, seeds: list[int], batch: int, hidden: int,
-                        horizon: int, steps: int, repeats: int) -> list[Figure]:
-    """`bench_seed_batch` at one horizon: `steps` Adam steps (one epoch) per run."""
+                        horizon: int, steps: int, repeats: int, device: torch.device
+                        ) -> list[Figure]:
+    """`bench_seed_batch` at one horizon: `steps` Adam steps (one epoch) per run; single-seed
+    jobs also `n_procs` at a time in `pool` unless `n_procs` is 0."""
     threads = torch.get_num_threads()
-    train_cfg = seed_batch_train_config(batch, horizon, steps)
-    warm_cfg = seed_batch_train_config(batch, horizon, 1)
+    train_cfg = seed_batch_train_config(batch, horizon, steps, device.type)
+    warm_cfg = seed_batch_train_config(batch, horizon, 1, device.type)
     shares = [(seeds[i::n_procs], hidden, train_cfg, 1) for i in range(n_procs)]
-    runs: dict[str, list[float]] = {"separate, one after another": [],
-                                    f"separate, {n_procs} at a time": [], "batched": []}
-    pool.map(_train_binding_share, [([0], hidden, warm_cfg, 1)] * n_procs)
+    runs: dict[str, list[float]] = {"separate, one after another": []}
+    if n_procs:
+        runs[f"separate, {n_procs} at a time"] = []
+        pool.map(_train_binding_share, [([0], hidden, warm_cfg, 1)] * n_procs)
+    runs["batched"] = []
     for batched in (False, True):  # warm-up: imports and first-call costs
         train_binding_seeds(seeds[:2], hidden, warm_cfg, threads, batched)
     try:
         for _ in range(repeats):  # interleaved, so load changes hit all alike
             runs["separate, one after another"] += timed(
-                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, False), 1, 0)
-            runs[f"separate, {n_procs} at a time"] += timed(
-                lambda: pool.map(_train_binding_share, shares), 1, 0)
+                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, False), 1, 0,
+                device)
+            if n_procs:
+                runs[f"separate, {n_procs} at a time"] += timed(
+                    lambda: pool.map(_train_binding_share, shares), 1, 0)
             runs["batched"] += timed(
-                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, True), 1, 0)
+                lambda: train_binding_seeds(seeds, hidden, train_cfg, threads, True), 1, 0,
+                device)
     finally:
         torch.set_num_threads(threads)
     n_time = SEED_BATCH_TASK["seq_length"] + horizon
@@ -428,7 +485,7 @@ def _seed_batch_figures(pool, n_procs: int, seeds: list[int], batch: int, hidden
     vs = ", ".join(f"{r:.2f}x {name.removeprefix('separate, ')}" for name, r in ratios.items())
     size = (f"{len(seeds)} seeds, binding T1 (d = s = 8), tanh RNN-{hidden} no bias, batch "
             f"{batch}, horizon {horizon} ({n_time} time steps), {steps} Adam steps, "
-            f"{threads} threads")
+            f"{device_label(device)}")
     return [Figure(f"seed batch, horizon {horizon}: {name}", size, work / medians[name],
                    "trial·steps/s", [work / r for r in times],
                    f"{min(ratios.values()):.2f}x the faster separate runs ({vs}), {speed[name]}"
@@ -471,17 +528,19 @@ def bench_pairwise(sizes: Sizes) -> list[Figure]:
 def bench_studies(sizes: Sizes, configfile: str = "config/config.yaml") -> list[Figure]:
     """One epoch of each study's default model through the study's own training
     (`taskdyn.study_bench`): trial·steps/s, and FLOP/s against the 1024³ matmul peak."""
+    device = torch.device(sizes.device)
     jobs = first_jobs(configfile)
     make_datasets(jobs, configfile)
-    peak = max(matmul_peak(1024, 1024, 1024, repeats=3))
+    peak = max(matmul_peak(1024, 1024, 1024, repeats=3, device=device))
     figures = []
     for job in jobs:
-        run, flops = one_epoch(job), epoch_flops(job)
+        run, flops = one_epoch(job, device=sizes.device), epoch_flops(job)
         counts: list[int] = []
-        runs = timed(lambda run=run, counts=counts: counts.append(run()[1]), sizes.repeats)
+        runs = timed(lambda run=run, counts=counts: counts.append(run()[1]), sizes.repeats,
+                     device=device)
         median, work = statistics.median(runs), counts[-1]
         size = (f"{job.study}/{job.task}, {json.dumps(job.hp['model'])}: one epoch of {work} "
-                f"trial·steps, {torch.get_num_threads()} threads")
+                f"trial·steps, {device_label(device)}")
         note = (f"{flops / median / 1e9:.1f} GFLOP/s = {100 * flops / median / peak:.0f} % of "
                 f"the 1024^3 matmul peak ({peak / 1e9:.0f} GFLOP/s); {flops / 1e9:.2f} GFLOP, "
                 f"{median:.2f} s per epoch")
@@ -585,8 +644,8 @@ def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
     Memory is kept for reuse as in the pipeline's training jobs (`retain_freed_memory`)."""
     retain_freed_memory()
     figures = []
-    parts = [bench_training, bench_epoch, bench_studies, bench_seed_batch, bench_fixed_points, bench_analyses,
-             bench_pairwise]
+    parts = [bench_training, bench_epoch, bench_studies, bench_seed_batch, bench_fixed_points,
+             bench_analyses, bench_pairwise]
     if sizes.snakemake:
         parts.append(lambda s: bench_snakemake(s.snakemake_repeats))
     if sizes.default_run:
@@ -604,8 +663,9 @@ def format_row(figure: Figure) -> str:
 
 
 def write_results(path: str | Path, figures: list[Figure], sizes: Sizes) -> None:
-    """The figures as JSON, with the sizes, torch version and thread count."""
+    """The figures as JSON, with the sizes, torch version, thread count and training device."""
     from taskdyn.io import write_json
 
     write_json(path, {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "device": device_label(torch.device(sizes.device)),
                       "sizes": asdict(sizes), "figures": [asdict(f) for f in figures]})

@@ -37,14 +37,22 @@ def _add_bench(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
     parser.add_argument("--default-run", action="store_true",
                         help="also time the default pipeline end to end (minutes)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where training is timed (fixed points, analyses and snakemake "
+                             "are timed on the CPU)")
 
 
 def _bench(args: argparse.Namespace) -> int:
     """Run the benchmark suite (taskdyn.bench), print its table and write its JSON."""
     from taskdyn import bench
 
+    try:
+        bench.usable_device(args.device)
+    except ValueError as err:
+        print(f"taskdyn bench: {err}", file=sys.stderr)
+        return EXIT_ERROR
     sizes = bench.Sizes.quick() if args.quick else bench.Sizes()
-    sizes.default_run = args.default_run
+    sizes.default_run, sizes.device = args.default_run, args.device
     figures = bench.run_all(sizes, progress=lambda f: print(bench.format_row(f), flush=True))
     bench.write_results(args.out, figures, sizes)
     return EXIT_OK

@@ -88,11 +88,11 @@ def counting_trial_steps(model: torch.nn.Module) -> Iterator[list[int]]:
         total[0] = next((n for n in counts if n), 0)
 
 
-def one_epoch(job: StudyJob, kernel: str | None = None
+def one_epoch(job: StudyJob, kernel: str | None = None, device: str = "cpu"
               ) -> Callable[[], tuple[torch.nn.Module, int]]:
-    """A closure training a fresh seed-0 model for one epoch as `train_model` does; it returns
-    the model and the trial·steps it trained on. `kernel` replaces the model's `kernel`, if it
-    has one."""
+    """A closure training a fresh seed-0 model on `device` for one epoch as `train_model`
+    does; it returns the model and the trial·steps it trained on. `kernel` replaces the
+    model's `kernel`, if it has one."""
     from taskdyn.studies import get_study
 
     spec = get_study(job.study)
@@ -100,7 +100,8 @@ def one_epoch(job: StudyJob, kernel: str | None = None
     model_cfg = job.hp["model"]
     if kernel is not None and "kernel" in model_cfg:
         model_cfg = {**model_cfg, "kernel": kernel}
-    hp = {**job.hp, "model": model_cfg, "train": {**job.hp["train"], "epochs": 1}}
+    hp = {**job.hp, "model": model_cfg,
+          "train": {**job.hp["train"], "epochs": 1, "device": device}}
 
     def run() -> tuple[torch.nn.Module, int]:
         model = initial_model(spec, hp, attrs, seed=0)
@@ -112,9 +113,9 @@ def one_epoch(job: StudyJob, kernel: str | None = None
 
 
 def epoch_flops(job: StudyJob) -> float:
-    """FLOPs (matmuls, convolutions, attention) of one training epoch of `job`, counted with
-    the autograd `loop` kernel where the model has a kernel choice: the FLOP counter does not
-    see inside the hand-written sequence kernels, whose arithmetic is the same."""
+    """FLOPs (matmuls, convolutions, attention) of one training epoch of `job`, counted on the
+    CPU with the autograd `loop` kernel where the model has a kernel choice: the FLOP counter
+    does not see inside the hand-written sequence kernels, whose arithmetic is the same."""
     run = one_epoch(job, kernel="loop")
     with FlopCounterMode(display=False) as counter:
         run()

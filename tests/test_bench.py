@@ -102,3 +102,39 @@ def test_study_bench_trains_each_study_one_epoch_on_its_pipeline_dataset(tmp_pat
         assert figure.unit == "trial·steps/s" and len(figure.runs) == 2
         assert figure.value > 0 and " GFLOP/s = " in figure.note
     assert all(f > 0 for f in flops)  # the tiny models' FLOPs round to 0.0 GFLOP/s in the note
+
+
+def test_timing_waits_for_the_devices_queued_work(monkeypatch):
+    """On a GPU a call returns before its kernels finish: each timed run must include the
+    wait for them, and the warm-up's queued work must not leak into the first run."""
+    import time
+
+    import torch
+
+    waits = []
+
+    def synchronise(device):  # stands in for torch.cuda.synchronize: 20 ms of queued work
+        waits.append(device.type)
+        if device.type == "cuda":
+            time.sleep(0.02)
+
+    monkeypatch.setattr(bench, "synchronise", synchronise)
+    runs = bench.timed(lambda: None, 3, warmup=1, device=torch.device("cuda"))
+    assert len(runs) == 3 and min(runs) >= 0.02
+    assert waits == ["cuda"] * 4  # after the warm-up, then once inside each timed run
+    assert max(bench.timed(lambda: None, 3)) < 0.02  # the CPU has nothing queued
+
+
+def test_bench_on_a_missing_gpu_stops_with_the_reason(capsys, tmp_path):
+    import torch
+
+    from taskdyn.cli import EXIT_ERROR, main
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is usable here")
+    out = tmp_path / "results.json"
+    assert main(["bench", "--device", "cuda", "--out", str(out)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "taskdyn bench: --device cuda: CUDA is not usable here" in err
+    assert not out.exists()
+    assert bench.usable_device("cpu").type == "cpu"
