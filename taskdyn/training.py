@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from taskdyn.checkpoint import resume, save_checkpoint
+from taskdyn.optim import Adam
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,7 @@ def fit_epochs(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: EpochL
     model.to(device)
     train = {k: v.to(device) for k, v in train.items()}
     val = {k: v.to(device) for k, v in val.items()}
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
-                                 weight_decay=settings.weight_decay)
+    optimizer = Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     rng = np.random.default_rng(seed)
     start, history, _ = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
                                cfg_hash=cfg_hash)

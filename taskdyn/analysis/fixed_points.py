@@ -18,6 +18,7 @@ import torch
 from torch.func import jacrev, vmap
 
 from taskdyn.analysis.spectra import eigenvalues, is_stable_discrete
+from taskdyn.optim import Adam
 
 StepFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -54,7 +55,7 @@ def _minimise_adam(step: StepFn, x: torch.Tensor, u: torch.Tensor, lr: float, ma
     while iters < max_iters and active.any():
         idx = active.nonzero().squeeze(1)
         xa = x[idx].clone().requires_grad_(True)
-        optimizer = torch.optim.Adam([xa], lr=lr)
+        optimizer = Adam([xa], lr=lr)
         for _ in range(min(check_every, max_iters - iters)):
             optimizer.zero_grad()
             q_values(step, xa, u[idx]).sum().backward()

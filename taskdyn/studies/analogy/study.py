@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
+from taskdyn.optim import Adam
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.tasks.knowledge_graph import (
@@ -86,8 +87,8 @@ class AnalogyStudy(Study):
         edges = functor_edges(dataset)
         prompts = analogy_prompts(dataset["test"])
         n_trials = len(dataset["train"]["target"])
-        optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr,
-                                     weight_decay=settings.weight_decay)
+        optimizer = Adam(model.parameters(), lr=settings.lr,
+                         weight_decay=settings.weight_decay)
         rng = np.random.default_rng(seed)
         start, rows, extra = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
                                     cfg_hash=cfg_hash)

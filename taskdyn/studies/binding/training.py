@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from taskdyn.checkpoint import resume, save_checkpoint
+from taskdyn.optim import Adam
 from taskdyn.seed_batch import SeedStack, clip_per_seed
 from taskdyn.studies.binding import DEFAULT_HORIZONS
 from taskdyn.tasks.binding import generate_seed_trials, generate_trials
@@ -283,5 +284,5 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
     return histories
 
 
-def _adam(params, settings: CurriculumSettings) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+def _adam(params, settings: CurriculumSettings) -> Adam:
+    return Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
