@@ -1,6 +1,7 @@
 """The fixed-point finder on systems whose fixed points are known in closed form."""
 
 import numpy as np
+import pytest
 import torch
 
 from taskdyn.analysis.fixed_points import find_fixed_points, unique_points
@@ -47,3 +48,23 @@ def test_unique_points_keeps_the_lowest_q_of_each_cluster():
     points = np.array([[0.0], [1e-5], [1.0]])
     q = np.array([1e-8, 1e-10, 1e-9])
     np.testing.assert_array_equal(np.sort(unique_points(points, q, 1e-3)), [1, 2])
+
+
+@pytest.mark.parametrize("model", ["gru", "lstm", "vanilla", "node"])
+def test_jacobians_match_torch_func_per_point(model):
+    """One backward pass per state dimension over all points gives each point's own Jacobian,
+    as `vmap(jacrev)` over single points does, for every recurrent model's step."""
+    from torch.func import jacrev, vmap
+
+    from taskdyn.analysis.fixed_points import jacobians
+    from taskdyn.models.recurrent import GRU, LSTM, NODE, VanillaRNN
+
+    torch.manual_seed(0)
+    net = {"gru": GRU(3, 2, 6), "lstm": LSTM(3, 2, 6), "vanilla": VanillaRNN(3, 2, 6),
+           "node": NODE(3, 2, 4, layer_hidden_size=8, num_layers=2)}[model].double()
+    dim = 2 * 6 if model == "lstm" else net.latent_size  # the LSTM's state is [h | c]
+    x = torch.randn(5, dim, dtype=torch.float64)
+    u = torch.randn(5, 3, dtype=torch.float64)
+    single = lambda xi, ui: net.step(xi.unsqueeze(0), ui.unsqueeze(0)).squeeze(0)  # noqa: E731
+    expected = vmap(jacrev(single))(x, u)
+    assert torch.allclose(jacobians(net.step, x, u), expected, rtol=0, atol=1e-12)

@@ -1,5 +1,5 @@
-"""`taskdyn.optim.Adam` is `torch.optim.Adam` to the bit, and training with it, checkpoints
-included, never loads the torch compiler (~2 s of CPU per job)."""
+"""`taskdyn.optim.Adam` is `torch.optim.Adam` to the bit, and training and fixed-point jobs,
+checkpoints included, never load the torch compiler (~2 s of CPU per job)."""
 
 import subprocess
 import sys
@@ -49,11 +49,12 @@ def test_adam_matches_torch_adam_bit_for_bit_and_swaps_state_dicts_with_it():
 
 
 # The work of training jobs (`fit` with a checkpoint, resumed once; the binding study's
-# curriculum, one seed and seed-batched), then whether the torch compiler got loaded.
-# (Fixed-point jobs load it anyway: torch.func's `jacrev` enters `torch._dynamo`.)
+# curriculum, one seed and seed-batched) and of a fixed-point job (Adam, Levenberg-Marquardt
+# polish and Jacobians), then whether the torch compiler got loaded.
 JOB = """
 import sys, tempfile
-import torch
+import numpy as np, torch
+from taskdyn.analysis.fixed_points import find_fixed_points
 from taskdyn.bench import seed_batch_train_config, train_binding_seeds
 from taskdyn.models.recurrent import GRU
 from taskdyn.training import TrainSettings, fit
@@ -69,11 +70,15 @@ with tempfile.TemporaryDirectory() as tmp:
             checkpoint=f"{tmp}/checkpoint.pt", cfg_hash="test", label="test")
 for batched in (False, True):
     train_binding_seeds([0, 1], 8, seed_batch_train_config(4, 2, 2), 1, batched)
+model.double()
+found = find_fixed_points(model.step, np.random.default_rng(0).standard_normal((8, 8)) * 0.1,
+                          np.zeros((8, 3)), max_iters=50, newton_steps=3)
+assert found.jacobians.shape[1:] == (8, 8)
 print("torch._dynamo" in sys.modules)
 """
 
 
-def test_training_jobs_do_not_load_the_torch_compiler():
+def test_training_and_fixed_point_jobs_do_not_load_the_torch_compiler():
     result = subprocess.run([sys.executable, "-c", JOB], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == "False", "a training job loads torch._dynamo"
+    assert result.stdout.strip() == "False", "the jobs' work loads torch._dynamo"

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch.func import jacrev, vmap
 
 from taskdyn.analysis.spectra import eigenvalues, is_stable_discrete
 from taskdyn.optim import Adam
@@ -68,9 +67,17 @@ def _minimise_adam(step: StepFn, x: torch.Tensor, u: torch.Tensor, lr: float, ma
 
 
 def jacobians(step: StepFn, x: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-    """dF/dx at each point, `(point, state, state)`, batched with torch.func."""
-    single = lambda xi, ui: step(xi.unsqueeze(0), ui.unsqueeze(0)).squeeze(0)  # noqa: E731
-    return vmap(jacrev(single, argnums=0))(x, u)
+    """dF/dx at each point, `(point, state, state)`: row i of every point's Jacobian is one
+    backward pass of output i summed over the points, as `step` maps each point on its own (the
+    summed Adam loss relies on that too). Faster than `vmap(jacrev)` at these sizes, and unlike
+    torch.func it does not load the torch compiler (~2 s of CPU per job)."""
+    x = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        out = step(x, u)
+    dim = out.shape[1]
+    rows = [torch.autograd.grad(out[:, i].sum(), x, retain_graph=i < dim - 1,
+                                materialize_grads=True)[0] for i in range(dim)]
+    return torch.stack(rows, dim=1)
 
 
 def _polish_newton(step: StepFn, x: torch.Tensor, u: torch.Tensor, n_steps: int) -> torch.Tensor:
