@@ -111,7 +111,7 @@ def device_label(device: torch.device) -> str:
     """The device for a figure's size column: the CPU's thread count, or the GPU's name."""
     if device.type == "cuda":
         return f"{torch.cuda.get_device_name(device)} (CUDA)"
-    return f"{torch.get_num_threads()} threads"
+    return f"CPU, {torch.get_num_threads()} threads"
 
 
 def usable_device(name: str) -> torch.device:
