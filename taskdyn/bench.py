@@ -46,6 +46,7 @@ from taskdyn.analysis.fixed_points import (
 from taskdyn.analysis.topology import persistence_diagrams
 from taskdyn.memory import retain_freed_memory
 from taskdyn.models.recurrent import GRU
+from taskdyn.optim import Adam
 from taskdyn.studies.base import Study
 from taskdyn.study_bench import epoch_flops, first_jobs, make_datasets, one_epoch
 from taskdyn.tasks.flipflop import generate_flipflop
@@ -87,6 +88,11 @@ class Sizes:
     snakemake_repeats: int = 3
     default_run: bool = False  # the default pipeline end to end (minutes; `--default-run`)
     device: str = "cpu"  # where training is timed: "cpu" or "cuda"
+
+    @property
+    def training_device(self) -> torch.device:
+        """`device` as a torch device."""
+        return torch.device(self.device)
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -183,7 +189,7 @@ def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop",
     large square one. A shared machine's speed drifts, so the peak is measured again right
     before every timed step and each step is compared with its own floor (median ratio)."""
     n_bits, b, t, h = 3, sizes.batch, sizes.steps, sizes.hidden
-    device = torch.device(sizes.device)
+    device = sizes.training_device
     data = generate_flipflop(b, n_bits, t, 0.02, 0.15, np.random.default_rng(0))
     inputs = torch.as_tensor(data["inputs"], dtype=torch.float32, device=device)
     targets = torch.as_tensor(data["targets"], dtype=torch.float32, device=device)
@@ -202,7 +208,7 @@ def bench_training(sizes: Sizes, kernels: tuple[str, ...] = ("sequence", "loop",
     for kernel in kernels:
         torch.manual_seed(0)
         model = GRU(n_bits, n_bits, h, kernel=kernel).to(device)
-        step = gru_training_step(model, inputs, targets, torch.optim.Adam(model.parameters()))
+        step = gru_training_step(model, inputs, targets, Adam(model.parameters()))
         step()  # warm-up
         runs, ratios = [], []
         for _ in range(sizes.repeats):
@@ -240,7 +246,7 @@ def bench_epoch(sizes: Sizes, kernels: tuple[str, ...] | None = None) -> list[Fi
     the kernel `auto` picks on the device and the autograd `loop` unless `kernels` are named."""
     from taskdyn.training import TrainSettings, fit
 
-    device = torch.device(sizes.device)
+    device = sizes.training_device
     kernels = kernels or (GRU.AUTO_KERNEL[device.type], "loop")
     n_val = 32
     data = generate_flipflop(sizes.epoch_trials + n_val, 3, sizes.steps, 0.02, 0.15,
@@ -297,7 +303,7 @@ def _train_small_gru(hidden: int = 32, steps: int = 400) -> GRU:
     inputs = torch.as_tensor(data["inputs"], dtype=torch.float32)
     targets = torch.as_tensor(data["targets"], dtype=torch.float32)
     model = GRU(3, 3, hidden, state_noise=0.1)
-    step = gru_training_step(model, inputs, targets, torch.optim.Adam(model.parameters(), 5e-3))
+    step = gru_training_step(model, inputs, targets, Adam(model.parameters(), 5e-3))
     for _ in range(steps):
         step()
     return model.eval()
@@ -442,7 +448,7 @@ def bench_seed_batch(sizes: Sizes, hidden: int = 128) -> list[Figure]:
                 if n_procs else None)
         for horizon, steps in sizes.seed_batch_runs:
             figures += _seed_batch_figures(pool, n_procs, seeds, batch, hidden, horizon, steps,
-                                           sizes.repeats, torch.device(sizes.device))
+                                           sizes.repeats, sizes.training_device)
     return figures
 
 
@@ -528,7 +534,7 @@ def bench_pairwise(sizes: Sizes) -> list[Figure]:
 def bench_studies(sizes: Sizes, configfile: str = "config/config.yaml") -> list[Figure]:
     """One epoch of each study's default model through the study's own training
     (`taskdyn.study_bench`): trial·steps/s, and FLOP/s against the 1024³ matmul peak."""
-    device = torch.device(sizes.device)
+    device = sizes.training_device
     jobs = first_jobs(configfile)
     make_datasets(jobs, configfile)
     peak = max(matmul_peak(1024, 1024, 1024, repeats=3, device=device))
@@ -667,5 +673,5 @@ def write_results(path: str | Path, figures: list[Figure], sizes: Sizes) -> None
     from taskdyn.io import write_json
 
     write_json(path, {"torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "device": device_label(torch.device(sizes.device)),
+                      "device": device_label(sizes.training_device),
                       "sizes": asdict(sizes), "figures": [asdict(f) for f in figures]})
