@@ -4,7 +4,8 @@ The K models' parameters are stacked on a leading seed axis (`SeedStack`) and th
 h' = tanh(W_ih u + W_hh h + b) runs on them as one batched matmul per time step
 (`StackedTanhRNN`, readout included, with a hand-written backward that forms the weight and
 readout gradients of every seed in one matmul over all steps; `torch.func.vmap` over the model's own `forward` would fall back to
-a per-seed loop, as `rnn_tanh_cell` has no batching rule). Seeds share the architecture; each
+a per-seed loop, as `rnn_tanh_cell` has no batching rule). Each step's element-wise work is
+one native C sweep on CPU (`tanh_rnn_steps.c`). Seeds share the architecture; each
 has its own data. Adam is element-wise and gradient clipping is done per seed (each seed's own
 global norm), so each seed follows its single-seed run's trajectory up to float rounding. The
 stacked optimiser state splits into per-seed states in the single-seed layout, so every seed
@@ -13,11 +14,13 @@ keeps its own checkpoint, weights and history files, interchangeable with a sing
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Sequence
 
 import torch
 from torch.func import stack_module_state
 
+from taskdyn.models import native
 from taskdyn.models.recurrent import VanillaRNN
 
 
@@ -33,8 +36,8 @@ class StackedTanhRNN(torch.autograd.Function):
     state's output. Backward mirrors it: g_t = [dL/da_t | dL/dy_t] times [W_hh; W_o] is dL/dh_t
     (one matmul per step), and z^T g over all steps is every seed's W and W_o gradient in one
     matmul. (A separate readout has an 8-wide dimension that runs matmuls at a fifth of the
-    peak.) tanh is evaluated as 2 sigmoid(2a) - 1: the fused sigmoid kernel is several times
-    faster than tanh's on CPU."""
+    peak.) tanh is evaluated as 2 sigmoid(2a) - 1, and each step's element-wise work is one
+    pass (`step_passes`)."""
 
     @staticmethod
     def forward(ctx, inputs, h0, w, w_o, b_o):
@@ -51,13 +54,11 @@ class StackedTanhRNN(torch.autograd.Function):
         # y(h_0) is not an output, y(h_T) comes from one more product
         outputs = inputs.new_empty(n_seeds, n_time, batch, n_out)
         both = inputs.new_empty(n_seeds, batch, hidden + n_out)
-        pre, y, minus_one = both[..., :hidden], both[..., hidden:], h0.new_tensor(-1.0)
+        passes = step_passes(both)
         steps, states, step_outputs = z.unbind(1), z[..., :hidden].unbind(1), outputs.unbind(1)
         for t in range(n_time):  # views made once: slicing per step costs µs each
             torch.bmm(steps[t], w_both, out=both)
-            if t:
-                step_outputs[t - 1].copy_(y)
-            torch.add(minus_one, pre.sigmoid_(), alpha=2, out=states[t + 1])
+            passes.activate(both, states[t + 1], step_outputs[t - 1] if t else None)
         torch.bmm(z[:, n_time, :, :hidden], w_o.mT, out=outputs[:, n_time - 1])
         if b_o is not None:
             outputs += b_o[:, None, None]
@@ -77,10 +78,11 @@ class StackedTanhRNN(torch.autograd.Function):
         g[:, n_time, :, :hidden] = 0
         w_back = torch.cat([w[:, :hidden].mT, w_o], dim=1)  # [seed, H + out, H]
         dh = z.new_empty(n_seeds, batch, hidden)
+        passes = step_passes(dh)
         g_steps, g_states, states = g.unbind(1), g[..., :hidden].unbind(1), z[..., :hidden].unbind(1)
         for t in range(n_time, 0, -1):  # dL/dh_t, then dL/da_{t-1} through h_t = tanh(a_{t-1})
             torch.bmm(g_steps[t], w_back, out=dh)
-            torch.ops.aten.tanh_backward(dh, states[t], grad_input=g_states[t - 1])
+            passes.derivative(dh, states[t], g_states[t - 1])
         grad_h0 = torch.bmm(g[:, 0], w_back) if ctx.needs_input_grad[1] else None
         grad_both = torch.bmm(z.view(n_seeds, n_steps * batch, width).mT,
                               g.view(n_seeds, n_steps * batch, -1))
@@ -88,6 +90,74 @@ class StackedTanhRNN(torch.autograd.Function):
         grad_w_o = grad_both[:, :hidden, hidden:].mT
         grad_b_o = grad_outputs.sum((1, 2)) if ctx.has_readout_bias else None
         return None, grad_h0, grad_w, grad_w_o, grad_b_o
+
+
+class _TorchPasses:
+    """The element-wise passes of a `StackedTanhRNN` step as PyTorch ops (any device, dtype).
+
+    `activate`: the step's matmul left p = [2a | y] in `both`; write the next state
+    tanh(a) = 2 sigmoid(2a) - 1 into `state` and copy y (the previous state's readout) into
+    `out`. `derivative`: dL/da = dL/dh (1 - h^2) into `grad`. (The fused sigmoid kernel is
+    several times faster than tanh's on CPU.)"""
+
+    def __init__(self, like: torch.Tensor):
+        self.minus_one = like.new_tensor(-1.0)
+
+    def activate(self, both: torch.Tensor, state: torch.Tensor, out: torch.Tensor | None):
+        hidden = state.shape[-1]
+        if out is not None:
+            out.copy_(both[..., hidden:])
+        torch.add(self.minus_one, both[..., :hidden].sigmoid_(), alpha=2, out=state)
+
+    def derivative(self, dh: torch.Tensor, state: torch.Tensor, grad: torch.Tensor):
+        torch.ops.aten.tanh_backward(dh, state, grad_input=grad)
+
+
+class _NativePasses:
+    """`_TorchPasses` as one native C sweep each (`tanh_rnn_steps.c`), on CPU float32/float64:
+    PyTorch's two or three ops per pass cost several times the sweep."""
+
+    def __init__(self, library: ctypes.CDLL, suffix: str):
+        self._forward = getattr(library, f"tanh_rnn_forward_{suffix}")
+        self._backward = getattr(library, f"tanh_rnn_backward_{suffix}")
+        n, ptr = ctypes.c_long, ctypes.c_void_p
+        self._forward.argtypes = [n] * 5 + [ptr, n, n] * 3
+        self._backward.argtypes = [n] * 4 + [ptr, n, n] * 3
+        self._forward.restype = self._backward.restype = None
+        self.n_threads = torch.get_num_threads()
+
+    def activate(self, both: torch.Tensor, state: torch.Tensor, out: torch.Tensor | None):
+        n_seeds, batch, hidden = state.shape
+        self._forward(self.n_threads, n_seeds, batch, hidden, both.shape[-1] - hidden,
+                      *_rows(both), *_rows(state), *_rows(out))
+
+    def derivative(self, dh: torch.Tensor, state: torch.Tensor, grad: torch.Tensor):
+        n_seeds, batch, hidden = state.shape
+        self._backward(self.n_threads, n_seeds, batch, hidden, *_rows(dh), *_rows(state),
+                       *_rows(grad))
+
+
+def _rows(tensor: torch.Tensor | None) -> tuple[int | None, int, int]:
+    """Data pointer, seed stride and trial stride of a [seed, trial, unit] tensor with
+    contiguous rows ((None, 0, 0) for None)."""
+    if tensor is None:
+        return None, 0, 0
+    if tensor.stride(2) != 1:
+        raise ValueError("the native tanh RNN passes need contiguous rows")
+    return tensor.data_ptr(), tensor.stride(0), tensor.stride(1)
+
+
+_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
+
+
+def step_passes(like: torch.Tensor) -> _TorchPasses | _NativePasses:
+    """The per-step element-wise passes for tensors like `like`: native on CPU float32/float64
+    when the C source builds, else PyTorch ops."""
+    if like.device.type == "cpu" and like.dtype in _SUFFIX:
+        library = native.load("tanh_rnn_steps")
+        if library is not None:
+            return _NativePasses(library, _SUFFIX[like.dtype])
+    return _TorchPasses(like)
 
 
 class SeedStack:

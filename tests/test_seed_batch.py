@@ -14,14 +14,28 @@ import yaml
 
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.io import read_table
+from taskdyn import seed_batch
+from taskdyn.models import native
 from taskdyn.models.recurrent import build_recurrent_model
 from taskdyn.seed_batch import SeedStack, StackedTanhRNN
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(params=["native", "torch"])
+def passes_kind(request, monkeypatch):
+    """Run the test with the native C element-wise passes and with the PyTorch fallback."""
+    if request.param == "torch":
+        monkeypatch.setattr(seed_batch.native, "load", lambda name: None)
+    elif native.load("tanh_rnn_steps") is None:
+        pytest.skip("no C compiler: the native passes cannot be built")
+    kind = type(seed_batch.step_passes(torch.zeros(1, dtype=torch.float64))).__name__
+    assert kind == {"native": "_NativePasses", "torch": "_TorchPasses"}[request.param]
+    return request.param
+
+
 @pytest.mark.parametrize("readout_bias", [False, True])
-def test_stacked_rnn_gradients_match_finite_differences(readout_bias):
+def test_stacked_rnn_gradients_match_finite_differences(passes_kind, readout_bias):
     """Every input of the batched RNN, the initial state included (float64 gradcheck)."""
     g = torch.Generator().manual_seed(0)
     seeds, trials, steps, n_in, hidden, n_out = 2, 3, 5, 2, 4, 3
@@ -37,7 +51,7 @@ def test_stacked_rnn_gradients_match_finite_differences(readout_bias):
 
 
 @pytest.mark.parametrize("bias", [False, True])
-def test_seed_stack_matches_each_models_own_forward_and_gradients(bias):
+def test_seed_stack_matches_each_models_own_forward_and_gradients(passes_kind, bias):
     """Outputs and parameter gradients of the stacked models equal each model's own, with and
     without recurrent and readout biases, from nonzero initial states."""
     torch.manual_seed(0)
