@@ -113,33 +113,29 @@ def generate_seed_trials(operators: np.ndarray, seq_lengths: np.ndarray, horizon
     n_time = s_max + int(horizons.max())
     n_sets = len(rngs)
     choice = np.empty((n_sets, n_trials), dtype=np.int64)
-    bits = np.empty((n_sets, n_trials, s_max, d))
+    bits = np.empty((n_sets, n_trials, s_max, d), dtype=np.float32)  # ±1: exact in float32
     for k, rng in enumerate(rngs):
         choice[k] = rng.integers(len(seq_lengths), size=n_trials)
         bits[k] = rng.choice(np.array([-1.0, 1.0]), size=(n_trials, s_max, d))
     starts = seq_lengths[choice]
     start, steps = starts[..., None], np.arange(n_time)  # start broadcasts against steps
+    sets, trials = np.arange(n_sets)[:, None], np.arange(n_trials)
     inputs = np.zeros((n_sets, n_trials, n_time, d + int(use_eos)), dtype=np.float32)
-    inputs[..., :s_max, :d] = np.where((steps[:s_max] < start)[..., None], bits, 0.0)
+    np.copyto(inputs[..., :s_max, :d], bits, where=(steps[:s_max] < start)[..., None])
     if use_eos:
-        inputs[..., d] = np.where(steps == start, -1.0, 0.0)
+        inputs[sets, trials, starts, d] = -1.0
     targets = np.zeros((n_sets, n_trials, n_time, d), dtype=np.float32)
-    for i, s in enumerate(seq_lengths):
-        np.copyto(targets[:, :, s:], _recurrence(bits[:, :, :s], operators[i, : s * d], n_time - s),
-                  where=(choice == i)[..., None, None])
+    for i, s in enumerate(seq_lengths):  # targets from step s on: signed copies of the window
+        rows = choice == i
+        sources, signs = _rollout_map(operators[i, : s * d].tobytes(), s * d, d, n_time - s)
+        copies = np.take(bits[rows][:, :s].reshape(-1, s * d), sources, axis=1)
+        copies *= signs
+        targets[:, :, s:][rows] = copies.reshape(-1, n_time - s, d)
     for k, end in enumerate(s_max + horizons):  # a shorter draw ends earlier
         targets[k, :, end:] = 0.0
     mask = (steps >= start) & (steps < start + horizons[:, None, None])
     return {"inputs": inputs, "targets": targets, "mask": mask.astype(np.float32),
             "seq_length": starts.astype(np.int64)}
-
-
-def _recurrence(seed_window: np.ndarray, operator: np.ndarray, n_steps: int) -> np.ndarray:
-    """`n_steps` targets `[..., step, d]` of y[t] = window(t) @ F, the window seeded by
-    `seed_window [..., s, d]`."""
-    *lead, s, d = seed_window.shape
-    sources, signs = _rollout_map(operator.tobytes(), s * d, d, n_steps)
-    return (seed_window.reshape(*lead, s * d)[..., sources] * signs).reshape(*lead, n_steps, d)
 
 
 @functools.lru_cache(maxsize=64)
@@ -158,4 +154,4 @@ def _rollout_map(operator: bytes, width: int, d: int, n_steps: int) -> tuple[np.
     if not np.all(np.count_nonzero(rollout, axis=0) == 1):
         raise ValueError("the operator must have exactly one nonzero (±1) entry per column")
     sources = np.abs(rollout).argmax(axis=0)
-    return sources, rollout[sources, np.arange(rollout.shape[1])]
+    return sources, rollout[sources, np.arange(rollout.shape[1])].astype(np.float32)
