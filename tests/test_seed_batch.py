@@ -12,9 +12,9 @@ import pytest
 import torch
 import yaml
 
+from taskdyn import seed_batch
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.io import read_table
-from taskdyn import seed_batch
 from taskdyn.models import native
 from taskdyn.models.recurrent import build_recurrent_model
 from taskdyn.seed_batch import SeedStack, StackedTanhRNN
