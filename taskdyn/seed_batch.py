@@ -6,10 +6,11 @@ h' = tanh(W_ih u + W_hh h + b) runs on them as one batched matmul per time step
 readout gradients of every seed in one matmul over all steps; `torch.func.vmap` over the
 model's own `forward` would fall back to a per-seed loop, as `rnn_tanh_cell` has no batching
 rule). Each step's element-wise work is one native C sweep on CPU (`tanh_rnn_steps.c`).
-Seeds share the architecture; each has its own data. Adam is element-wise and gradient clipping is done per seed (each seed's own
-global norm), so each seed follows its single-seed run's trajectory up to float rounding. The
-stacked optimiser state splits into per-seed states in the single-seed layout, so every seed
-keeps its own checkpoint, weights and history files, interchangeable with a single-seed run's.
+Seeds share the architecture; each has its own data. Adam is element-wise and gradient
+clipping is done per seed (each seed's own global norm), so each seed follows its single-seed
+run's trajectory up to float rounding. The stacked optimiser state splits into per-seed states
+in the single-seed layout, so every seed keeps its own checkpoint, weights and history files,
+interchangeable with a single-seed run's.
 """
 
 from __future__ import annotations
