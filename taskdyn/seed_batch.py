@@ -26,7 +26,7 @@ from taskdyn.models.recurrent import VanillaRNN
 
 
 class StackedTanhRNN(torch.autograd.Function):
-    """Outputs [seed, time, trial, out] of K tanh RNNs with linear readouts.
+    """Outputs [seed, trial, time, out] of K tanh RNNs with linear readouts.
 
     Arguments: inputs [seed, trial, time, in], initial states [seed, trial, H], the recurrent
     weights stacked as W = [W_hh^T; W_ih^T] [seed, H + in, H] (with a bias b = b_ih + b_hh the
@@ -53,14 +53,15 @@ class StackedTanhRNN(torch.autograd.Function):
         w_both[:, :hidden, hidden:] = w_o.mT
         # step t: [2 a_t | y(h_t)] (a contiguous product: bmm into a strided view is slower);
         # y(h_0) is not an output, y(h_T) comes from one more product
-        outputs = inputs.new_empty(n_seeds, n_time, batch, n_out)
+        # outputs in the inputs' layout: the loss then reads outputs and targets alike
+        outputs = inputs.new_empty(n_seeds, batch, n_time, n_out)
         both = inputs.new_empty(n_seeds, batch, hidden + n_out)
         passes = step_passes(both)
-        steps, states, step_outputs = z.unbind(1), z[..., :hidden].unbind(1), outputs.unbind(1)
+        steps, states, step_outputs = z.unbind(1), z[..., :hidden].unbind(1), outputs.unbind(2)
         for t in range(n_time):  # views made once: slicing per step costs µs each
             torch.bmm(steps[t], w_both, out=both)
             passes.activate(both, states[t + 1], step_outputs[t - 1] if t else None)
-        torch.bmm(z[:, n_time, :, :hidden], w_o.mT, out=outputs[:, n_time - 1])
+        step_outputs[n_time - 1].copy_(torch.bmm(z[:, n_time, :, :hidden], w_o.mT))
         if b_o is not None:
             outputs += b_o[:, None, None]
         ctx.save_for_backward(z, w, w_o)
@@ -75,7 +76,7 @@ class StackedTanhRNN(torch.autograd.Function):
         # g_t = [dL/da_t | dL/dy(h_t)], with a_T and y(h_0) not in the loss
         g = z.new_empty(n_seeds, n_steps, batch, hidden + n_out)
         g[:, 0, :, hidden:] = 0
-        g[:, 1:, :, hidden:] = grad_outputs
+        g[:, 1:, :, hidden:] = grad_outputs.transpose(1, 2)
         g[:, n_time, :, :hidden] = 0
         w_back = torch.cat([w[:, :hidden].mT, w_o], dim=1)  # [seed, H + out, H]
         dh = z.new_empty(n_seeds, batch, hidden)
@@ -185,9 +186,8 @@ class SeedStack:
             inputs = torch.cat([inputs, inputs.new_ones(*inputs.shape[:-1], 1)], dim=-1)
             w.append((p["rnn.bias_ih_l0"] + p["rnn.bias_hh_l0"]).unsqueeze(1))
         h0 = self.buffers["initial_state"].unsqueeze(1).expand(-1, inputs.shape[1], -1)
-        outputs = StackedTanhRNN.apply(inputs, h0, torch.cat(w, dim=1), p["readout.weight"],
-                                       p.get("readout.bias"))
-        return outputs.transpose(1, 2)
+        return StackedTanhRNN.apply(inputs, h0, torch.cat(w, dim=1), p["readout.weight"],
+                                    p.get("readout.bias"))
 
     def write_back(self) -> None:
         """Copy each seed's current parameters into its own module."""
