@@ -149,17 +149,11 @@ def _rows(tensor: torch.Tensor | None) -> tuple[int | None, int, int]:
     return tensor.data_ptr(), tensor.stride(0), tensor.stride(1)
 
 
-_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
-
-
 def step_passes(like: torch.Tensor) -> _TorchPasses | _NativePasses:
     """The per-step element-wise passes for tensors like `like`: native on CPU float32/float64
     when the C source builds, else PyTorch ops."""
-    if like.device.type == "cpu" and like.dtype in _SUFFIX:
-        library = native.load("tanh_rnn_steps")
-        if library is not None:
-            return _NativePasses(library, _SUFFIX[like.dtype])
-    return _TorchPasses(like)
+    kernel = native.kernel_for("tanh_rnn_steps", like)
+    return _TorchPasses(like) if kernel is None else _NativePasses(*kernel)
 
 
 class SeedStack:

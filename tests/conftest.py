@@ -37,6 +37,17 @@ def run_snakemake(workdir: Path, config: dict | Path, *args: str,
     return result
 
 
+def use_native_code(kind: str, library: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run a test on the native C library `library` ("native"; skipped where it cannot be
+    built) or with no native code at all ("torch": every kernel falls back to PyTorch ops)."""
+    from taskdyn.models import native  # imports torch: only for the tests that need it
+
+    if kind == "torch":
+        monkeypatch.setattr(native, "load", lambda name: None)
+    elif native.load(library) is None:
+        pytest.skip(f"no C compiler: {library}.c cannot be built")
+
+
 @pytest.fixture
 def tiny_config() -> dict:
     """The seconds-long flip-flop config used by pipeline tests."""

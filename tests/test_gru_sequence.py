@@ -3,6 +3,7 @@ the cell loop in float32, state noise, wide inputs, and the build fallback."""
 
 import pytest
 import torch
+from conftest import use_native_code
 
 from taskdyn.models import gru_sequence as seq
 from taskdyn.models import native
@@ -19,10 +20,7 @@ def parameters(n_in, hidden=5, n_out=2, dtype=torch.float64, seed=0):
 @pytest.fixture(params=["native", "torch"])
 def step_kind(request, monkeypatch):
     """Run the test with the native C step and with the PyTorch fallback."""
-    if request.param == "torch":
-        monkeypatch.setattr(seq.native, "load", lambda name: None)
-    elif native.load("gru_gates") is None:
-        pytest.skip("no C compiler: the native step cannot be built")
+    use_native_code(request.param, "gru_gates", monkeypatch)
     return request.param
 
 

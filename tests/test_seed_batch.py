@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import torch
 import yaml
+from conftest import use_native_code
 
 from taskdyn import seed_batch
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.io import read_table
-from taskdyn.models import native
 from taskdyn.models.recurrent import build_recurrent_model
 from taskdyn.seed_batch import SeedStack, StackedTanhRNN
 
@@ -25,10 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(params=["native", "torch"])
 def passes_kind(request, monkeypatch):
     """Run the test with the native C element-wise passes and with the PyTorch fallback."""
-    if request.param == "torch":
-        monkeypatch.setattr(seed_batch.native, "load", lambda name: None)
-    elif native.load("tanh_rnn_steps") is None:
-        pytest.skip("no C compiler: the native passes cannot be built")
+    use_native_code(request.param, "tanh_rnn_steps", monkeypatch)
     kind = type(seed_batch.step_passes(torch.zeros(1, dtype=torch.float64))).__name__
     assert kind == {"native": "_NativePasses", "torch": "_TorchPasses"}[request.param]
     return request.param

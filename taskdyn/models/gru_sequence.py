@@ -26,7 +26,6 @@ import torch
 
 from taskdyn.models import native
 
-_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
 # inputs up to this width are projected inside the native pass; wider ones by a matmul
 NATIVE_PROJECTION_MAX_INPUTS = 16
 
@@ -192,10 +191,9 @@ def _rows(matrix: torch.Tensor | None) -> tuple[int | None, int]:
 
 def step_kernel(inputs, w_ih, b_ih, w_o, b_o) -> _TorchStep | _NativeStep:
     """The native step for CPU float32/float64 when it builds, else the PyTorch one."""
-    if inputs.device.type == "cpu" and inputs.dtype in _SUFFIX:
-        library = native.load("gru_gates")
-        if library is not None:
-            return _NativeStep(library, _SUFFIX[inputs.dtype], inputs, w_ih, b_ih, w_o, b_o)
+    kernel = native.kernel_for("gru_gates", inputs)
+    if kernel is not None:
+        return _NativeStep(*kernel, inputs, w_ih, b_ih, w_o, b_o)
     return _TorchStep(inputs, w_ih, b_ih, w_o, b_o)
 
 

@@ -1,11 +1,12 @@
 """Native kernels built on first use: a C source of this package, compiled with the system C
 compiler for this CPU into a per-machine cache and loaded with ctypes.
 
-Without a compiler (or with TASKDYN_NATIVE=0) `load` returns None and callers use PyTorch ops.
-The library is compiled with -ffast-math (so `expf` vectorises) but linked without it, so the
-process's denormal handling is left alone; its OpenMP is the libgomp.so.1 PyTorch has already
-loaded (one thread pool). It must be loaded after torch is imported. Builds write a temporary file and rename it, so
-concurrent jobs never load a half-written library.
+Without a compiler (or with TASKDYN_NATIVE=0) `load` returns None and callers use PyTorch ops;
+`kernel_for` also picks the functions for a tensor's dtype. The library is compiled with
+-ffast-math (so `expf` vectorises) but linked without it, so the process's denormal handling
+is left alone; its OpenMP is the libgomp.so.1 PyTorch has already loaded (one thread pool),
+which is why this module imports torch before any library is loaded. Builds write a temporary
+file and rename it, so concurrent jobs never load a half-written library.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+import torch
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,20 @@ def load(name: str) -> ctypes.CDLL | None:
     except (OSError, subprocess.CalledProcessError) as err:
         log.warning("native kernel %s not available (%s); using PyTorch ops", name, err)
         return None
+
+
+# the suffix of a library's functions for each dtype it is built for
+DTYPE_SUFFIX = {torch.float32: "f32", torch.float64: "f64"}
+
+
+def kernel_for(name: str, like: torch.Tensor) -> tuple[ctypes.CDLL, str] | None:
+    """The library built from `<name>.c` and the suffix of its functions for tensors like
+    `like`, or None where the native code does not apply (not a CPU float32/float64 tensor)
+    or cannot be built."""
+    if like.device.type != "cpu" or like.dtype not in DTYPE_SUFFIX:
+        return None
+    library = load(name)
+    return None if library is None else (library, DTYPE_SUFFIX[like.dtype])
 
 
 def library_path(name: str) -> Path:
