@@ -1,9 +1,9 @@
 """Rule analyse_wm_features: decoding and orthogonalisation on one scenario's CNN features."""
 from taskdyn import jobs
-from taskdyn.studies.wm import analysis_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0]):
-    analysis_jobs.analyse_features(
+    wm_jobs.analyse_features(
         task=snakemake.wildcards.task, data=snakemake.input.data,
         features=snakemake.input.features,
         decoding=jobs.load_params(snakemake.params.decoding),

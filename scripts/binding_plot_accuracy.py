@@ -1,9 +1,9 @@
 """Rule binding_plot_accuracy: test accuracy against horizon (PDF + PNG)."""
 from taskdyn import jobs
-from taskdyn.studies.binding import figures
+from taskdyn.studies.binding import jobs as binding_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    figures.figure_accuracy(
+    binding_jobs.figure_accuracy(
         accuracy_table=snakemake.input.accuracy,
         task=snakemake.wildcards.task,
         trained_horizon=snakemake.params.trained_horizon,

@@ -1,9 +1,9 @@
 """Rule binding_plot_comparison: metrics per task with rank tests (PDF + PNG)."""
 from taskdyn import jobs
-from taskdyn.studies.binding import figures
+from taskdyn.studies.binding import jobs as binding_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    figures.figure_comparison(
+    binding_jobs.figure_comparison(
         models_tables=list(snakemake.input.models),
         tests_table=snakemake.input.tests,
         pdf=snakemake.output.pdf,

@@ -1,9 +1,9 @@
 """Rule binding_plot_persistence_images: H1 persistence images per task and cloud (PDF + PNG)."""
 from taskdyn import jobs
-from taskdyn.studies.binding import figures
+from taskdyn.studies.binding import jobs as binding_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    figures.figure_persistence_images(
+    binding_jobs.figure_persistence_images(
         diagrams_table=snakemake.input.diagrams,
         pixel_size=snakemake.params.pixel_size,
         sigma=snakemake.params.sigma,

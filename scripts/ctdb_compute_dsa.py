@@ -1,8 +1,8 @@
 """Rule ctdb_compute_dsa: DSA distances between every pair of a task's models."""
-from taskdyn import ctdb_jobs, jobs
+from taskdyn import analysis_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    ctdb_jobs.compute_dsa(
+    analysis_jobs.compute_dsa(
         evaluations=list(snakemake.input.evaluations),
         analysis=jobs.load_params(snakemake.params.analysis),
         out=snakemake.output.dsa,

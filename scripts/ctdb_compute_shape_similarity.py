@@ -1,8 +1,8 @@
 """Rule ctdb_compute_shape_similarity: Procrustes distances and linear CKA between models."""
-from taskdyn import ctdb_jobs, jobs
+from taskdyn import analysis_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    ctdb_jobs.compute_shape_similarity(
+    analysis_jobs.compute_shape_similarity(
         evaluations=list(snakemake.input.evaluations),
         analysis=jobs.load_params(snakemake.params.analysis),
         out=snakemake.output.similarity,

@@ -1,8 +1,8 @@
 """Rule ctdb_make_similarity_tables: pairwise values, MDS coordinates, family separation."""
-from taskdyn import ctdb_jobs, jobs
+from taskdyn import analysis_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    ctdb_jobs.make_similarity_tables(
+    analysis_jobs.make_similarity_tables(
         results=list(snakemake.input.results),
         pairs=snakemake.output.pairs,
         embedding=snakemake.output.embedding,

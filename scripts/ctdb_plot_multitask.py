@@ -1,5 +1,6 @@
 """Rule ctdb_plot_multitask: success rate per subtask (PDF + PNG)."""
-from taskdyn import ctdb_jobs, jobs
+from taskdyn import jobs
+from taskdyn.studies.ctdb import jobs as ctdb_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
     ctdb_jobs.figure_multitask(

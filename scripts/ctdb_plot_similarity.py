@@ -1,8 +1,8 @@
 """Rule ctdb_plot_similarity: similarity matrices and MDS maps (PDF + PNG)."""
-from taskdyn import ctdb_jobs, jobs
+from taskdyn import figure_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    ctdb_jobs.figure_similarity(
+    figure_jobs.figure_similarity(
         pairs=snakemake.input.pairs,
         embedding=snakemake.input.embedding,
         pdf=snakemake.output.pdf,

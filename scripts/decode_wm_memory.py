@@ -1,8 +1,8 @@
 """Rule decode_wm_memory: cross-time and cross-stimulus decoding of one model's RNN states."""
 from taskdyn import jobs
-from taskdyn.studies.wm import analysis_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0]):
-    analysis_jobs.decode_memory(evaluation=snakemake.input.evaluation,
+    wm_jobs.decode_memory(evaluation=snakemake.input.evaluation,
                                 analysis=jobs.load_params(snakemake.params.analysis),
                                 table=snakemake.output.table)

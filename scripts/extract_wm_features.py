@@ -1,8 +1,8 @@
 """Rule extract_wm_features: frozen-CNN feature maps of every stimulus, cached once."""
 from taskdyn import jobs
-from taskdyn.studies.wm import data_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    data_jobs.extract_stimulus_features(images=snakemake.input.images,
+    wm_jobs.extract_stimulus_features(images=snakemake.input.images,
                                         encoder=jobs.load_params(snakemake.params.encoder),
                                         out=snakemake.output.features)

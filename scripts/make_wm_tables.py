@@ -1,10 +1,10 @@
 """Rule make_wm_tables: the study-wide accuracy, decoding, Procrustes, orthogonality,
 cross-task and perturbation tables."""
 from taskdyn import jobs
-from taskdyn.studies.wm import analysis_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0]):
-    analysis_jobs.make_tables(
+    wm_jobs.make_tables(
         evaluations=list(snakemake.input.evaluations),
         parts={"decoding": [*snakemake.input.decoding, *snakemake.input.cnn_decoding],
                "procrustes": list(snakemake.input.procrustes),

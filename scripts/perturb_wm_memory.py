@@ -1,9 +1,9 @@
 """Rule perturb_wm_memory: shift one model's held memories along decoder normals, run it on."""
 from taskdyn import jobs
-from taskdyn.studies.wm import perturbation_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    perturbation_jobs.perturb_memory(hp=jobs.load_params(snakemake.params.hp),
+    wm_jobs.perturb_memory(hp=jobs.load_params(snakemake.params.hp),
                                      data=snakemake.input.data,
                                      weights=snakemake.input.weights,
                                      evaluation=snakemake.input.evaluation,

@@ -2,11 +2,11 @@
 from pathlib import Path
 
 from taskdyn import jobs
-from taskdyn.studies.wm import figure_jobs
+from taskdyn.studies.wm import jobs as wm_jobs
 
 with jobs.logged(snakemake.log[0]):
-    figure_jobs.make_figures(
+    wm_jobs.make_figures(
         images=snakemake.input.images,
-        tables={name: snakemake.input[name] for name in figure_jobs.TABLE_NAMES},
+        tables={name: snakemake.input[name] for name in wm_jobs.TABLE_NAMES},
         pdfs={Path(path).stem: path for path in snakemake.output.pdf},
-        pngs={name: snakemake.output[name] for name in figure_jobs.FIGURE_NAMES})
+        pngs={name: snakemake.output[name] for name in wm_jobs.FIGURE_NAMES})

@@ -15,6 +15,8 @@ from taskdyn.jobs import load_trained_model
 from taskdyn.provenance import provenance
 
 ID_KEYS = ("study", "task", "model", "seed")
+# The pairwise similarity measures and their names in tables and figures.
+SIMILARITY_MEASURES = {"dsa": "DSA distance", "procrustes": "Procrustes angle", "cka": "linear CKA"}
 
 
 def model_id(path: str) -> dict:
@@ -25,7 +27,9 @@ def model_id(path: str) -> dict:
 
 def compute_pca(*, evaluation: str, analysis: dict, out: str) -> None:
     """Scree of one model's hidden states."""
-    from taskdyn.analysis.pca import explained_variance  # scikit-learn loads here, for this job
+    from taskdyn.analysis.pca import (
+        explained_variance,  # scikit-learn loads here, for this job
+    )
 
     hidden = read_h5(evaluation, ["hidden"])["hidden"]
     ratio = explained_variance(hidden, analysis.get("max_components", 10))
@@ -134,3 +138,79 @@ def make_metrics_table(*, evaluations: list[str], metas: list[str], fixed_points
         rows += [{**ident, "metric": k, "value": float(v)} for k, v in sorted(metrics.items())]
     seeds = sorted({int(r["seed"]) for r in rows})
     write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}, seeds=seeds))
+
+
+def held_out_states(evaluation: str, n_trials: int) -> np.ndarray:
+    """Hidden states `[trial, time, unit]` of the first `n_trials` held-out trials."""
+    arrays = read_h5(evaluation, ["hidden", "labels/split"])
+    return arrays["hidden"][np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]]
+
+
+def _models(evaluations: list[str]) -> dict[str, list]:
+    """Run names, model names, seeds and families (model types) of the evaluations, in order."""
+    ids = [model_id(path) for path in evaluations]
+    return {"run": [f"{i['model']}/seed{i['seed']}" for i in ids],
+            "model": [i["model"] for i in ids], "seed": [int(i["seed"]) for i in ids],
+            "family": [read_h5_attrs(path)["model_type"] for path in evaluations],
+            "task": ids[0]["task"]}
+
+
+def compute_dsa(*, evaluations: list[str], analysis: dict, out: str) -> None:
+    """DSA distances between every pair of a task's models, with their MDS map."""
+    # torch and scikit-learn load here, for this job only
+    from taskdyn.analysis.dsa import dsa_distances
+    from taskdyn.analysis.similarity import mds_embedding
+
+    systems = [held_out_states(path, analysis["n_trials"]) for path in evaluations]
+    distances = dsa_distances(
+        systems, n_components=analysis["n_components"], n_delays=analysis["n_delays"],
+        delay_interval=analysis["delay_interval"],
+        rank=analysis["rank"], score_method=analysis["score_method"], iters=analysis["iters"],
+        lr=analysis["lr"], seed=analysis["seed"])
+    write_h5(out, {"dsa": distances, "embedding/dsa": mds_embedding(distances)},
+             dims={"dsa": "model,model", "embedding/dsa": "model,component"},
+             attrs={**_models(evaluations), "provenance": provenance(analysis)})
+
+
+def compute_shape_similarity(*, evaluations: list[str], analysis: dict, out: str) -> None:
+    """Procrustes distances and linear CKA between every pair of a task's models, with MDS maps."""
+    # scikit-learn loads here, for this job only
+    from taskdyn.analysis.similarity import mds_embedding, pairwise_shape_metrics
+
+    states = [held_out_states(path, analysis["n_trials"]) for path in evaluations]
+    metrics = pairwise_shape_metrics([s.reshape(-1, s.shape[-1]) for s in states])
+    embeddings = {"procrustes": mds_embedding(metrics["procrustes"]),
+                  "cka": mds_embedding(1.0 - metrics["cka"])}
+    write_h5(out, {**metrics, "embedding": embeddings},
+             dims={"procrustes": "model,model", "cka": "model,model",
+                   "embedding/procrustes": "model,component", "embedding/cka": "model,component"},
+             attrs={**_models(evaluations), "provenance": provenance(analysis)})
+
+
+def make_similarity_tables(*, results: list[str], pairs: str, embedding: str,
+                           summary: str) -> None:
+    """Long tables of pairwise values, MDS coordinates and family separation per measure."""
+    from taskdyn.analysis.similarity import family_separation  # scikit-learn loads here
+
+    pair_rows, point_rows, summary_rows = [], [], []
+    for path in results:
+        arrays, attrs = read_h5(path), read_h5_attrs(path)
+        for measure in (m for m in SIMILARITY_MEASURES if m in arrays):
+            values = arrays[measure]
+            runs, families = attrs["run"], attrs["family"]
+            for i in range(len(runs)):
+                point_rows.append({"task": attrs["task"], "measure": measure, "run": runs[i],
+                                   "family": families[i],
+                                   **{f"mds_{k + 1}": float(v)
+                                      for k, v in enumerate(arrays[f"embedding/{measure}"][i])}})
+                pair_rows += [{"task": attrs["task"], "measure": measure, "run_a": runs[i],
+                               "family_a": families[i], "run_b": runs[j],
+                               "family_b": families[j], "value": float(values[i, j])}
+                              for j in range(len(runs))]
+            distances = 1.0 - values if measure == "cka" else values
+            summary_rows.append({"task": attrs["task"], "measure": measure,
+                                 **family_separation(distances, families)})
+    prov = provenance({"results": results})
+    write_table(pairs, pd.DataFrame(pair_rows), prov)
+    write_table(embedding, pd.DataFrame(point_rows), prov)
+    write_table(summary, pd.DataFrame(summary_rows), prov)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from taskdyn.analysis_jobs import model_id
+from taskdyn.analysis_jobs import SIMILARITY_MEASURES, model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table
 from taskdyn.plotting import save_figure
 from taskdyn.plotting.dynamics import plot_fixed_points, plot_spectra
 from taskdyn.plotting.latents import plot_scree, plot_state_r2
+from taskdyn.plotting.similarity import plot_similarity
 from taskdyn.plotting.training import plot_learning_curves
 from taskdyn.plotting.trials import plot_trials
 
@@ -19,7 +20,10 @@ def _title(ident: dict) -> str:
 
 def figure_trials(*, evaluation: str, n_trials: int, pdf: str, png: str) -> None:
     """Example held-out trials of one model."""
-    from taskdyn.analysis.pca import fit_pca, project  # scikit-learn loads here, for this job
+    from taskdyn.analysis.pca import (  # scikit-learn loads here, for this job
+        fit_pca,
+        project,
+    )
 
     arrays = read_h5(evaluation, ["inputs", "targets", "outputs", "hidden", "labels/split"])
     held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]
@@ -61,7 +65,10 @@ def figure_state_r2(*, table: str, pdf: str, png: str) -> None:
 def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: str,
                         n_trajectories: int = 20) -> None:
     """Fixed points over held-out trajectories in the top-3 PC space of the model's states."""
-    from taskdyn.analysis.pca import fit_pca, project  # scikit-learn loads here, for this job
+    from taskdyn.analysis.pca import (  # scikit-learn loads here, for this job
+        fit_pca,
+        project,
+    )
 
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
     fp = read_h5(fixed_points, ["xstar", "is_stable"])
@@ -84,4 +91,12 @@ def figure_spectra(*, spectra: str, pdf: str, png: str) -> None:
                        arrays.get("jacobian_eigvals"),
                        is_stable.astype(bool) if is_stable is not None else None,
                        f"spectra · {_title(attrs)}")
+    save_figure(fig, pdf, png)
+
+
+def figure_similarity(*, pairs: str, embedding: str, pdf: str, png: str) -> None:
+    """Matrices and MDS maps of every similarity measure of a task."""
+    table = read_table(pairs)
+    fig = plot_similarity(table, read_table(embedding), SIMILARITY_MEASURES,
+                          f"{table['task'].iloc[0]}: model similarity")
     save_figure(fig, pdf, png)

@@ -174,3 +174,16 @@ def shuffled_batches(n_trials: int, batch_size: int) -> Sampler:
         order = rng.permutation(n_trials)
         return [order[i : i + batch_size] for i in range(0, n_trials, batch_size)]
     return sampler
+
+
+def grouped_batches(groups: np.ndarray, batch_size: int) -> Sampler:
+    """Every trial once per epoch in single-group batches (groups shuffled within and across)."""
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+
+    def sampler(rng: np.random.Generator) -> list[np.ndarray]:
+        batches = []
+        for idx in members:
+            idx = rng.permutation(idx)
+            batches += [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+        return [batches[i] for i in rng.permutation(len(batches))]
+    return sampler

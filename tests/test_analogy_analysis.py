@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.analysis.training_dynamics import arises_after, first_crossing
+from taskdyn.studies.analogy.analysis.dirichlet import dirichlet_energy
 from taskdyn.studies.analogy.jobs import dynamics_long, stage_order, threshold_crossings
 
 # Four nodes; edges 0-1 at 60 degrees (scaled by 5), 2-3 parallel, 0-2 opposite.

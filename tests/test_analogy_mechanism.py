@@ -9,13 +9,13 @@ import torch
 from scipy.spatial.distance import pdist
 from scipy.stats import ortho_group, spearmanr
 
-from taskdyn.analysis.analogy_mechanism import (
+from taskdyn.models.gpt2_rope import GPT2RoPE
+from taskdyn.studies.analogy.analysis.mechanism import (
     attention_to_source,
     half_rise_epoch,
     isometry,
     parallelism,
 )
-from taskdyn.models.gpt2_rope import GPT2RoPE
 from taskdyn.studies.analogy.mechanism import (
     FUNCTOR_COLUMNS,
     mechanism_long,

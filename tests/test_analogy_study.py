@@ -10,8 +10,8 @@ import torch
 
 import taskdyn.studies.analogy.study as analogy
 from taskdyn.config import ConfigError, load_yaml, validate_config
-from taskdyn.studies.analogy import STUDY
 from taskdyn.studies.analogy.checks import check_config
+from taskdyn.studies.analogy.study import STUDY
 from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
 from taskdyn.training import Interrupted

@@ -5,13 +5,17 @@ import pandas as pd
 import pytest
 from scipy.stats import ortho_group
 
-from taskdyn.analysis.experiment_comparison import rank_tests, summarise
-from taskdyn.analysis.operator_spectra import (
+from taskdyn.studies.binding.analysis.experiment_comparison import rank_tests, summarise
+from taskdyn.studies.binding.analysis.operator_spectra import (
     projected_spectrum,
     spectral_error,
     unit_circle_count,
 )
-from taskdyn.analysis.signatures import SIGNATURE_NAMES, eigenvalue_signature, embed
+from taskdyn.studies.binding.analysis.signatures import (
+    SIGNATURE_NAMES,
+    eigenvalue_signature,
+    embed,
+)
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
 ROOTS_8 = np.exp(2j * np.pi * np.arange(8) / 8)

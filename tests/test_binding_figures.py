@@ -6,7 +6,7 @@ import persim
 import pytest
 
 from taskdyn.io import write_table
-from taskdyn.studies.binding import figures
+from taskdyn.studies.binding import jobs as binding_jobs
 from taskdyn.studies.binding.jobs import image_sets
 
 PIXEL, SIGMA = 0.1, 0.1
@@ -37,7 +37,7 @@ def _imager() -> persim.PersistenceImager:
 
 def test_figure_job_writes_pdf_and_png(tmp_path):
     write_table(tmp_path / "diagrams.csv", _diagrams(), {"test": "yes"})
-    figures.figure_persistence_images(diagrams_table=str(tmp_path / "diagrams.csv"),
+    binding_jobs.figure_persistence_images(diagrams_table=str(tmp_path / "diagrams.csv"),
                                       pixel_size=PIXEL, sigma=SIGMA, pdf=str(tmp_path / "f.pdf"),
                                       png=str(tmp_path / "f.png"))
     assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
@@ -45,7 +45,7 @@ def test_figure_job_writes_pdf_and_png(tmp_path):
 
 
 def test_plotted_images_are_persim_images_on_the_shared_grid():
-    fig = figures.plot_persistence_images(image_sets(_diagrams(), PIXEL, SIGMA), "t")
+    fig = binding_jobs.plot_persistence_images(image_sets(_diagrams(), PIXEL, SIGMA), "t")
     imager = _imager()
     expected = {seed: imager.transform(np.array(H1[("a", "rnn", seed)])) for seed in (0, 1, 2)}
     rep, mean, empty, empty_mean = fig.axes[:4]  # the panels, row by row; colour bars follow
@@ -58,7 +58,7 @@ def test_plotted_images_are_persim_images_on_the_shared_grid():
     assert (bottom, top) == pytest.approx(imager.pers_range)
     assert not empty.images[0].get_array().any() and not empty_mean.images[0].get_array().any()
     assert "no H1 bars" in [t.get_text() for t in empty.texts]
-    figures.plt.close(fig)
+    binding_jobs.plt.close(fig)
 
 
 def test_a_cloud_with_a_single_bar_gets_an_image_around_it():

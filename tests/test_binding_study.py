@@ -9,7 +9,7 @@ import torch
 
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.config import ConfigError, validate_config
-from taskdyn.studies.binding import STUDY
+from taskdyn.studies.binding.study import STUDY
 from taskdyn.studies.binding.training import masked_accuracy, masked_loss, sign_correct
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "workflow" / "schemas"

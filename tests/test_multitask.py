@@ -143,7 +143,7 @@ def test_training_resumes_bit_for_bit_with_single_subtask_batches(tmp_path):
     """Stopped after epoch 1 and resumed, training ends exactly where an unbroken run does."""
     import torch
 
-    from taskdyn.studies.ctdb import STUDY
+    from taskdyn.studies.ctdb.study import STUDY
 
     task = _study_task({"kind": "multitask", "subtasks": ["DelayPro", "IntMod1", "MatchCatPro"],
                         "n_trials_per_subtask": 6, "bin_size": 100, "n_timesteps": 70})

@@ -5,12 +5,12 @@ import pytest
 from scipy.stats import ortho_group
 
 from taskdyn.analysis.decoding import split_trials
-from taskdyn.analysis.orthogonalisation import (
+from taskdyn.analysis.procrustes import fit_rotation_scale, swap_test
+from taskdyn.studies.wm.analysis.orthogonalisation import (
     normalised_orthogonalisation,
     orthogonalisation_index,
     random_orthogonalisation,
 )
-from taskdyn.analysis.procrustes import fit_rotation_scale, swap_test
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -106,7 +106,7 @@ def test_closed_loop_training_resumes_bit_for_bit(tmp_path):
     """MotorNet's noise is seeded from the checkpointed loop generator, so resuming is exact."""
     from test_multitask import _study_task
 
-    from taskdyn.studies.ctdb import STUDY
+    from taskdyn.studies.ctdb.study import STUDY
 
     task = _study_task({"kind": "randomtarget", "n_trials": 6, "n_timesteps": 16,
                         "target_on": [2, 4], "min_delay": 2, "bump_duration": [3, 5],

@@ -82,7 +82,7 @@ CURRICULUM_SEEDS = [0, 1, 2, 3]
 
 
 def _binding_models(dataset):
-    from taskdyn.studies.binding import STUDY
+    from taskdyn.studies.binding.study import STUDY
 
     attrs = STUDY.dataset_attrs(TASK, dataset)
     models = []
@@ -97,7 +97,7 @@ def _without_timing(rows):
 
 
 def test_batched_curriculum_equals_single_seed_runs_and_shares_checkpoints(tmp_path):
-    from taskdyn.studies.binding import STUDY
+    from taskdyn.studies.binding.study import STUDY
 
     dataset = STUDY.make_dataset(TASK, seed=0)
     single = _binding_models(dataset)
@@ -135,7 +135,7 @@ def test_batched_curriculum_equals_single_seed_runs_and_shares_checkpoints(tmp_p
 
 
 def test_seed_checkpoints_at_different_epochs_are_refused(tmp_path):
-    from taskdyn.studies.binding import STUDY
+    from taskdyn.studies.binding.study import STUDY
 
     dataset = STUDY.make_dataset(TASK, seed=0)
     paths = [str(tmp_path / f"b{seed}.pt") for seed in CURRICULUM_SEEDS]

@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from taskdyn.analysis.gating import (accuracy_by_group, gate_scores, phase_by_role, phase_pca,
-                                     task_swap_matrix)
+from taskdyn.studies.thalamus.analysis import (
+    accuracy_by_group,
+    gate_scores,
+    phase_by_role,
+    phase_pca,
+    task_swap_matrix,
+)
 
 
 def test_gate_precision_and_recall_on_a_hand_made_story():

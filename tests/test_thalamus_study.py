@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from taskdyn.config import ConfigError, validate_config
-from taskdyn.studies.thalamus import STUDY
+from taskdyn.studies.thalamus.study import STUDY
 from taskdyn.tasks.babi_generate import babi_file_name, write_babi_files
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "workflow" / "schemas"

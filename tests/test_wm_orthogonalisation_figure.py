@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from taskdyn.plotting import plt
-from taskdyn.plotting.wm import orthogonalisation_bars, significance_stars
-from taskdyn.studies.wm import figure_jobs
-from taskdyn.studies.wm.analysis_jobs import orthogonalisation_test
+from taskdyn.studies.wm import jobs as wm_jobs
+from taskdyn.studies.wm.jobs import orthogonalisation_test
+from taskdyn.studies.wm.plotting import orthogonalisation_bars, significance_stars
 
 PROPERTIES = ("location", "identity", "category")
 
@@ -86,8 +86,8 @@ def test_a_test_table_without_dof_is_refused_by_name():
 
 
 def test_figure_job_reads_the_t_test_table_as_second_input():
-    names, draw = figure_jobs.FROM_TABLES["orthogonalisation"]
+    names, draw = wm_jobs.FROM_TABLES["orthogonalisation"]
     assert names == ("orthogonalisation", "orthogonalisation_test")
     assert draw is orthogonalisation_bars
-    assert "orthogonalisation_test" in figure_jobs.TABLE_NAMES
-    assert len(set(figure_jobs.TABLE_NAMES)) == len(figure_jobs.TABLE_NAMES)
+    assert "orthogonalisation_test" in wm_jobs.TABLE_NAMES
+    assert len(set(wm_jobs.TABLE_NAMES)) == len(wm_jobs.TABLE_NAMES)

@@ -11,8 +11,8 @@ from taskdyn.analysis.decoding import (
     decoder_normals,
     split_trials,
 )
-from taskdyn.analysis.orthogonalisation import compare_orthogonalisation
-from taskdyn.analysis.perturbation import (
+from taskdyn.studies.wm.analysis.orthogonalisation import compare_orthogonalisation
+from taskdyn.studies.wm.analysis.perturbation import (
     axis_spread,
     decoder_shifts,
     random_shifts,
@@ -20,8 +20,11 @@ from taskdyn.analysis.perturbation import (
     softmax,
     unit_rows,
 )
-from taskdyn.studies.wm.analysis_jobs import _cross_task_rows, orthogonalisation_test
-from taskdyn.studies.wm.perturbation_jobs import _memory_samples
+from taskdyn.studies.wm.jobs import (
+    _cross_task_rows,
+    _memory_samples,
+    orthogonalisation_test,
+)
 from taskdyn.tasks.nback import memory_labels
 
 N_CLASSES = 4

@@ -1,9 +1,15 @@
-"""Studies: each module `taskdyn.studies.<name>` exposes `STUDY`, a `taskdyn.studies.base.Study`.
+"""Studies: each is a package `taskdyn.studies.<name>` of the same shape.
 
-A study's config checks live apart from `STUDY`, free of torch, as a module-level
-`check_config`: in `taskdyn.studies.<name>.checks` for a study package, in
-`taskdyn.studies.<name>_checks` beside a study module. `get_config_check` finds it, so config
-validation, which runs each time the workflow is parsed, imports neither the study nor torch.
+- `__init__`: what the study is, and light constants the workflow reads without torch;
+- `study`: `STUDY`, its `taskdyn.studies.base.Study` (datasets, models, training, evaluation);
+- `checks`: `check_config(study_cfg)`, the checks a schema cannot express, free of torch (config
+  validation imports it each time the workflow is parsed);
+- `claims`: the paper's claims, checked against the run's tables;
+- only where needed: `tasks`, `training`, `analysis`, `plotting`, `jobs` (the study's own
+  pipeline stages).
+
+`get_study` imports `study` on first use, so config validation and table or figure jobs, which
+need neither torch nor the model, start without importing them.
 """
 
 from __future__ import annotations
@@ -16,31 +22,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the contract imports torch, which table and figure jobs do not need
     from taskdyn.studies.base import Study
 
-__all__ = ["ConfigCheck", "get_config_check", "get_study"]
+__all__ = ["ConfigCheck", "get_config_check", "get_study", "study_names"]
 
 # (study config) → (key within the study's config, message) for each problem
 ConfigCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
+def _package(name: str) -> str:
+    """The study's package name, after checking that it exists."""
+    if importlib.util.find_spec(f"taskdyn.studies.{name}") is None or not name.isidentifier():
+        raise ValueError(f"unknown study {name!r}: no package taskdyn.studies.{name}")
+    return f"taskdyn.studies.{name}"
+
+
 def get_study(name: str) -> Study:
-    """The study registered as module `taskdyn.studies.<name>`."""
-    try:
-        module = importlib.import_module(f"taskdyn.studies.{name}")
-    except ModuleNotFoundError as err:
-        if err.name != f"taskdyn.studies.{name}":
-            raise
-        raise ValueError(f"unknown study {name!r}: no module taskdyn.studies.{name}") from err
-    return module.STUDY
+    """The study `name`: `STUDY` of module `taskdyn.studies.<name>.study`."""
+    return importlib.import_module(f"{_package(name)}.study").STUDY
 
 
-def get_config_check(name: str) -> ConfigCheck | None:
-    """The light `check_config` of study `name` (None if it has no checks module), found
-    without importing the study module itself."""
-    spec = importlib.util.find_spec(f"taskdyn.studies.{name}")
-    if spec is None:
-        raise ValueError(f"unknown study {name!r}: no module taskdyn.studies.{name}")
-    is_package = spec.submodule_search_locations is not None
-    checks = f"taskdyn.studies.{name}{'.checks' if is_package else '_checks'}"
-    if importlib.util.find_spec(checks) is None:
-        return None
-    return importlib.import_module(checks).check_config
+def get_config_check(name: str) -> ConfigCheck:
+    """The light `check_config` of study `name`, found without importing its `study` module."""
+    return importlib.import_module(f"{_package(name)}.checks").check_config

@@ -19,17 +19,3 @@ checks), `checks` (the study's config checks, without torch) and `jobs` (long ta
 figures). `STUDY` is imported on first use, so config validation and the table and figure
 jobs, which need neither torch nor the model, start without importing them.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-__all__ = ["STUDY"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "STUDY":
-        from taskdyn.studies.analogy.study import STUDY
-
-        return STUDY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

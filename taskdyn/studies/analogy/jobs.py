@@ -8,10 +8,14 @@ import pandas as pd
 from taskdyn.analysis.training_dynamics import arises_after, first_crossing
 from taskdyn.io import read_table, write_table
 from taskdyn.plotting import save_figure
-from taskdyn.plotting.analogy import plot_dynamics, plot_energy, plot_sweep
-from taskdyn.plotting.analogy_mechanism import plot_mechanism
 from taskdyn.provenance import provenance
 from taskdyn.studies.analogy.mechanism import PREFIX, mechanism_long, mechanism_onsets
+from taskdyn.studies.analogy.plotting import (
+    plot_dynamics,
+    plot_energy,
+    plot_mechanism,
+    plot_sweep,
+)
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
 
 # The fact type whose held-out accuracy marks each stage of learning.

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis.analogy_mechanism import (
+from taskdyn.studies.analogy.analysis.mechanism import (
     attention_to_source,
     half_rise_epoch,
     isometry,

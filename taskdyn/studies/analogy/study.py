@@ -10,10 +10,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from taskdyn.analysis.dirichlet import dirichlet_energy
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
 from taskdyn.optim import Adam
+from taskdyn.studies.analogy.analysis.dirichlet import dirichlet_energy
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.tasks.knowledge_graph import (

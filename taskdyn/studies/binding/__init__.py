@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DEFAULT_HORIZONS", "STUDY", "longest_horizon", "seq_length_values"]
+__all__ = ["DEFAULT_HORIZONS", "longest_horizon", "seq_length_values"]
 
 DEFAULT_HORIZONS = (10, 20, 40, 60, 100)  # the curriculum's training horizons (the anchor's)
 
@@ -34,10 +34,3 @@ def longest_horizon(train_cfgs: list[Mapping[str, Any]]) -> int:
     return max(list({**cfg, **cfg.get("curriculum", {})}.get("horizons", DEFAULT_HORIZONS))[-1]
                for cfg in train_cfgs)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "STUDY":
-        from taskdyn.studies.binding.study import STUDY
-
-        return STUDY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,17 +13,3 @@ files, tables, figures). `STUDY` is imported on first use, so config validation 
 file, table and figure jobs, which need neither torch nor the model, start without importing
 them.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-__all__ = ["STUDY"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "STUDY":
-        from taskdyn.studies.thalamus.study import STUDY
-
-        return STUDY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

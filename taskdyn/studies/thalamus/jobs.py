@@ -10,12 +10,17 @@ import numpy as np
 import pandas as pd
 
 from taskdyn import jobs
-from taskdyn.analysis.gating import (accuracy_by_group, gate_scores, phase_by_role, phase_pca,
-                                     task_swap_matrix)
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
-from taskdyn.plotting import thalamus as plots
 from taskdyn.provenance import provenance
+from taskdyn.studies.thalamus import plotting as plots
+from taskdyn.studies.thalamus.analysis import (
+    accuracy_by_group,
+    gate_scores,
+    phase_by_role,
+    phase_pca,
+    task_swap_matrix,
+)
 from taskdyn.tasks.babi_download import download_babi
 from taskdyn.tasks.babi_generate import write_babi_files
 from taskdyn.tasks.babi_parse import ROLE_NAMES

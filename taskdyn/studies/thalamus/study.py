@@ -10,9 +10,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from taskdyn.analysis.gating import accuracy_by_group, gate_scores
 from taskdyn.models.thalamus import QAOutput, ThalamusReader, build_qa_model
 from taskdyn.studies.base import Evaluation, Study
+from taskdyn.studies.thalamus.analysis import accuracy_by_group, gate_scores
 from taskdyn.tasks.babi_parse import (
     ROLE_NAMES,
     build_answers,

@@ -8,24 +8,15 @@ Modules: `study` (datasets, model, training, evaluation: `STUDY`), `checks` (the
 checks, without torch), `data_jobs` (stimuli → features → datasets), `analysis_jobs` (decoding,
 cross-task decoding, Procrustes, orthogonalisation and its t-test, tables), `perturbation_jobs`
 (the causal perturbation, which runs the trained model) and `figure_jobs` (the cross-task and
-perturbation figures, drawn by `taskdyn.plotting.wm`). `STUDY` is imported on first use, so
+perturbation figures, drawn by `taskdyn.studies.wm.plotting`). `STUDY` is imported on first use, so
 config validation and the analysis and figure jobs, which need neither torch nor the model,
 start without importing them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 SPLITS = ("val", "train", "novel_angle", "novel_identity")  # codes of the `split` label
 PROPERTIES = ("category", "identity", "location", "angle")
 
-__all__ = ["PROPERTIES", "SPLITS", "STUDY"]
+__all__ = ["PROPERTIES", "SPLITS"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "STUDY":
-        from taskdyn.studies.wm.study import STUDY
-
-        return STUDY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

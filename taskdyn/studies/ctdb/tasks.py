@@ -3,7 +3,7 @@
 `taskdyn.studies.ctdb` keeps the flip-flop and dispatches every other `task["kind"]` to a
 `TaskKind` here. Training and evaluation need the task's settings (the arm's noise, the loss
 weights), which reach them on the model: `build_model` binds the dataset's task config to it.
-Their config checks are in `taskdyn.studies.ctdb_checks`.
+Their config checks are in `taskdyn.studies.ctdb.checks`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,15 @@ import numpy as np
 import torch
 
 from taskdyn.studies.base import Arrays, Evaluation
-from taskdyn.studies.ctdb_training import grouped_batches
 from taskdyn.studies.sequence import split_trials, task_rng
 from taskdyn.tasks import multitask as mt
 from taskdyn.tasks import random_target as rt
-from taskdyn.training import TrainSettings, fit_epochs, shuffled_batches
+from taskdyn.training import (
+    TrainSettings,
+    fit_epochs,
+    grouped_batches,
+    shuffled_batches,
+)
 
 EVAL_NOISE_SEED = 0  # MotorNet's online noise during validation and evaluation
 

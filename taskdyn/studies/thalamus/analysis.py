@@ -80,7 +80,9 @@ def phase_pca(phase: np.ndarray, role: np.ndarray, *, n_points: int,
 
     Returns (coordinates [point, 2], their roles (point,), explained variance ratio (2,)).
     """
-    from sklearn.decomposition import PCA  # imported here: sklearn's import slows every job
+    from sklearn.decomposition import (
+        PCA,  # imported here: sklearn's import slows every job
+    )
 
     tokens, roles = phase[role >= 0], role[role >= 0]
     keep = rng.permutation(len(tokens))[:n_points]

@@ -1,7 +1,7 @@
 """Figures of the working-memory study: stimuli, accuracy, decoding (cross-time, cross-task),
 Procrustes, orthogonality, causal perturbation.
 
-Every function takes arrays or long tables (as written by `taskdyn.studies.wm.analysis_jobs`)
+Every function takes arrays or long tables (as written by `taskdyn.studies.wm.jobs`)
 and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it.
 """
 
@@ -165,7 +165,7 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
     bars are seed means, dots single seeds.
 
     A last panel shows the t-test of CNN against RNN orthogonalisation (`test`, as written by
-    `taskdyn.studies.wm.analysis_jobs.orthogonalisation_test`), per scenario × RNN model: bars
+    `taskdyn.studies.wm.jobs.orthogonalisation_test`), per scenario × RNN model: bars
     are the means the test compares (of the index it tested, over properties), dots its samples
     (one per property, RNN values averaged over seeds), stars above an RNN bar its
     significance against the CNN bar of the same scenario (`STARS`); t, dof and p are listed

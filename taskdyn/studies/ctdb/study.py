@@ -1,9 +1,9 @@
 """The Computation-Thru-Dynamics Benchmark study: N-bit flip-flop, MultiTask, RandomTarget.
 
 The flip-flop lives here; the other task kinds are dispatched on `task["kind"]` to
-`taskdyn.studies.ctdb_tasks`. A task's optional `train` block overrides the study's (and the
+`taskdyn.studies.ctdb.tasks`. A task's optional `train` block overrides the study's (and the
 models') train settings for that task. The config checks live, free of torch, in
-`taskdyn.studies.ctdb_checks`.
+`taskdyn.studies.ctdb.checks`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from taskdyn.config import merged
-from taskdyn.studies.ctdb_tasks import KINDS, bind_task, bound_task
+from taskdyn.studies.ctdb.tasks import KINDS, bind_task, bound_task
 from taskdyn.studies.sequence import SequenceStudy, split_trials, task_rng
 from taskdyn.tasks.flipflop import flipflop_loss_mask, generate_flipflop
 from taskdyn.training import TrainSettings

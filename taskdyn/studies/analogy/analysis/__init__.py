@@ -1,0 +1,1 @@
+"""Analogy analyses on arrays: the functor mechanism and the Dirichlet energy of embeddings."""

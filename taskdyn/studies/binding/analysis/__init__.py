@@ -1,0 +1,1 @@
+"""Binding analyses: spectra against the task operator, eigenvalue signatures, experiment comparisons."""

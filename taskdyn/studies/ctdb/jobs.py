@@ -1,0 +1,80 @@
+"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success and RandomTarget reaches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from taskdyn.analysis_jobs import model_id
+from taskdyn.io import read_h5, read_table, write_table
+from taskdyn.plotting import save_figure
+from taskdyn.provenance import provenance
+from taskdyn.studies.ctdb.plotting import plot_multitask_performance, plot_reaches
+from taskdyn.tasks import multitask as mt
+
+
+def make_multitask_table(*, evaluations: list[str], table: str) -> None:
+    """Per-subtask success rate and loss-weighted MSE of every model × seed (held-out trials)."""
+    rows = []
+    for path in evaluations:
+        ident = model_id(path)
+        arrays = read_h5(path, ["outputs", "targets", "labels/split", "labels/subtask",
+                                "labels/response_angle", "labels/response_end",
+                                "labels/weight"])
+        held_out = arrays["labels/split"] == 0
+        success = mt.response_success(arrays["outputs"], arrays["labels/response_angle"],
+                                      arrays["labels/response_end"])
+        error = ((arrays["outputs"] - arrays["targets"]) ** 2).sum(-1) * arrays["labels/weight"]
+        for index in np.unique(arrays["labels/subtask"][held_out]):
+            chosen = held_out & (arrays["labels/subtask"] == index)
+            base = {**ident, "subtask": mt.SUBTASKS[index], "n_trials": int(chosen.sum())}
+            rows.append({**base, "metric": "success_rate", "value": float(success[chosen].mean())})
+            rows.append({**base, "metric": "weighted_mse",
+                         "value": float(error[chosen].sum(-1).mean() / mt.N_OUTPUTS)})
+    write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+
+
+def figure_multitask(*, table: str, pdf: str, png: str) -> None:
+    """Success rate per subtask, one bar per model (mean over seeds), seeds as dots."""
+    frame = read_table(table)
+    save_figure(plot_multitask_performance(frame, list(mt.SUBTASKS),
+                                           f"{frame['task'].iloc[0]}: success per subtask"),
+                pdf, png)
+
+
+def make_reaching_table(*, evaluations: list[str], table: str) -> None:
+    """Hand-to-goal distance at trial end, per trial condition, and effort per model × seed."""
+    rows = []
+    for path in evaluations:
+        ident = model_id(path)
+        arrays = read_h5(path)
+        held_out = arrays["labels/split"] == 0
+        end = np.linalg.norm(arrays["outputs"][:, -1] - arrays["targets"][:, -1], axis=-1)
+        catch, bumped = arrays["labels/catch"] == 1, arrays["labels/bumped"] == 1
+        conditions = {"reach": ~catch & ~bumped, "reach_bumped": ~catch & bumped,
+                      "catch": catch}
+        for condition, chosen in conditions.items():
+            chosen = chosen & held_out
+            if chosen.any():
+                rows.append({**ident, "condition": condition, "metric": "end_error_m",
+                             "n_trials": int(chosen.sum()), "value": float(end[chosen].mean())})
+        effort = np.mean([v[held_out] ** 2 for k, v in arrays.items()
+                          if k.startswith("labels/activation_")])
+        rows.append({**ident, "condition": "all", "metric": "effort",
+                     "n_trials": int(held_out.sum()), "value": float(effort)})
+    write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+
+
+def figure_reaching(*, evaluations: list[str], pdf: str, png: str) -> None:
+    """Hand paths of held-out reaches without and with bumps, one row per model (first seed)."""
+    runs, seen = [], set()
+    for path in evaluations:
+        ident = model_id(path)
+        if ident["model"] in seen:
+            continue
+        seen.add(ident["model"])
+        arrays = read_h5(path)
+        runs.append({"name": f"{ident['model']} (seed {ident['seed']})", **{
+            k.removeprefix("labels/"): v[arrays["labels/split"] == 0] for k, v in arrays.items()
+            if k in ("outputs", "targets") or k.startswith("labels/")}})
+    save_figure(plot_reaches(runs, f"{model_id(evaluations[0])['task']}: reaches"), pdf, png)

@@ -1,0 +1,1 @@
+"""wm analyses on arrays: orthogonalisation of decoder hyperplanes and the causal perturbation."""
