@@ -5,6 +5,7 @@ import json
 import pytest
 
 from taskdyn import bench
+from taskdyn.bench import analyses, pipeline, seed_batch, studies, timing, training
 
 
 @pytest.mark.slow
@@ -13,9 +14,9 @@ def test_bench_tiny_sizes(tmp_path):
                         decoding=(20, 3, 4), dsa=(2, 4, 12, 4), seed_batch=(3, 4),
                         seed_batch_runs=((2, 2),),
                         epoch_trials=8, pairwise=(3, 4, 3, 5), snakemake=False)
-    figures = (bench.bench_training(sizes, kernels=("sequence", "loop"))
-               + bench.bench_epoch(sizes, kernels=("sequence",))
-               + bench.bench_seed_batch(sizes, 8) + bench.bench_pairwise(sizes))
+    figures = (training.bench_training(sizes, kernels=("sequence", "loop"))
+               + training.bench_epoch(sizes, kernels=("sequence",))
+               + seed_batch.bench_seed_batch(sizes, 8) + analyses.bench_pairwise(sizes))
     by_name = {f.name: f for f in figures}
     assert by_name["training step FLOPs"].value == 6 * 4 * 5 * (3 * 8 * (8 + 3) + 8 * 3) / 1e9
     peaks = by_name["matmul peak (step shape)"].runs + by_name["matmul peak (1024^3)"].runs
@@ -31,14 +32,12 @@ def test_bench_tiny_sizes(tmp_path):
     bench.write_results(tmp_path / "r.json", figures, sizes)
     saved = json.loads((tmp_path / "r.json").read_text())
     assert {f["name"] for f in saved["figures"]} == set(by_name)
-    assert bench.snakemake_jobs("Job stats:\njob  count\nall  1\ntotal  7\n") == 7
-    assert bench.snakemake_jobs("Nothing to be done.") == 0
+    assert pipeline.snakemake_jobs("Job stats:\njob  count\nall  1\ntotal  7\n") == 7
+    assert pipeline.snakemake_jobs("Nothing to be done.") == 0
 
 
 def test_trial_steps_counted_at_the_outermost_called_module():
     import torch
-
-    from taskdyn.study_bench import counting_trial_steps
 
     class TokenModel(torch.nn.Module):  # trained through a method other than `forward`
         def __init__(self):
@@ -49,21 +48,19 @@ def test_trial_steps_counted_at_the_outermost_called_module():
             return self.head(self.embed(tokens))
 
     model = TokenModel()
-    with counting_trial_steps(model) as count:
+    with studies.counting_trial_steps(model) as count:
         model.residual(torch.zeros(3, 7, dtype=torch.long))  # 21 tokens
         model.eval()
         model.residual(torch.zeros(5, 7, dtype=torch.long))  # validation: not counted
     assert count == [21]
     rnn = torch.nn.GRU(2, 4, batch_first=True)
-    with counting_trial_steps(rnn) as count:
+    with studies.counting_trial_steps(rnn) as count:
         rnn(torch.zeros(6, 11, 2))
     assert count == [66]
 
 
 def test_study_bench_takes_each_studys_first_task_and_model():
-    from taskdyn.study_bench import first_jobs
-
-    jobs = first_jobs("config/config.yaml")
+    jobs = studies.first_jobs("config/config.yaml")
     assert [j.study for j in jobs] == ["ctdb", "binding", "analogy", "wm", "thalamus"]
     ctdb = jobs[0]
     assert (ctdb.task, ctdb.model, ctdb.data) == ("3bff", "gru", "results/default/data/ctdb/3bff.h5")
@@ -72,27 +69,26 @@ def test_study_bench_takes_each_studys_first_task_and_model():
 
 @pytest.mark.slow
 def test_study_bench_trains_each_study_one_epoch_on_its_pipeline_dataset(tmp_path):
-    """`bench_studies` on a two-study config: datasets made by the pipeline's rules, one epoch
-    each, trial·steps counted as the study trains (binding: steps × batch × (s + horizon))."""
-    import shutil
+    """`bench_studies` on a two-study config: datasets made by the pipeline's rules (in a
+    scratch working directory), one epoch each, trial·steps counted as the study trains
+    (binding: steps × batch × (s + horizon))."""
     from pathlib import Path
 
     import yaml
 
-    from taskdyn.study_bench import epoch_flops, first_jobs
-
-    run = f"test_bench_studies_{tmp_path.name}"
+    run = "test_bench_studies"
     ctdb = yaml.safe_load(Path("tests/configs/ctdb_tiny.yaml").read_text())["studies"]["ctdb"]
     binding = yaml.safe_load(Path("tests/configs/binding.yaml").read_text())["studies"]["binding"]
     binding["train"]["curriculum"] = {"horizons": [5]}  # one horizon: a known step count
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump({"run": run, "studies": {"ctdb": ctdb,
                                                                    "binding": binding}}))
-    try:
-        figures = bench.bench_studies(bench.Sizes(repeats=2), str(configfile))
-        flops = [epoch_flops(job) for job in first_jobs(configfile)]  # datasets made above
-    finally:
-        shutil.rmtree(Path("results") / run, ignore_errors=True)
+    workdir = tmp_path / "work"
+    figures = studies.bench_studies(bench.Sizes(repeats=2), str(configfile), workdir)
+    jobs = studies.first_jobs(configfile)
+    flops = [studies.epoch_flops(job, workdir) for job in jobs]  # datasets made above
+    assert all((workdir / job.data).exists() for job in jobs)
+    assert not Path("results", run).exists()  # nothing written into the checkout
     by_study = {f.name.removeprefix("study training: "): f for f in figures}
     assert set(by_study) == {"ctdb", "binding"}
     train = binding["train"]
@@ -118,11 +114,11 @@ def test_timing_waits_for_the_devices_queued_work(monkeypatch):
         if device.type == "cuda":
             time.sleep(0.02)
 
-    monkeypatch.setattr(bench, "synchronise", synchronise)
-    runs = bench.timed(lambda: None, 3, warmup=1, device=torch.device("cuda"))
+    monkeypatch.setattr(timing, "synchronise", synchronise)
+    runs = timing.timed(lambda: None, 3, warmup=1, device=torch.device("cuda"))
     assert len(runs) == 3 and min(runs) >= 0.02
     assert waits == ["cuda"] * 4  # after the warm-up, then once inside each timed run
-    assert max(bench.timed(lambda: None, 3)) < 0.02  # the CPU has nothing queued
+    assert max(timing.timed(lambda: None, 3)) < 0.02  # the CPU has nothing queued
 
 
 def test_bench_on_a_missing_gpu_stops_with_the_reason(capsys, tmp_path):

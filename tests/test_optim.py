@@ -55,7 +55,7 @@ JOB = """
 import sys, tempfile
 import numpy as np, torch
 from taskdyn.analysis.fixed_points import find_fixed_points
-from taskdyn.bench import seed_batch_train_config, train_binding_seeds
+from taskdyn.bench.seed_batch import seed_batch_train_config, train_binding_seeds
 from taskdyn.models.recurrent import GRU
 from taskdyn.training import TrainSettings, fit
 

@@ -13,8 +13,8 @@ FLOP/s is comparable with the matrix-multiply peak measured in the same process.
 from __future__ import annotations
 
 import functools
-import subprocess
-import sys
+import json
+import statistics
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,13 +25,19 @@ from typing import Any
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from taskdyn.bench.pipeline import run_snakemake, snakemake_command
+from taskdyn.bench.report import Figure
+from taskdyn.bench.sizes import Sizes
+from taskdyn.bench.timing import device_label, matmul_peak, timed
 from taskdyn.config import load_yaml, train_slice, validate_config
 from taskdyn.jobs import initial_model, load_dataset
+from taskdyn.studies import get_study
 
 
 @dataclass
 class StudyJob:
-    """One training job of a study: its task, model, config slice and dataset file."""
+    """One training job of a study: its task, model, config slice and dataset file (relative to
+    the workflow's working directory)."""
 
     study: str
     task: str
@@ -52,14 +58,15 @@ def first_jobs(configfile: str | Path, schema_dir: str | Path = "workflow/schema
     return jobs
 
 
-def make_datasets(jobs: list[StudyJob], configfile: str | Path) -> None:
-    """The jobs' datasets, made (or found up to date) by the pipeline's own rules."""
-    exe = str(Path(sys.executable).with_name("snakemake"))
-    command = [exe, *[job.data for job in jobs], "--cores", "all", "--configfile", str(configfile)]
-    done = subprocess.run(command, check=False, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"making the benchmark datasets failed: {' '.join(command)}\n"
-                           f"{done.stderr[-3000:]}")
+def make_datasets(jobs: list[StudyJob], configfile: str | Path, workdir: str | Path = ".") -> None:
+    """The jobs' datasets, made (or found up to date) in `workdir` by the pipeline's own rules
+    (the Snakefile of the current directory)."""
+    try:
+        run_snakemake(snakemake_command(
+            "--snakefile", str(Path("Snakefile").resolve()), "--directory", str(workdir),
+            *[job.data for job in jobs], "--cores", "all", "--configfile", str(configfile)))
+    except RuntimeError as err:
+        raise RuntimeError(f"making the benchmark datasets failed: {err}") from None
 
 
 @contextmanager
@@ -88,15 +95,13 @@ def counting_trial_steps(model: torch.nn.Module) -> Iterator[list[int]]:
         total[0] = next((n for n in counts if n), 0)
 
 
-def one_epoch(job: StudyJob, kernel: str | None = None, device: str = "cpu"
-              ) -> Callable[[], tuple[torch.nn.Module, int]]:
+def one_epoch(job: StudyJob, kernel: str | None = None, device: str = "cpu",
+              workdir: str | Path = ".") -> Callable[[], tuple[torch.nn.Module, int]]:
     """A closure training a fresh seed-0 model on `device` for one epoch as `train_model`
-    does; it returns the model and the trial·steps it trained on. `kernel` replaces the
-    model's `kernel`, if it has one."""
-    from taskdyn.studies import get_study
-
+    does, on the job's dataset in `workdir`; it returns the model and the trial·steps it
+    trained on. `kernel` replaces the model's `kernel`, if it has one."""
     spec = get_study(job.study)
-    dataset, attrs = load_dataset(job.data)
+    dataset, attrs = load_dataset(str(Path(workdir) / job.data))
     model_cfg = job.hp["model"]
     if kernel is not None and "kernel" in model_cfg:
         model_cfg = {**model_cfg, "kernel": kernel}
@@ -112,11 +117,37 @@ def one_epoch(job: StudyJob, kernel: str | None = None, device: str = "cpu"
     return run
 
 
-def epoch_flops(job: StudyJob) -> float:
+def epoch_flops(job: StudyJob, workdir: str | Path = ".") -> float:
     """FLOPs (matmuls, convolutions, attention) of one training epoch of `job`, counted on the
     CPU with the autograd `loop` kernel where the model has a kernel choice: the FLOP counter
     does not see inside the hand-written sequence kernels, whose arithmetic is the same."""
-    run = one_epoch(job, kernel="loop")
+    run = one_epoch(job, kernel="loop", workdir=workdir)
     with FlopCounterMode(display=False) as counter:
         run()
     return float(counter.get_total_flops())
+
+
+def bench_studies(sizes: Sizes, configfile: str = "config/config.yaml",
+                  workdir: str | Path = ".") -> list[Figure]:
+    """One epoch of each study's default model through the study's own training, on datasets
+    made in `workdir`: trial·steps/s, and FLOP/s against the 1024³ matmul peak."""
+    device = sizes.training_device
+    jobs = first_jobs(configfile)
+    make_datasets(jobs, configfile, workdir)
+    peak = max(matmul_peak(1024, 1024, 1024, repeats=3, device=device))
+    figures = []
+    for job in jobs:
+        run = one_epoch(job, device=sizes.device, workdir=workdir)
+        flops = epoch_flops(job, workdir)
+        counts: list[int] = []
+        runs = timed(lambda run=run, counts=counts: counts.append(run()[1]), sizes.repeats,
+                     device=device)
+        median, work = statistics.median(runs), counts[-1]
+        size = (f"{job.study}/{job.task}, {json.dumps(job.hp['model'])}: one epoch of {work} "
+                f"trial·steps, {device_label(device)}")
+        note = (f"{flops / median / 1e9:.1f} GFLOP/s = {100 * flops / median / peak:.0f} % of "
+                f"the 1024^3 matmul peak ({peak / 1e9:.0f} GFLOP/s); {flops / 1e9:.2f} GFLOP, "
+                f"{median:.2f} s per epoch")
+        figures.append(Figure(f"study training: {job.study}", size, work / median,
+                              "trial·steps/s", [work / r for r in runs], note))
+    return figures
