@@ -1,40 +1,18 @@
-"""Shared helpers (the repository root, Snakemake on a config in a scratch directory) and the
-grouping and order of tests for `make test`'s two pytest-xdist processes."""
+"""Shared helpers (native code or PyTorch) and the grouping and order of tests for `make
+test`'s two pytest-xdist processes. Tests run the workflow through `tests/pipeline.py`."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parent.parent
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Two test processes share CI's two cores: OpenMP threads spinning at a barrier only slow
     # the other process's work (this process's and its subprocesses' torch read it at start).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
-def run_snakemake(workdir: Path, config: dict | Path, *args: str,
-                  check: bool = True) -> subprocess.CompletedProcess:
-    """Run the repository's Snakefile in `workdir` on `config` (a dict is written there first)."""
-    if isinstance(config, dict):
-        path = workdir / "config.yaml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
-        config = path
-    cmd = [*SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-           "--configfile", str(config), "--cores", "2", *args]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake failed ({' '.join(args)}):\n{result.stdout[-4000:]}\n"
-                             f"{result.stderr[-4000:]}")
-    return result
 
 
 def use_native_code(kind: str, library: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,12 +24,6 @@ def use_native_code(kind: str, library: str, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setattr(native, "load", lambda name: None)
     elif native.load(library) is None:
         pytest.skip(f"no C compiler: {library}.c cannot be built")
-
-
-@pytest.fixture
-def tiny_config() -> dict:
-    """The seconds-long flip-flop config used by pipeline tests."""
-    return yaml.safe_load((REPO / "tests" / "configs" / "ctdb_tiny.yaml").read_text())
 
 
 # Modules whose tests share the SLURM harness's runs (functools.cache, one per process).

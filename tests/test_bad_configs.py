@@ -6,18 +6,16 @@ Each corpus file says in its header what is wrong (`# Wrong:`), which key the er
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline import prepare_pipeline
 from taskdyn.config import ConfigError, load_yaml, validate_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((ROOT / "tests" / "bad_configs").glob("*.yaml"))
 SCHEMAS = ROOT / "workflow" / "schemas"
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
 def expectation(path: Path) -> dict[str, str]:
@@ -59,13 +57,9 @@ def test_bad_config_fails_validation_naming_the_key(path):
 def test_snakemake_dry_run_stops_before_any_job(name, tmp_path):
     path = ROOT / "tests" / "bad_configs" / f"{name}.yaml"
     expected = expectation(path)
-    proc = subprocess.run(
-        [str(SNAKEMAKE), "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--configfile",
-         str(path), "-n", "--cores", "1"],
-        capture_output=True, text=True, timeout=120,
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0
+    result = prepare_pipeline(tmp_path, path).snakemake("-n", cores=1, check=False, timeout=120)
+    output = result.output
+    assert result.returncode != 0
     assert "ConfigError" in output
     assert expected["key"] in output and expected["problem"] in output
     assert "Building DAG of jobs" not in output and "Job stats" not in output

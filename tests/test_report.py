@@ -32,11 +32,8 @@ WAIT_FOR_VIEWER = ("while (typeof app === 'undefined') "
 def report(tmp_path_factory) -> tuple[harness.Run, Path]:
     run = harness.preempted_run("local", tmp_path_factory.getbasetemp() / "reliability")
     path = run.results / "report.html"
-    proc = subprocess.run(
-        [str(harness.SNAKEMAKE), "-s", str(harness.SNAKEFILE), "-d", str(run.workdir),
-         "--configfile", str(run.workdir / "config.yaml"), "--report", str(path)],
-        capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = run.pipeline.snakemake("--report", path, cores=None, check=False, timeout=300)
+    assert result.returncode == 0, result.output
     return run, path
 
 

@@ -3,24 +3,19 @@ its single-seed runs seed by seed and shares their checkpoints; the pipeline rul
 seed's own files."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-import yaml
 from conftest import use_native_code
 
+from pipeline import named_config, prepare_pipeline
 from taskdyn import seed_batch
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.io import read_table
 from taskdyn.models.recurrent import build_recurrent_model
 from taskdyn.seed_batch import SeedStack, StackedTanhRNN
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(params=["native", "torch"])
 def passes_kind(request, monkeypatch):
@@ -148,16 +143,12 @@ def test_seed_checkpoints_at_different_epochs_are_refused(tmp_path):
 
 @pytest.mark.pipeline
 def test_seed_batch_rule_writes_every_seeds_own_files(tmp_path):
-    config = yaml.safe_load((ROOT / "tests" / "configs" / "binding.yaml").read_text())
+    config = named_config("binding")
     config["studies"]["binding"]["seed_batch"] = True
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    snakemake = Path(sys.executable).with_name("snakemake")
+    pipeline = prepare_pipeline(tmp_path, config)
     models = Path("results", "test_binding", "models", "binding", "repeat_copy", "rnn")
     targets = [models / f"seed{seed}" / "meta.json" for seed in (0, 1)]
-    done = subprocess.run([str(snakemake), *map(str, targets), "--snakefile",
-                           str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--cores", "2"],
-                          check=True, capture_output=True, text=True, timeout=600)
+    done = pipeline.snakemake(*targets)
     assert "train_seed_batch_binding" in done.stderr and "rule train_model" not in done.stderr
     for seed in (0, 1):
         meta = json.loads((tmp_path / models / f"seed{seed}" / "meta.json").read_text())

@@ -66,6 +66,6 @@ def test_manifest_lists_every_output_and_verifies(run):
     assert listed[f"{model}/weights.pt"]["rule"] == "train_model"
     assert listed[f"data/{harness.STUDY}/{harness.TASK}.h5"]["rule"] == "make_dataset"
     assert all(entry["rule"] for entry in listed.values())
-    verify = subprocess.run([str(harness.SNAKEMAKE.with_name("taskdyn")), "verify",
+    verify = subprocess.run([str(harness.TASKDYN), "verify",
                              str(run.results)], capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout + verify.stderr

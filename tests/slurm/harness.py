@@ -8,7 +8,8 @@
 - `reference_training(run, ...)`: the same training job run uninterrupted, in this process.
 
 Both runs go end to end (evaluation, figures, table, manifest), so the SLURM end-to-end, the
-preemption, the manifest and the report tests share them instead of paying for more runs.
+preemption, the manifest and the report tests share them instead of paying for more runs. Each
+runs the workflow as every pipeline test does (`tests/pipeline.py`), in the background.
 """
 
 from __future__ import annotations
@@ -28,12 +29,11 @@ from typing import Any
 import torch
 import yaml
 
+from pipeline import REPO, Pipeline, prepare_pipeline
 from taskdyn import jobs
 from taskdyn.config import train_slice, validate_config
 
-ROOT = Path(__file__).resolve().parents[2]
-SNAKEFILE = ROOT / "Snakefile"
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+TASKDYN = Path(sys.executable).with_name("taskdyn")
 CLUSTER_SH = Path(__file__).resolve().parent / "cluster.sh"
 STUDY, TASK, MODEL, SEED = "ctdb", "3bff", "gru", 0
 RUN_TIMEOUT_S = 420
@@ -43,7 +43,7 @@ THREADS = 1  # torch threads of the training job, in every run and in the refere
 # train_model's own packing): four short jobs cost one start-up instead of four.
 POST_TRAINING = ("evaluate_model", "plot_trials", "plot_learning_curves", "make_metrics_table")
 SLURM_ARGS = [
-    "--profile", str(ROOT / "profiles" / "slurm"),
+    "--profile", str(REPO / "profiles" / "slurm"),
     "--slurm-init-seconds-before-status-checks", "1",
     "--latency-wait", "5",
     "--groups", "train_model=trainpack", *(f"{rule}=post" for rule in POST_TRAINING),
@@ -51,7 +51,7 @@ SLURM_ARGS = [
     # The test node's 2 CPUs are shared by every job: a second torch thread only contends.
     "--set-threads", f"train_model={THREADS}",
 ]
-LOCAL_ARGS = ["--profile", str(ROOT / "profiles" / "local"), "--cores", "2",
+LOCAL_ARGS = ["--profile", str(REPO / "profiles" / "local"), "--cores", "2",
               "--set-threads", f"train_model={THREADS}"]
 
 
@@ -80,6 +80,11 @@ class Run:
     output: str  # the output of the run that completed
     events: list[str] = field(default_factory=list)
     slurm_jobs: list[tuple[str, str]] = field(default_factory=list)  # (state, comment)
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The workflow on this run's working directory and config."""
+        return Pipeline(self.workdir)
 
     @property
     def results(self) -> Path:
@@ -113,12 +118,12 @@ def cluster() -> str | None:
 
 
 class Snakemake:
-    """A `snakemake` run on `workdir`'s config, in its own session, output kept in a file."""
+    """A `snakemake` run of `pipeline` in the background, in its own session, output kept in a
+    file."""
 
-    def __init__(self, workdir: Path, args: list[str]):
-        self.log = workdir / f"snakemake-{time.monotonic_ns()}.log"
-        command = [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(workdir), "--configfile",
-                   str(workdir / "config.yaml"), *args]
+    def __init__(self, pipeline: Pipeline, args: list[str]):
+        self.log = pipeline.workdir / f"snakemake-{time.monotonic_ns()}.log"
+        command = pipeline.command(*args)
         with open(self.log, "w") as log:
             self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
@@ -183,7 +188,7 @@ def preempted_run(kind: str, base: Path) -> Run:
     workdir = base / kind
     workdir.mkdir(parents=True)
     name = f"test_reliability_{kind}"
-    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config(name)))
+    pipeline = prepare_pipeline(workdir, tiny_config(name))
     args = SLURM_ARGS if kind == "slurm" else LOCAL_ARGS
     tic = time.monotonic()
     deadline = tic + RUN_TIMEOUT_S
@@ -192,7 +197,7 @@ def preempted_run(kind: str, base: Path) -> Run:
     def event(text: str) -> None:
         events.append(f"{time.monotonic() - tic:.0f} s: {text}")
 
-    with Snakemake(workdir, args) as first:
+    with Snakemake(pipeline, args) as first:
         checkpoint = first.first_checkpoint(workdir / "results" / name, deadline)
         event(f"checkpoint {checkpoint.name} written")
         if kind == "slurm":
@@ -207,7 +212,7 @@ def preempted_run(kind: str, base: Path) -> Run:
         first_output = output = first.output()
     if kind == "local":
         assert status != 0, "the interrupted run reported success"
-        with Snakemake(workdir, args) as rerun:
+        with Snakemake(pipeline, args) as rerun:
             status = rerun.wait(deadline)
             event(f"snakemake run again: exited with {status}")
             output = rerun.output()
@@ -219,7 +224,7 @@ def preempted_run(kind: str, base: Path) -> Run:
 
 def reference_training(run: Run, out: Path) -> dict[str, Path]:
     """Train and evaluate the run's model uninterrupted, in this process, on the run's data."""
-    config = validate_config(run.config, ROOT / "workflow" / "schemas")
+    config = validate_config(run.config, REPO / "workflow" / "schemas")
     hp = train_slice(config, STUDY, TASK, MODEL)
     data = str(run.results / "data" / STUDY / f"{TASK}.h5")
     paths = {name: out / name for name in ("weights.pt", "meta.json", "history.csv", "eval.h5")}
