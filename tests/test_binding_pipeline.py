@@ -1,37 +1,32 @@
 """End to end: snakemake runs the binding study on its tiny config in a scratch directory."""
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from figures import colorbars, drawn_figure, legend_labels, panels, suptitle
+from pipeline import prepare_pipeline
 from taskdyn.io import read_table
+from taskdyn.studies.binding import jobs
 from taskdyn.studies.binding.jobs import image_sets
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "configs" / "binding.yaml"
+TASKS = ["repeat_copy", "swap_sign"]
+SEEDS = (0, 1)
 
 
 @pytest.mark.pipeline
 def test_binding_pipeline_end_to_end(tmp_path):
-    # A --configfile is merged into config/config.yaml: give the scratch directory only ours.
-    (tmp_path / "config").mkdir()
-    shutil.copy(CONFIG, tmp_path / "config" / "config.yaml")
-    snakemake = Path(sys.executable).with_name("snakemake")
+    pipeline = prepare_pipeline(tmp_path, "binding")
     figures = Path("results", "test_binding", "figures", "binding")
     targets = [figures / task / f"binding_{name}.png" for task in ("repeat_copy", "swap_sign")
                for name in ("spectra", "accuracy")]
     targets += [figures / f"binding_{name}.png"
                 for name in ("embeddings", "persistence", "persistence_images", "distances",
                              "comparison")]
-    subprocess.run([str(snakemake), *map(str, targets), "--snakefile", str(ROOT / "Snakefile"),
-                    "--directory", str(tmp_path), "--cores", "2", "--quiet", "all"],
-                   check=True, capture_output=True, text=True, timeout=600)
-    tables = tmp_path / "results" / "test_binding" / "tables" / "binding"
-    figures = tmp_path / figures
+    pipeline.snakemake(*targets, "--quiet", "all")
+    tables = pipeline.results / "tables" / "binding"
+    figures = pipeline.path(figures)
 
     models = read_table(tables / "repeat_copy" / "binding_models.csv")
     wide = models.pivot_table(index="seed", columns="metric", values="value")
@@ -66,4 +61,65 @@ def test_binding_pipeline_end_to_end(tmp_path):
                  "binding_persistence", "binding_persistence_images", "binding_distances",
                  "binding_comparison"):
         for ext in ("png", "pdf"):
-            assert (figures / f"{name}.{ext}").stat().st_size > 1000
+            assert (figures / f"{name}.{ext}").is_file()
+    _check_figures(tables, tmp_path / "redrawn")
+
+
+def _check_figures(tables: Path, out: Path) -> None:
+    """The figures, drawn again by their jobs from the run's tables."""
+    files = {"pdf": str(out / "figure.pdf"), "png": str(out / "figure.png")}
+    for task in TASKS:
+        spectra = drawn_figure(jobs.figure_spectra,
+                               eigenvalues_table=str(tables / task / "binding_eigenvalues.csv"),
+                               models_table=str(tables / task / "binding_models.csv"),
+                               task=task, max_panels=2, **files)
+        axes = panels(spectra)
+        assert [ax.get_title().split(":")[0] for ax in axes] == [f"rnn seed {s}" for s in SEEDS]
+        assert legend_labels(spectra) == ["W_hh, all", "W_hh, top-k subspace", "theory Φ"]
+        assert all(len(ax.collections[0].get_offsets()) == 8 for ax in axes)  # 8 hidden units
+        accuracy = drawn_figure(jobs.figure_accuracy,
+                                accuracy_table=str(tables / task / "binding_accuracy.csv"),
+                                task=task, trained_horizon=10, **files)
+        [ax] = panels(accuracy)
+        assert ax.get_title() == f"binding · {task}: accuracy against horizon"
+        assert legend_labels(ax) == ["mean of 2 models", "longest training horizon (10)",
+                                     "chance"]
+        assert len(ax.lines) == len(SEEDS) + 3  # each model, the mean, two reference lines
+        assert max(ax.lines[len(SEEDS)].get_xdata()) == 20  # the mean up to the test horizon
+
+    embeddings = drawn_figure(jobs.figure_embeddings,
+                              embeddings_table=str(tables / "binding_embeddings.csv"), **files)
+    axes = panels(embeddings)
+    assert len(axes) == 3 and legend_labels(axes[0]) == TASKS
+    for ax in axes:  # every model once per method
+        assert sum(len(c.get_offsets()) for c in ax.collections) == len(TASKS) * len(SEEDS)
+
+    diagrams = str(tables / "binding_diagrams.csv")
+    persistence = drawn_figure(jobs.figure_persistence, diagrams_table=diagrams, **files)
+    axes = panels(persistence)  # point clouds × tasks
+    assert [ax.get_title().split("\n")[0] for ax in axes] == [
+        f"{cloud} · {task}" for cloud in ("eigenvalues", "hidden") for task in TASKS]
+    assert all(legend_labels(ax) == ["H0", "H1"] for ax in axes)
+    images = drawn_figure(jobs.figure_persistence_images, diagrams_table=diagrams,
+                          pixel_size=0.05, sigma=0.05, **files)
+    axes = panels(images)  # a representative and the mean per cloud × task
+    assert len(axes) == 2 * 2 * len(TASKS)
+    assert all(ax.get_title().endswith(f"mean of {len(SEEDS)} models") for ax in axes[1::2])
+    assert all(ax.get_xlabel() == "birth" for ax in axes)
+
+    distances = drawn_figure(jobs.figure_distances,
+                             distances_table=str(tables / "binding_distances.csv"), **files)
+    axes = panels(distances)  # point clouds × metrics
+    assert len(axes) == len(colorbars(distances)) and len(axes) % 2 == 0
+    models = len(TASKS) * len(SEEDS)
+    assert all(ax.images[0].get_array().shape == (models, models) for ax in axes)
+    assert all([t.get_text() for t in ax.get_xticklabels()] == TASKS for ax in axes)
+
+    comparison = drawn_figure(jobs.figure_comparison, models_tables=[
+        str(tables / task / "binding_models.csv") for task in TASKS],
+        tests_table=str(tables / "binding_rank_tests.csv"), **files)
+    axes = panels(comparison)
+    assert suptitle(comparison) == "binding: experiments compared"
+    assert [ax.get_title().split("\n")[0] for ax in axes] == [
+        m.replace("_", " ") for m in jobs.COMPARED_METRICS]
+    assert all([t.get_text() for t in ax.get_xticklabels()] == TASKS for ax in axes)

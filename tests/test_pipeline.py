@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import re
-import subprocess
 
 import numpy as np
 import pytest
 
-from conftest import REPO, SNAKEMAKE, run_snakemake
+from figures import drawn_figure, legend_labels, panels, suptitle
+from pipeline import REPO, named_config, prepare_pipeline
+from taskdyn import figure_jobs
 from taskdyn.io import read_h5_attrs, read_table
 
 pytestmark = pytest.mark.pipeline
@@ -18,30 +19,55 @@ pytestmark = pytest.mark.pipeline
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
     """A completed tiny run (shared by the tests of this module)."""
-    import yaml
-
-    workdir = tmp_path_factory.mktemp("pipeline")
-    config = yaml.safe_load((REPO / "tests" / "configs" / "ctdb_tiny.yaml").read_text())
-    run_snakemake(workdir, config)
-    return workdir, config
+    config = named_config("ctdb_tiny")
+    pipeline = prepare_pipeline(tmp_path_factory.mktemp("pipeline"), config)
+    pipeline.snakemake()
+    return pipeline, config
 
 
-def test_every_declared_output_exists(finished_run):
-    workdir, config = finished_run
-    result = run_snakemake(workdir, config, "-n")
-    assert "Nothing to be done" in result.stdout + result.stderr
-    results = workdir / "results" / config["run"]
+def test_every_declared_output_exists(finished_run, tmp_path):
+    pipeline, config = finished_run
+    result = pipeline.with_config(config).snakemake("-n")
+    assert "Nothing to be done" in result.output
+    results = pipeline.results
     table = read_table(results / "tables/ctdb/3bff/metrics.csv")
     assert set(table["model"]) == {"gru", "node"}
     assert set(table["seed"]) == {0, 1}
     assert {"bit_accuracy", "n_stable_fixed_points", "spectral_radius"} <= set(table["metric"])
     for name in ("scree", "state_r2", "learning_curves"):
         for ext in ("pdf", "png"):
-            assert (results / f"figures/ctdb/3bff/{name}.{ext}").stat().st_size > 1000
+            assert (results / f"figures/ctdb/3bff/{name}.{ext}").is_file()
+    _check_task_figures(results, tmp_path / "redrawn")
     attrs = read_h5_attrs(results / "eval/ctdb/3bff/gru/seed0.h5")
     assert attrs["provenance"]["seed"] == 0 and attrs["model"] == "gru"
     r2 = read_table(results / "tables/ctdb/3bff/state_r2.csv")
     assert np.isfinite(r2["r2"]).all()
+
+
+def _check_task_figures(results, out):
+    """The task's figures, drawn again by their jobs from the run's files: every model × seed
+    is in them."""
+    runs = [f"{model}/seed{seed}" for model in ("gru", "node") for seed in (0, 1)]
+    files = {"pdf": str(out / "figure.pdf"), "png": str(out / "figure.png")}
+    curves = drawn_figure(figure_jobs.figure_learning_curves, histories=[
+        str(results / f"models/ctdb/3bff/{run}/history.csv") for run in runs], **files)
+    loss, accuracy = panels(curves)
+    assert legend_labels(loss) == ["gru", "node"]
+    assert sum(len(line.get_xdata()) == 2 for line in loss.lines) == 2 * len(runs)  # 2 epochs
+    assert accuracy.get_ylabel() == "val bit accuracy" and len(accuracy.lines) == len(runs)
+    scree = drawn_figure(figure_jobs.figure_scree, pcas=[
+        str(results / f"analysis/ctdb/3bff/{run}/pca.h5") for run in runs], **files)
+    explained, cumulative = panels(scree)
+    assert suptitle(scree) == "ctdb · 3bff · PCA of latents"
+    assert legend_labels(explained) == ["gru", "node"]
+    assert sum(line.get_marker() == "o" for line in cumulative.lines) == len(runs)
+    r2 = drawn_figure(figure_jobs.figure_state_r2,
+                      table=str(results / "tables/ctdb/3bff/state_r2.csv"), **files)
+    [heatmap] = panels(r2)
+    names = sorted(set(read_table(results / "tables/ctdb/3bff/state_r2.csv")["source"]))
+    assert len(names) == len(runs)
+    assert [t.get_text() for t in heatmap.get_xticklabels()] == names
+    assert heatmap.images[0].get_array().shape == (len(runs), len(runs))
 
 
 def _scheduled_jobs(output: str) -> set[tuple[str, str]]:
@@ -56,10 +82,10 @@ def _scheduled_jobs(output: str) -> set[tuple[str, str]]:
 
 
 def test_editing_one_models_lr_reruns_only_that_model(finished_run):
-    workdir, config = finished_run
+    pipeline, config = finished_run
     edited = copy.deepcopy(config)
     edited["studies"]["ctdb"]["models"]["gru"]["train"] = {"lr": 0.02}
-    result = run_snakemake(workdir, edited, "-n")
+    result = pipeline.with_config(edited).snakemake("-n")
     jobs = _scheduled_jobs(result.stdout)
     per_model = {(rule, model) for rule, model in jobs if model}
     assert ("train_model", "gru") in per_model
@@ -69,16 +95,16 @@ def test_editing_one_models_lr_reruns_only_that_model(finished_run):
     assert ("make_metrics_table", "") in jobs and ("compare_state_r2", "") in jobs
 
 
-def test_lint_reports_nothing():
-    result = subprocess.run([*SNAKEMAKE, "--lint"], cwd=REPO, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_lint_reports_nothing(tmp_path):
+    result = prepare_pipeline(tmp_path, REPO / "config" / "config.yaml").snakemake(
+        "--lint", cores=None, check=False)
+    assert result.returncode == 0, result.output
 
 
 def test_paper_config_builds_on_the_slurm_profile(tmp_path):
-    result = subprocess.run(
-        [*SNAKEMAKE, "-n", "--profile", "profiles/slurm", "--configfile", "config/paper.yaml"],
-        cwd=REPO, capture_output=True, text=True)
-    output = result.stdout + result.stderr
+    result = prepare_pipeline(tmp_path, REPO / "config" / "paper.yaml").snakemake(
+        "-n", "--profile", REPO / "profiles" / "slurm", cores=None, check=False)
+    output = result.output
     assert result.returncode == 0, output[-3000:]
     train_jobs = re.search(r"^train_model\s+(\d+)$", output, re.MULTILINE)
     assert train_jobs and int(train_jobs.group(1)) > 100, output[-3000:]

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from conftest import REPO, run_snakemake
+from figures import colorbars, drawn_figure, legend_labels, panels
+from pipeline import prepare_pipeline
+from taskdyn import figure_jobs
 from taskdyn.analysis.similarity import (family_separation, linear_cka, mds_embedding,
                                          pairwise_shape_metrics, prepare, procrustes_distance)
 from taskdyn.io import read_table
@@ -68,14 +70,16 @@ def test_family_separation():
 def test_ladder_pipeline(tmp_path):
     """Snakemake on the tiny ladder config: MultiTask, RandomTarget and the similarity suite."""
     pytest.importorskip("motornet")
-    run = tmp_path / "results" / "test_ctdb_ladder"
+    pipeline = prepare_pipeline(tmp_path, "ctdb_ladder")
+    run = pipeline.results
     targets = [f"results/test_ctdb_ladder/{p}" for p in (
         "tables/ctdb/multitask/multitask_performance.csv",
         "figures/ctdb/multitask/multitask_performance.png",
         "tables/ctdb/reach/reaching.csv", "figures/ctdb/reach/reaching.png",
         "tables/ctdb/reach/similarity_summary.csv", "figures/ctdb/reach/similarity.png")]
-    run_snakemake(tmp_path, REPO / "tests" / "configs" / "ctdb_ladder.yaml", *targets)
-    assert all((tmp_path / t).stat().st_size > 0 for t in targets)
+    pipeline.snakemake(*targets)
+    assert all((tmp_path / t).stat().st_size > 0 for t in targets if t.endswith(".csv"))
+    _check_ladder_figures(run, tmp_path / "redrawn")
     summary = read_table(run / "tables/ctdb/reach/similarity_summary.csv")
     assert list(summary["measure"]) == ["dsa", "procrustes", "cka"]
     assert (summary["between_family"] > 0).all()  # a GRU and a NODE never coincide
@@ -86,3 +90,34 @@ def test_ladder_pipeline(tmp_path):
     assert (performance["value"] >= 0).all()
     reaching = read_table(run / "tables/ctdb/reach/reaching.csv")
     assert (reaching.loc[reaching["metric"] == "end_error_m", "value"] < 1.5).all()
+
+
+def _check_ladder_figures(run, out):
+    """The ladder's figures, drawn again by their jobs from the run's files."""
+    from taskdyn.studies.ctdb import jobs as ctdb_jobs
+
+    files = {"pdf": str(out / "figure.pdf"), "png": str(out / "figure.png")}
+    multitask = drawn_figure(ctdb_jobs.figure_multitask,
+                             table=str(run / "tables/ctdb/multitask/multitask_performance.csv"),
+                             **files)
+    [ax] = panels(multitask)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["DelayPro", "MemoryAnti", "IntMod1",
+                                                            "Match2Sample"]
+    assert legend_labels(ax) == ["gru", "node"] and len(ax.patches) == 2 * 4
+    assert ax.get_ylabel() == "success rate (held-out trials)"
+    reaching = drawn_figure(ctdb_jobs.figure_reaching, evaluations=[
+        str(run / f"eval/ctdb/reach/{model}/seed0.h5") for model in ("gru", "node")], **files)
+    axes = panels(reaching)  # one row per model: reaches without and with a bump
+    assert [ax.get_title().split(" (n=")[0] for ax in axes] == [
+        f"{model} (seed 0): {kind}" for model in ("gru", "node") for kind in ("no bump", "bumped")]
+    assert legend_labels(axes[1]) == ["start", "target", "bump onset"]
+    assert axes[-1].get_xlabel() == "hand x (m)" and axes[0].get_ylabel() == "hand y (m)"
+    similarity = drawn_figure(figure_jobs.figure_similarity,
+                              pairs=str(run / "tables/ctdb/reach/similarity_pairs.csv"),
+                              embedding=str(run / "tables/ctdb/reach/similarity_mds.csv"), **files)
+    axes = panels(similarity)  # matrices above their MDS maps, one column per measure
+    assert [ax.get_title() for ax in axes[:3]] == ["DSA distance", "Procrustes angle",
+                                                   "linear CKA"]
+    assert len(axes) == 2 * 3 and len(colorbars(similarity)) == 3
+    assert all(ax.images[0].get_array().shape == (2, 2) for ax in axes[:3])  # gru, node
+    assert legend_labels(axes[-1]) == ["gru", "node"]

@@ -1,35 +1,19 @@
 """End to end: snakemake runs the wm study on its tiny config in a scratch directory."""
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
 
+from figures import colorbars, legend_labels, panels, saved_figures
+from pipeline import named_config, prepare_pipeline
 from taskdyn.io import read_h5_attrs, read_table
-
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "configs" / "wm.yaml"
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-
-
-def _snakemake(directory: Path, *args: str) -> str:
-    run = subprocess.run([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory",
-                          str(directory), "--cores", "2", *args],
-                         check=True, capture_output=True, text=True, timeout=600)
-    return run.stdout + run.stderr
+from taskdyn.studies.wm import jobs
 
 
 @pytest.mark.pipeline
 def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
-    # A --configfile is merged into config/config.yaml: give the scratch directory only ours.
-    (tmp_path / "config").mkdir()
-    shutil.copy(CONFIG, tmp_path / "config" / "config.yaml")
-    _snakemake(tmp_path, "--quiet", "all")
-    results = tmp_path / "results" / "test_wm"
+    pipeline = prepare_pipeline(tmp_path, "wm")
+    pipeline.snakemake("--quiet", "all")
+    results = pipeline.results
     tables, figures = results / "tables" / "wm", results / "figures" / "wm"
 
     accuracy = read_table(tables / "accuracy.csv")
@@ -71,17 +55,56 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     for name in ("stimuli", "accuracy", "cross_time", "procrustes", "orthogonalisation",
                  "cross_task", "perturbation"):
         for ext in ("png", "pdf"):
-            assert (figures / f"{name}.{ext}").stat().st_size > 1000
+            assert (figures / f"{name}.{ext}").is_file()
+    _check_figures(results, tmp_path / "redrawn")
     features = results / "stimuli" / "wm" / "features.h5"
     assert read_h5_attrs(features)["encoder"]["weights_source"] == "random-frozen"
 
     # Retraining with other settings reuses the cached features; a new encoder recomputes them.
-    config = yaml.safe_load(CONFIG.read_text())
+    config = named_config("wm")
     config["studies"]["wm"]["train"]["epochs"] = 3
-    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    plan = _snakemake(tmp_path, "--dry-run", "all")
+    plan = pipeline.with_config(config).snakemake("--dry-run", "all").output
     assert "train_model" in plan and "make_wm_dataset" not in plan
     assert "extract_wm_features" not in plan and "make_wm_stimuli" not in plan
     config["studies"]["wm"]["encoder"]["seed"] = 1
-    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    assert "extract_wm_features" in _snakemake(tmp_path, "--dry-run", "all")
+    assert "extract_wm_features" in pipeline.with_config(config).snakemake(
+        "--dry-run", "all").output
+
+
+def _check_figures(results, out):
+    """The figures, drawn again by their job from the run's stimuli and tables."""
+    tables = {name: str(results / "tables" / "wm" / f"{name}.csv") for name in jobs.TABLE_NAMES}
+    with saved_figures() as saved:
+        jobs.make_figures(images=str(results / "stimuli" / "wm" / "images.h5"), tables=tables,
+                          pdfs={n: str(out / f"{n}.pdf") for n in jobs.FIGURE_NAMES},
+                          pngs={n: str(out / f"{n}.png") for n in jobs.FIGURE_NAMES})
+    figures = dict(zip(jobs.FIGURE_NAMES, saved, strict=True))
+    stimuli = figures["stimuli"]  # 4 categories × 3 identities, 4 locations × 3 angles
+    left, right = stimuli.subfigs
+    assert left.get_suptitle() == "categories × identities"
+    assert right.get_suptitle().endswith(" 0: locations × angles")
+    assert [len(sub.axes) for sub in stimuli.subfigs] == [4 * 3, 4 * 3]
+    assert all(len(ax.images) == 1 for ax in panels(stimuli))
+    [accuracy] = panels(figures["accuracy"])  # one scenario × model
+    assert accuracy.get_title() == "mtmf / gru"
+    assert legend_labels(accuracy) == ["train", "val", "novel angle", "novel identity"]
+    assert len(accuracy.get_xticklabels()) == 4  # 1- and 2-back × location and category
+    cross_time = panels(figures["cross_time"])  # (RNN, CNN) × decoded properties
+    assert [ax.get_title() for ax in cross_time[:2]] == ["location", "category"]
+    assert len(cross_time) == 2 * 2 and len(colorbars(figures["cross_time"])) == 1
+    [procrustes] = panels(figures["procrustes"])
+    assert procrustes.get_title() == "location"
+    assert legend_labels(procrustes) == ["fitted at t+1", "own rotation", "swap: same age",
+                                         "swap: same stimulus", "no rotation"]
+    orthogonalisation = panels(figures["orthogonalisation"])  # properties + the t-test
+    assert [ax.get_title() for ax in orthogonalisation[:2]] == ["location", "category"]
+    assert "t-test, CNN vs RNN" in orthogonalisation[2].get_title()
+    cross_task = panels(figures["cross_task"])  # one panel per decoded property
+    assert len(cross_task) == 3
+    assert all(ax.images[0].get_array().shape == (2, 2) for ax in cross_task)
+    perturbation = panels(figures["perturbation"])  # match, non-match, no-action
+    assert [ax.get_title() for ax in perturbation] == ["P(match)", "P(non-match)",
+                                                       "P(no-action)"]
+    assert legend_labels(perturbation[-1]) == [f"{feature}, {direction}"
+                                               for feature in ("location", "category")
+                                               for direction in ("decoder", "random")]
