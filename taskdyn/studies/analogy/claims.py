@@ -42,8 +42,12 @@ def runs(tables: Tables, cfg: dict) -> pd.DataFrame:
     """One row per task × model × seed: every knob's value, the analogy and composition epochs
     (NaN: never) and whether analogy was transient (reached, then lost by the last epoch)."""
     frame = tables["threshold_epochs.csv"]
-    wide = frame.pivot_table(index=["task", "model", "seed"], columns="split",
-                             values=["epoch", "final_accuracy"], dropna=False)
+    values = ["epoch", "final_accuracy"]
+    wide = frame.pivot_table(index=["task", "model", "seed"], columns="split", values=values,
+                             dropna=False)
+    # a split a run does not have (no near-OOD facts, say) counts as never reached
+    wide = wide.reindex(columns=pd.MultiIndex.from_product(
+        [values, sorted({*frame["split"], ANALOGY, COMPOSITION})]))
     out = wide.index.to_frame(index=False)
     out["analogy_epoch"] = wide[("epoch", ANALOGY)].to_numpy()
     out["composition_epoch"] = wide[("epoch", COMPOSITION)].to_numpy()

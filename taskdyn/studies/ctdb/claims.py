@@ -253,7 +253,8 @@ CLAIMS = [
           "The flip-flop GRU has 2^N stable fixed points, one per corner of the bit cube as "
           "its readout sees them, plus saddles between them.",
           f"2^N stable points at 2^N distinct corners (readout within {CORNER_TOLERANCE} of "
-          f"0/1), ≥ 1 saddle, q* < {Q_THRESHOLD:g} (CtDB's 3BFF tutorial: 8 stable + saddles); "
+          f"0/1), ≥ 1 saddle, q* < {Q_THRESHOLD:.0e}".replace("e-0", "e-")
+          + " (CtDB's 3BFF tutorial: 8 stable + saddles); "
           f"{CTDB_N_INITS} initial states",
           check_fixed_points, _fixed_point_tables),
     Claim("state_r2_direction",

@@ -24,14 +24,15 @@ from taskdyn.claims import (
 TRAIN_CRITERION, ANGLE_CRITERION = 0.95, 0.90
 IRRELEVANT_ACCURACY = 0.85  # second-hand: irrelevant features decoded > 85 % in MTMF
 GATED = ("gru", "lstm")
+SPLITS = ("train", "novel_angle", "novel_identity")  # NaN where a run has no such trials
 
 
 def _accuracy(tables: Tables) -> pd.DataFrame:
     """accuracy.csv's overall accuracies, one row per task × model × seed, one column per split."""
     frame = tables["accuracy.csv"]
     frame = frame[frame["nback_task"] == "all"]
-    return frame.pivot_table(index=["task", "model", "seed"], columns="split",
-                             values="accuracy").reset_index()
+    wide = frame.pivot_table(index=["task", "model", "seed"], columns="split", values="accuracy")
+    return wide.reindex(columns=sorted({*wide.columns, *SPLITS})).reset_index()
 
 
 def _criterion_met(row) -> bool:
