@@ -111,6 +111,7 @@ def combine(outcomes: Mapping[str, Outcome]) -> Outcome:
     verdicts = {o.verdict for o in outcomes.values()}
     verdict = (HOLDS if verdicts == {HOLDS} else FAILS if FAILS in verdicts
                else TOO_SMALL if TOO_SMALL in verdicts else NOT_MEASURED)
+
     def labelled(field_name: str) -> str:
         return "; ".join(f"{key}: {getattr(o, field_name)}" for key, o in outcomes.items())
 
