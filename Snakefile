@@ -27,6 +27,9 @@ for _study_rules in study_rule_files():
     include: _study_rules
 
 
+include: "workflow/rules/claims.smk"
+
+
 rule all:
     input:
         all_targets(),

@@ -54,13 +54,25 @@ def find_model_fixed_points(*, study: str, hp: dict, analysis: dict, data: str, 
                             tol_unique=analysis["tol_unique"])
     write_h5(out, {"xstar": fps.xstar, "inputs": fps.inputs, "qstar": fps.qstar,
                    "jacobians": fps.jacobians, "eigvals": fps.eigvals,
-                   "is_stable": fps.is_stable},
+                   "is_stable": fps.is_stable, **_readout(model, fps.xstar)},
              dims={"xstar": "point,state", "inputs": "point,input", "qstar": "point",
                    "jacobians": "point,state,state", "eigvals": "point,state",
-                   "is_stable": "point"},
+                   "is_stable": "point", "readout": "point,output"},
              attrs={**model_id(evaluation), "n_stable": fps.n_stable, "n_iters": fps.n_iters,
                     "n_candidates": fps.n_candidates,
                     "provenance": provenance({"hp": hp, "analysis": analysis})})
+
+
+def _readout(model, xstar: np.ndarray) -> dict[str, np.ndarray]:
+    """{"readout": (point, output)}: what the model reads out at each fixed point (for models
+    with a `readout` of the states' `hidden` part), else nothing."""
+    if not hasattr(model, "readout"):
+        return {}
+    import torch
+
+    with torch.no_grad():
+        states = torch.as_tensor(xstar, dtype=torch.float64)
+        return {"readout": model.readout(model.hidden(states)).numpy()}
 
 
 def compute_spectra(*, evaluation: str, fixed_points: str | None, analysis: dict, out: str) -> None:
@@ -111,7 +123,9 @@ def compare_state_r2(*, evaluations: list[str], analysis: dict, table: str) -> N
                 "source_model": ids[source]["model"], "target_model": ids[target]["model"]}
         rows.append({**base, "pc": "all", "r2": weighted})
         rows += [{**base, "pc": str(i + 1), "r2": float(v)} for i, v in enumerate(per_pc)]
-    write_table(table, pd.DataFrame(rows), provenance(analysis))
+    # the header records which latents were compared: k PCs per model, or all of them
+    write_table(table, pd.DataFrame(rows),
+                provenance(analysis, n_components=analysis["n_components"]))
 
 
 def _run_name(ident: dict) -> str:

@@ -58,11 +58,34 @@ def _bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_claims(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", help="a run's results directory, e.g. results/default")
+
+
+def _claims(args: argparse.Namespace) -> int:
+    """Print every study's claims (tables/<study>/claims.csv), one table per study."""
+    from taskdyn import claims
+
+    try:
+        tables = claims.read_claims(args.run_dir)
+    except ResultFileError as err:
+        print(f"taskdyn claims: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    if not tables:
+        print(f"taskdyn claims: no tables/<study>/claims.csv under {args.run_dir} (build them "
+              "with snakemake results/<run>/tables/<study>/claims.csv)", file=sys.stderr)
+        return EXIT_ERROR
+    print("\n\n".join(claims.format_claims(study, frame) for study, frame in tables.items()))
+    return EXIT_OK
+
+
 # name -> (help, add arguments, run)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                              Callable[[argparse.Namespace], int]]] = {
     "verify": ("check results/<run> against its manifest.json", _add_verify, _verify),
     "bench": ("time training, analyses and DAG building (taskdyn.bench)", _add_bench, _bench),
+    "claims": ("print every study's paper claims checked in results/<run>", _add_claims,
+               _claims),
 }
 
 

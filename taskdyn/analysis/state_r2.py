@@ -1,9 +1,12 @@
 """Affine state R²: how well one model's latent states predict another's (CtDB's latent comparison).
 
-Each model's states are reduced to their top PCs (fitted on training trials); a linear
-regression maps source PCs to target PCs on training trials and is scored on held-out trials.
-The score is R² per target PC and variance-weighted over PCs. Asymmetric: compute both
-directions. Per-model work (PCA, projections) is done once for all pairs.
+Each model's states are reduced to their top PCs (fitted on training trials), or rotated onto
+all of them (`n_components="all"`: the full latents, CtDB's convention, where a target's extra
+dimensions lower the score); a linear regression maps source PCs to target PCs on training
+trials and is scored on held-out trials. The score is R² per target PC and variance-weighted
+over PCs (with all PCs, the variance-weighted R² of the latents themselves, as the rotation
+changes neither). Asymmetric: compute both directions. Per-model work (PCA, projections) is
+done once for all pairs.
 """
 
 from __future__ import annotations
@@ -25,9 +28,17 @@ class ProjectedStates:
     score: np.ndarray  # (samples, pcs)
 
 
+ALL = "all"  # n_components meaning every PC: the full latents
+
+
 def project_states(fit_hidden: np.ndarray, score_hidden: np.ndarray,
-                   n_components: int) -> ProjectedStates:
-    """PCA fitted on `fit_hidden` `[trial, time, unit]`, applied to both sets, flattened."""
+                   n_components: int | str) -> ProjectedStates:
+    """PCA fitted on `fit_hidden` `[trial, time, unit]` (`n_components` PCs, or `ALL`),
+    applied to both sets, flattened."""
+    if n_components == ALL:
+        n_components = fit_hidden.shape[-1]
+    elif not isinstance(n_components, int):
+        raise ValueError(f"n_components must be an integer or {ALL!r}, got {n_components!r}")
     pca = fit_pca(fit_hidden, n_components)
     flat = lambda h: project(pca, h).reshape(-1, pca.n_components_)  # noqa: E731
     return ProjectedStates(fit=flat(fit_hidden), score=flat(score_hidden))

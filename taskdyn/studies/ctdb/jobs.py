@@ -1,4 +1,5 @@
-"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success and RandomTarget reaches."""
+"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success, RandomTarget
+reaches and the flip-flop's fixed points at the bit cube's corners."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.analysis_jobs import model_id
-from taskdyn.io import read_h5, read_table, write_table
+from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
+from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE, corner_summary
 from taskdyn.studies.ctdb.plotting import plot_multitask_performance, plot_reaches
 from taskdyn.tasks import multitask as mt
 
@@ -78,3 +80,16 @@ def figure_reaching(*, evaluations: list[str], pdf: str, png: str) -> None:
             k.removeprefix("labels/"): v[arrays["labels/split"] == 0] for k, v in arrays.items()
             if k in ("outputs", "targets") or k.startswith("labels/")}})
     save_figure(plot_reaches(runs, f"{model_id(evaluations[0])['task']}: reaches"), pdf, png)
+
+
+def make_fixed_point_table(*, fixed_points: list[str], task: dict, table: str) -> None:
+    """Per model × seed of a flip-flop task: its fixed points read out at the bit cube's corners."""
+    rows = []
+    for path in fixed_points:
+        arrays = read_h5(path, ["readout", "eigvals", "qstar"])
+        counts = corner_summary(arrays["readout"], arrays["eigvals"], arrays["qstar"],
+                                task["n_bits"])
+        rows.append({**model_id(path), "n_bits": task["n_bits"], **counts,
+                     "n_inits": read_h5_attrs(path)["n_candidates"],
+                     "tolerance": CORNER_TOLERANCE})
+    write_table(table, pd.DataFrame(rows), provenance({"task": task, "fixed_points": fixed_points}))

@@ -1,5 +1,6 @@
 # CtDB study: similarity suite across all models of each task (DSA, Procrustes, CKA), MultiTask
-# per-subtask performance and RandomTarget reaches. Generic stages live in ../*.smk.
+# per-subtask performance, RandomTarget reaches and the flip-flop fixed points at the bit
+# cube's corners. Generic stages live in ../*.smk.
 CTDB = STUDIES["ctdb"]
 CTDB_ANALYSES = CTDB["analyses"]
 
@@ -178,6 +179,30 @@ rule ctdb_plot_reaching:
         "../../../envs/taskdyn.yaml"
     script:
         "../../../scripts/ctdb_plot_reaching.py"
+
+
+rule ctdb_make_fixed_point_table:
+    input:
+        fixed_points=lambda w: per_model(
+            rules.find_fixed_points.output.fixed_points, "ctdb", w.task
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/ctdb/{task}/fixed_point_corners.csv",
+            caption="../../report/ctdb_fixed_point_table.rst",
+            category="ctdb",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/ctdb_make_fixed_point_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_make_fixed_point_table/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    params:
+        task=lambda w: canonical_json(CTDB["tasks"][w.task]),
+    script:
+        "../../../scripts/ctdb_make_fixed_point_table.py"
 
 
 if "dsa" in CTDB_ANALYSES or "similarity" in CTDB_ANALYSES:

@@ -1,0 +1,282 @@
+"""The Computation-Thru-Dynamics Benchmark's claims, checked against a run's ctdb tables.
+
+CtDB's reference network is a (noisy) GRU; its training budgets are the pretrained runs' (NBFF
+and MultiTask 500 epochs, RandomTarget 2000). Where CtDB gives no number (MultiTask success
+rates live only in its W&B logs, reaching errors nowhere), the bar is taskdyn's and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from taskdyn.claims import (
+    NOT_MEASURED,
+    Claim,
+    Need,
+    Outcome,
+    Tables,
+    at_least,
+    combine,
+    judge,
+    metric,
+    models_of_type,
+    not_measured,
+    per_seed,
+    tasks_of,
+    too_small,
+)
+from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE
+
+MIN_BIT_ACCURACY = 0.99
+Q_THRESHOLD = 1e-5  # the 3BFF tutorial's q* cut for plotting fixed points
+HIGH_STATE_R2 = 0.9  # CtDB's 3- to 8-D NODEs score 0.94-0.97 from the GRU
+MIN_SUCCESS = 0.9
+MAX_END_ERROR_M = 0.02
+CTDB_EPOCHS = {"flipflop": 500, "multitask": 500, "randomtarget": 2000}
+CTDB_N_INITS = 1024  # CtDB's fixed-point finder's initial states
+MIN_TRIALS = 100  # held-out trials for a success rate or mean error to within a few percent
+
+
+def _tasks(kind: str) -> Callable[[dict], list[str]]:
+    """The function giving the study's tasks of `kind`."""
+    return lambda cfg: tasks_of(cfg, lambda task: task["kind"] == kind)
+
+
+flipflop_tasks = _tasks("flipflop")
+multitask_tasks = _tasks("multitask")
+reaching_tasks = _tasks("randomtarget")
+
+
+def _grus(cfg: dict) -> list[str]:
+    return models_of_type(cfg, "gru")
+
+
+def _epochs(tables: Tables, task: str, models: list[str], kind: str) -> Need:
+    """The fewest epochs any of `models` trained on `task` (a budget need: CtDB's)."""
+    epochs = metric(tables[f"{task}/metrics.csv"], "epochs", models).min()
+    return at_least("epochs", int(epochs), CTDB_EPOCHS[kind], budget=True)
+
+
+def _missing(cfg: dict, tasks: list[str], kind: str, *types: str) -> Outcome | None:
+    """`too small` when the run has no task of `kind` or no model of one of `types`."""
+    if not tasks:
+        return too_small("—", f"the run has no {kind} task (kind: {kind})")
+    for model_type in types:
+        if not models_of_type(cfg, model_type):
+            return too_small("—", f"the run has no {model_type.upper()} model "
+                                  f"(type: {model_type})")
+    return None
+
+
+# --- flip-flop accuracy ------------------------------------------------------------------------
+
+
+def _accuracy_tables(cfg: dict) -> list[str]:
+    return [f"{task}/metrics.csv" for task in flipflop_tasks(cfg)]
+
+
+def check_accuracy(tables: Tables, cfg: dict) -> Outcome:
+    tasks = flipflop_tasks(cfg)
+    if missing := _missing(cfg, tasks, "flipflop", "gru"):
+        return missing
+    outcomes = {}
+    for task in tasks:
+        accuracy = metric(tables[f"{task}/metrics.csv"], "bit_accuracy", _grus(cfg))
+        outcomes[task] = judge(
+            bool((accuracy >= MIN_BIT_ACCURACY).all()),
+            [at_least("GRU seeds", len(accuracy), 1), _epochs(tables, task, _grus(cfg),
+                                                              "flipflop")],
+            f"held-out bit accuracy mean {accuracy.mean():.4f} ({per_seed(accuracy)})")
+    return combine(outcomes)
+
+
+# --- flip-flop fixed points --------------------------------------------------------------------
+
+
+def _fixed_point_tables(cfg: dict) -> list[str]:
+    if "fixed_points" not in cfg.get("analyses", {}):
+        return []
+    return [f"{task}/{name}.csv" for task in flipflop_tasks(cfg)
+            for name in ("fixed_point_corners", "metrics")]
+
+
+def check_fixed_points(tables: Tables, cfg: dict) -> Outcome:
+    tasks = flipflop_tasks(cfg)
+    if missing := _missing(cfg, tasks, "flipflop", "gru"):
+        return missing
+    if "fixed_points" not in cfg.get("analyses", {}):
+        return not_measured("the run does not enable analyses.fixed_points")
+    outcomes = {}
+    for task in tasks:
+        frame = tables[f"{task}/fixed_point_corners.csv"]
+        grus = frame[frame["model"].isin(_grus(cfg))]
+        corners = 2 ** grus["n_bits"]
+        ok = ((grus["n_stable"] == corners) & (grus["n_stable_at_corners"] == corners)
+              & (grus["n_corners"] == corners) & (grus["n_saddles"] >= 1)
+              & (grus["qstar_max"] < Q_THRESHOLD))
+        measured = ", ".join(
+            f"{r.model}/seed{r.seed}: {r.n_stable} stable ({r.n_stable_at_corners} at corners) "
+            f"hitting {r.n_corners} of {2 ** r.n_bits} corners, {r.n_saddles} saddles, "
+            f"max q* {r.qstar_max:.1e}" for r in grus.itertuples())
+        outcomes[task] = judge(
+            bool(ok.all()) and len(grus) > 0,
+            [at_least("GRU seeds", len(grus), 1),
+             at_least("initial states", int(grus["n_inits"].min()), CTDB_N_INITS, budget=True),
+             _epochs(tables, task, _grus(cfg), "flipflop")],
+            measured)
+    return combine(outcomes)
+
+
+# --- state R² direction ------------------------------------------------------------------------
+
+
+def _state_r2_tables(cfg: dict) -> list[str]:
+    if "state_r2" not in cfg.get("analyses", {}):
+        return []
+    return [f"{task}/{name}.csv" for task in flipflop_tasks(cfg)
+            for name in ("state_r2", "metrics")]
+
+
+def _mean_r2(frame: pd.DataFrame, sources: list[str], targets: list[str]) -> pd.Series:
+    rows = frame[(frame["pc"].astype(str) == "all") & frame["source_model"].isin(sources)
+                 & frame["target_model"].isin(targets)]
+    return rows["r2"]
+
+
+def check_state_r2(tables: Tables, cfg: dict) -> Outcome:
+    tasks = flipflop_tasks(cfg)
+    if missing := _missing(cfg, tasks, "flipflop", "gru", "node"):
+        return missing
+    if "state_r2" not in cfg.get("analyses", {}):
+        return not_measured("the run does not enable analyses.state_r2")
+    grus, nodes = _grus(cfg), models_of_type(cfg, "node")
+    outcomes = {}
+    for task in tasks:
+        frame = tables[f"{task}/state_r2.csv"]
+        forward, backward = _mean_r2(frame, grus, nodes), _mean_r2(frame, nodes, grus)
+        latents = frame.attrs.get("provenance", {}).get("n_components")
+        compared = {"all": "full latents", None: "unrecorded latents (no n_components in "
+                    "its header)"}.get(latents, f"the top {latents} PCs of each model")
+        measured = (f"GRU→NODE {forward.mean():.3f}, NODE→GRU {backward.mean():.3f} "
+                    f"(means over {len(forward)} seed pairs; {compared})")
+        if latents != "all":
+            outcomes[task] = Outcome(
+                measured, NOT_MEASURED,
+                f"state_r2.csv compares {compared}, not the full latents the claim needs "
+                "(a few PCs hide the target's extra dimensions); set "
+                "analyses.state_r2.n_components: all")
+            continue
+        outcomes[task] = judge(
+            bool(forward.mean() >= HIGH_STATE_R2 and backward.mean() < forward.mean()),
+            [at_least("GRU-NODE seed pairs", len(forward), 1),
+             _epochs(tables, task, grus + nodes, "flipflop")],
+            measured)
+    return combine(outcomes)
+
+
+# --- MultiTask success -------------------------------------------------------------------------
+
+
+def _multitask_tables(cfg: dict) -> list[str]:
+    return [f"{task}/{name}.csv" for task in multitask_tasks(cfg)
+            for name in ("multitask_performance", "metrics")]
+
+
+def check_multitask(tables: Tables, cfg: dict) -> Outcome:
+    tasks = multitask_tasks(cfg)
+    if missing := _missing(cfg, tasks, "multitask", "gru"):
+        return missing
+    outcomes = {}
+    for task in tasks:
+        frame = tables[f"{task}/multitask_performance.csv"]
+        rows = frame[(frame["metric"] == "success_rate") & frame["model"].isin(_grus(cfg))]
+        success = rows.groupby("subtask", sort=False)["value"].mean()
+        worst = success.sort_values().head(3)
+        measured = (f"GRU held-out success {success.mean():.2f} averaged over "
+                    f"{len(success)} subtasks, {int((success >= MIN_SUCCESS).sum())} of them "
+                    f"≥ {MIN_SUCCESS:.0%}; lowest: "
+                    + ", ".join(f"{name} {value:.2f}" for name, value in worst.items()))
+        outcomes[task] = judge(
+            bool((success >= MIN_SUCCESS).all()),
+            [at_least("held-out trials per subtask and seed", int(rows["n_trials"].min()),
+                      MIN_TRIALS),
+             _epochs(tables, task, _grus(cfg), "multitask")],
+            measured)
+    return combine(outcomes)
+
+
+# --- RandomTarget reaching ---------------------------------------------------------------------
+
+
+def _reaching_tables(cfg: dict) -> list[str]:
+    return [f"{task}/{name}.csv" for task in reaching_tasks(cfg)
+            for name in ("reaching", "metrics")]
+
+
+def check_reaching(tables: Tables, cfg: dict) -> Outcome:
+    tasks = reaching_tasks(cfg)
+    if missing := _missing(cfg, tasks, "randomtarget", "gru"):
+        return missing
+    outcomes = {}
+    for task in tasks:
+        frame = tables[f"{task}/reaching.csv"]
+        rows = frame[(frame["metric"] == "end_error_m") & frame["model"].isin(_grus(cfg))
+                     & frame["condition"].isin(["reach", "reach_bumped"])]
+        weighted = rows.assign(total=rows["value"] * rows["n_trials"]).groupby("condition")
+        error = weighted["total"].sum() / weighted["n_trials"].sum()
+        trials = rows.groupby(["model", "seed"])["n_trials"].sum()
+        measured = ", ".join(f"{condition}: {100 * value:.1f} cm"
+                             for condition, value in error.items())
+        outcomes[task] = judge(
+            bool(len(error) == 2 and (error <= MAX_END_ERROR_M).all()),
+            [at_least("held-out non-catch trials per seed", int(trials.min()), MIN_TRIALS),
+             _epochs(tables, task, _grus(cfg), "randomtarget")],
+            f"GRU mean end-point error {measured}")
+    return combine(outcomes)
+
+
+def check_multitask_fixed_points(tables: Tables, cfg: dict) -> Outcome:
+    return not_measured("the fixed-point stage searches at zero input only; per-phase fixed "
+                        "points need each subtask phase's constant input (CtDB's "
+                        "compute_fps_phase), which the pipeline does not run")
+
+
+CLAIMS = [
+    Claim("flipflop_accuracy",
+          "A GRU trained on the N-bit flip-flop reaches ≥ 99 % held-out bit accuracy.",
+          "≥ 0.99 bit accuracy on held-out trials, every GRU seed (CtDB's 3BFF NoisyGRU, "
+          "500 epochs)",
+          check_accuracy, _accuracy_tables),
+    Claim("flipflop_fixed_points",
+          "The flip-flop GRU has 2^N stable fixed points, one per corner of the bit cube as "
+          "its readout sees them, plus saddles between them.",
+          f"2^N stable points at 2^N distinct corners (readout within {CORNER_TOLERANCE} of "
+          f"0/1), ≥ 1 saddle, q* < {Q_THRESHOLD:.0e}".replace("e-0", "e-")
+          + " (CtDB's 3BFF tutorial: 8 stable + saddles); "
+          f"{CTDB_N_INITS} initial states",
+          check_fixed_points, _fixed_point_tables),
+    Claim("state_r2_direction",
+          "Affine state R² from the GRU to a 3-D NODE is high and from the NODE to the GRU "
+          "lower: extra dimensions are penalised.",
+          f"GRU→NODE ≥ {HIGH_STATE_R2} (CtDB: 0.94-0.97 for 3- to 8-D NODEs) and NODE→GRU "
+          "below it; full latents, variance-weighted, held-out trials",
+          check_state_r2, _state_r2_tables),
+    Claim("multitask_success",
+          "A GRU trained on the 15-subtask MultiTask succeeds on each subtask's held-out trials.",
+          "CtDB's rule: response angle within π/10 of the target at the last response bin, "
+          "summed response < 0.1 on no-response trials; CtDB reports no rates (W&B only): "
+          f"taskdyn's bar ≥ {MIN_SUCCESS:.0%} on every subtask; 500 epochs",
+          check_multitask, _multitask_tables),
+    Claim("multitask_fixed_points",
+          "MultiTask fixed points per subtask and phase, found with that phase's constant input.",
+          "CtDB's compute_fps_phase (q* ≈ 1e-5 per phase)",
+          check_multitask_fixed_points),
+    Claim("randomtarget_reaching",
+          "A GRU driving the MotorNet arm brings the hand to the target on held-out, non-catch "
+          "trials, with and without bumps.",
+          "CtDB reports no end-point error (RandomTarget, 2000 epochs): taskdyn's bar ≤ 2 cm "
+          "mean end-point error, bumped and unbumped",
+          check_reaching, _reaching_tables),
+]
