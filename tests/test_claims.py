@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake
+from pipeline import REPO, prepare_pipeline
 
 from taskdyn import cli
 from taskdyn.claims import (
@@ -334,7 +334,7 @@ def test_every_study_declares_its_claims(study):
 
 
 def test_default_run_dag_includes_every_studys_claims(tmp_path):
-    plan = run_snakemake(tmp_path, REPO / "config" / "config.yaml", "-n").stdout
+    plan = prepare_pipeline(tmp_path, REPO / "config" / "config.yaml").snakemake("-n").output
     for study in STUDIES:
         assert f"results/default/tables/{study}/claims.csv" in plan
     assert "results/default/tables/ctdb/3bff/fixed_point_corners.csv" in plan
