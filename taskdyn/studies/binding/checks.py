@@ -11,7 +11,6 @@ import numpy as np
 from taskdyn.studies.binding import seq_length_values
 from taskdyn.tasks.binding import task_sources
 
-
 HOW_TO_PROVIDE = {"training": "set studies.binding.evaluate.n_train_trials above 0"}
 
 

@@ -14,7 +14,6 @@ from taskdyn.models.spec import state_size
 from taskdyn.tasks import multitask as mt
 from taskdyn.tasks.extras import MOTORNET_MISSING, motornet_installed
 
-
 # The decodable labels of each task kind's evaluation.
 KIND_LABELS = {
     "flipflop": lambda task: [f"bit{i}" for i in range(task["n_bits"])],

@@ -9,7 +9,6 @@ from typing import Any
 
 from taskdyn.tasks.babi_generate import GENERATED_TASKS, babi_file_name
 
-
 # Per-question labels: the configuration's task index, the bAbI task number, the answer word.
 LABELS = ("task", "babi_task", "answer")
 HOW_TO_PROVIDE = {"training": "set studies.thalamus.evaluate.n_train_trials above 0"}
