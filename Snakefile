@@ -30,6 +30,16 @@ for _study_rules in study_rule_files():
 include: "workflow/rules/claims.smk"
 
 
+# `snakemake <study>_all`: every final output of one study only.
+for _study in STUDIES:
+
+    rule:
+        name:
+            f"{_study}_all"
+        input:
+            study_targets(_study),
+
+
 rule all:
     input:
         all_targets(),

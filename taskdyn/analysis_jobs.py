@@ -6,15 +6,19 @@ the numpy-in/numpy-out analysis modules, and writes HDF5 or CSV with provenance.
 
 from __future__ import annotations
 
+import fnmatch
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from taskdyn.analysis.spectra import eigenvalues, spectral_radius
-from taskdyn.io import read_h5, read_h5_attrs, read_json, write_h5, write_table
+from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_json, write_h5, write_table
 from taskdyn.jobs import load_trained_model
 from taskdyn.provenance import provenance
 
 ID_KEYS = ("study", "task", "model", "seed")
+NETWORK_KEYS = ["task", "model", "seed"]  # one trained network in topology tables
 # The pairwise similarity measures and their names in tables and figures.
 SIMILARITY_MEASURES = {"dsa": "DSA distance", "procrustes": "Procrustes angle", "cka": "linear CKA"}
 
@@ -228,3 +232,116 @@ def make_similarity_tables(*, results: list[str], pairs: str, embedding: str,
     write_table(pairs, pd.DataFrame(pair_rows), prov)
     write_table(embedding, pd.DataFrame(point_rows), prov)
     write_table(summary, pd.DataFrame(summary_rows), prov)
+
+
+def decodable_labels(evaluation: str, patterns: list[str]) -> list[str]:
+    """The evaluation's integer labels (`split` aside) matching any glob pattern, sorted; a
+    pattern matching none is an error naming it and the labels there are."""
+    with open_h5(evaluation) as f:
+        names = sorted(n for n, d in f["labels"].items() if n != "split" and d.dtype.kind in "iub")
+    for pattern in patterns:
+        if not any(fnmatch.fnmatchcase(n, pattern) for n in names):
+            raise ValueError(f"{evaluation}: no label matches {pattern!r}; its integer labels: "
+                             f"{names}")
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def compared_steps(n_steps: int, n_times: int) -> np.ndarray:
+    """`n_times` steps evenly spaced from the first to the last (every step if fewer)."""
+    return np.unique(np.linspace(0, n_steps - 1, min(n_times, n_steps)).round().astype(int))
+
+
+def decode_labels(*, evaluation: str, analysis: dict, table: str) -> None:
+    """Cross-time decoding of named labels from one model's held-out hidden states.
+
+    For each label, a linear decoder fitted at each compared step on the decoder-training
+    trials is scored (balanced accuracy) at every compared step on the decoder-test trials;
+    a per-trial label labels every step. Long table: label, train_step, test_step, accuracy,
+    chance (1 / classes).
+    """
+    # scikit-learn loads here, for this job only
+    from taskdyn.analysis.decoding import generalisation_matrix, split_trials
+
+    names = decodable_labels(evaluation, analysis["labels"])
+    arrays = read_h5(evaluation, ["hidden", "labels/split", *(f"labels/{n}" for n in names)])
+    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:analysis["n_trials"]]
+    hidden = arrays["hidden"][held_out]
+    times = compared_steps(hidden.shape[1], analysis["n_times"])
+    train, test = split_trials(len(held_out), analysis["test_fraction"], analysis["seed"])
+    ident, rows = model_id(evaluation), []
+    for name in names:
+        labels = arrays[f"labels/{name}"][held_out].astype(np.int64)
+        if labels.ndim == 1:
+            labels = np.repeat(labels[:, None], hidden.shape[1], axis=1)
+        accuracy = generalisation_matrix(hidden, labels, train, test, times, analysis["C"])
+        chance = 1.0 / max(len(np.unique(labels[labels >= 0])), 1)
+        rows += [{**ident, "label": name, "train_step": int(times[a]), "test_step": int(times[b]),
+                  "accuracy": float(accuracy[a, b]), "chance": chance}
+                 for a in range(len(times)) for b in range(len(times))]
+    write_table(table, pd.DataFrame(rows), provenance(analysis))
+
+
+def network_key(evaluation: str) -> tuple:
+    """(task, model, seed) of an evaluation file."""
+    attrs = read_h5_attrs(evaluation)
+    return tuple(attrs[k] for k in NETWORK_KEYS)
+
+
+def hidden_state_diagrams(evaluations: list[str], n_trials: int, n_perm: int,
+                          maxdim: int) -> dict[tuple, list[np.ndarray]]:
+    """{(task, model, seed): H0 … H`maxdim` diagrams}, sorted by key, of each network's
+    hidden-state cloud: the states of its first `n_trials` held-out trials, subsampled to
+    `n_perm` points by greedy permutation."""
+    from taskdyn.analysis.topology import persistence_diagrams  # ripser loads here
+
+    diagrams = {}
+    for path in evaluations:
+        states = held_out_states(path, n_trials)
+        diagrams[network_key(path)] = persistence_diagrams(
+            states.reshape(-1, states.shape[-1]), maxdim, n_perm)
+    return dict(sorted(diagrams.items()))
+
+
+def diagram_table(cloud: str, diagrams: dict[tuple, list[np.ndarray]]) -> pd.DataFrame:
+    """Long rows task, model, seed, cloud, dim, birth, death of every network's diagrams."""
+    return pd.concat([pd.DataFrame({**dict(zip(NETWORK_KEYS, key)), "cloud": cloud, "dim": dim,
+                                    "birth": dgm[:, 0], "death": dgm[:, 1]})
+                      for key, dgms in diagrams.items() for dim, dgm in enumerate(dgms)],
+                     ignore_index=True)
+
+
+def diagram_distance_rows(cloud: str, diagrams: dict[tuple, list[np.ndarray]],
+                          maxdim: int) -> list[dict[str, Any]]:
+    """Long rows, one per pair of networks a < b (in key order), of the Wasserstein and
+    bottleneck distance between their diagrams per dimension and summed ("all")."""
+    from taskdyn.analysis.topology import (  # persim loads here
+        METRICS,
+        pairwise_distances,
+    )
+
+    keys, rows = list(diagrams), []
+    for metric in METRICS:
+        per_dim = [pairwise_distances([diagrams[k][dim] for k in keys], metric)
+                   for dim in range(maxdim + 1)]
+        for dim, matrix in [*enumerate(per_dim), ("all", sum(per_dim))]:
+            for i, j in zip(*np.triu_indices(len(keys), k=1)):
+                a, b = keys[i], keys[j]
+                rows.append({"cloud": cloud, "metric": metric, "dim": str(dim),
+                             **{f"{k}_a": v for k, v in zip(NETWORK_KEYS, a)},
+                             **{f"{k}_b": v for k, v in zip(NETWORK_KEYS, b)},
+                             "value": matrix[i, j]})
+    return rows
+
+
+def compute_hidden_topology(*, evaluations: list[str], analysis: dict, diagrams_table: str,
+                            distances_table: str) -> None:
+    """Persistence diagrams of every network's hidden-state cloud on one task, and the
+    distances between them."""
+    diagrams = hidden_state_diagrams(evaluations, analysis["n_trials"], analysis["n_perm"],
+                                     analysis["maxdim"])
+    distances = pd.DataFrame(diagram_distance_rows("hidden", diagrams, analysis["maxdim"]),
+                             columns=["cloud", "metric", "dim",
+                                      *(f"{k}_{s}" for s in "ab" for k in NETWORK_KEYS), "value"])
+    prov = provenance(analysis)
+    write_table(diagrams_table, diagram_table("hidden", diagrams), prov)
+    write_table(distances_table, distances, prov)

@@ -1,13 +1,17 @@
 """Config validation and per-job config slices.
 
 The config is validated against `workflow/schemas/config.schema.yaml` and, for each study under
-`studies:`, against `workflow/schemas/studies/<study>.schema.yaml`, before any job runs. Schema
-defaults are filled in, so no script guesses one. Errors name the key and the problem.
+`studies:`, against `workflow/schemas/studies/<study>.schema.yaml`, then by the study's own
+checks and the analysis catalogue (`taskdyn.catalogue`: each enabled generic analysis must be
+fed by the study's evaluation), before any job runs. Schema defaults are filled in, so no
+script guesses one, and sweeps are expanded into ordinary models and tasks. Errors name the key
+and the problem.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -67,11 +71,12 @@ def load_yaml(path: str | Path) -> Any:
 
 def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
                     study_checks: bool = True) -> dict[str, Any]:
-    """Validate `config` in place (filling defaults) and return it; raise ConfigError on problems.
+    """Validate `config` in place (filling defaults, expanding sweeps) and return it; raise
+    ConfigError on problems.
 
     `study_checks=False` skips the studies' own `check_config` (the light one of
-    `taskdyn.studies.get_config_check`): cluster jobs re-parse the workflow, and the main process
-    has checked already.
+    `taskdyn.studies.get_config_check`) and the catalogue's: cluster jobs re-parse the
+    workflow, and the main process has checked already.
     """
     schema_dir = Path(schema_dir)
     registry = _schema_registry(schema_dir)
@@ -89,9 +94,21 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
             problems.extend(_schema_problems(study_cfg, schema, f"studies.{name}", registry))
             if study_checks and isinstance(study_cfg, dict) and not problems:
                 problems.extend(_study_problems(name, study_cfg))
+            if not problems:
+                studies[name] = study_cfg = expand_study(name, study_cfg)
+            if study_checks and not problems:
+                problems.extend(_catalogue_problems(name, study_cfg))
     if problems:
         raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
     return config
+
+
+def expand_study(name: str, study_cfg: dict[str, Any]) -> dict[str, Any]:
+    """The study's config with its sweep points as ordinary models and tasks, where its light
+    checks module has an `expand_config` (the analogy study's `sweep:`); else unchanged."""
+    checks = importlib.import_module(f"taskdyn.studies.{name}.checks")
+    expand = getattr(checks, "expand_config", None)
+    return expand(study_cfg) if expand else study_cfg
 
 
 def _schema_registry(schema_dir: Path) -> Registry:
@@ -105,13 +122,27 @@ def _schema_problems(instance: Any, schema: dict, prefix: str, registry: Registr
     validator = _Validator(schema, registry=registry)
     errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
+        if error.validator == "unevaluatedProperties" and _has_deeper(error, errors):
+            continue  # a key whose own value failed (say, a generic analysis's) counts as unknown
         key = ".".join([prefix] * bool(prefix) + [str(p) for p in error.absolute_path]) or "<root>"
         yield f"config key {key!r}: {_describe(error)}"
+
+
+def _has_deeper(error: jsonschema.ValidationError, errors: list) -> bool:
+    """Whether another error lies below `error`'s key."""
+    path = list(error.absolute_path)
+    return any(list(e.absolute_path)[:len(path)] == path and len(e.absolute_path) > len(path)
+               for e in errors)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message}; accepted keys: {allowed}"
+    if error.validator == "unevaluatedProperties":  # a study's analyses: its own and the generic
+        from taskdyn.catalogue import ANALYSES
+
+        allowed = sorted({*error.schema.get("properties", {}), *ANALYSES})
         return f"{error.message}; accepted keys: {allowed}"
     if error.validator == "enum":
         return f"{error.instance!r} is not accepted; accepted values: {error.validator_value}"
@@ -125,6 +156,13 @@ def _study_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
 
     check = get_config_check(name)
     return [f"config key 'studies.{name}.{key}': {msg}" for key, msg in check(study_cfg)] if check else []
+
+
+def _catalogue_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
+    """The enabled generic analyses the study's evaluation cannot feed (`taskdyn.catalogue`)."""
+    from taskdyn.catalogue import problems
+
+    return [f"config key 'studies.{name}.{key}': {msg}" for key, msg in problems(name, study_cfg)]
 
 
 # ---------------------------------------------------------------------------------------------

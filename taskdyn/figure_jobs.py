@@ -7,9 +7,11 @@ import numpy as np
 from taskdyn.analysis_jobs import SIMILARITY_MEASURES, model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table
 from taskdyn.plotting import save_figure
+from taskdyn.plotting.decoding import plot_cross_time_decoding
 from taskdyn.plotting.dynamics import plot_fixed_points, plot_spectra
 from taskdyn.plotting.latents import plot_scree, plot_state_r2
 from taskdyn.plotting.similarity import plot_similarity
+from taskdyn.plotting.topology import plot_hidden_topology
 from taskdyn.plotting.training import plot_learning_curves
 from taskdyn.plotting.trials import plot_trials
 
@@ -99,4 +101,20 @@ def figure_similarity(*, pairs: str, embedding: str, pdf: str, png: str) -> None
     table = read_table(pairs)
     fig = plot_similarity(table, read_table(embedding), SIMILARITY_MEASURES,
                           f"{table['task'].iloc[0]}: model similarity")
+    save_figure(fig, pdf, png)
+
+
+def figure_label_decoding(*, table: str, pdf: str, png: str) -> None:
+    """Cross-time decoding matrices of one model's decoded labels."""
+    decoding = read_table(table)
+    first = decoding.iloc[0]
+    save_figure(plot_cross_time_decoding(decoding, f"cross-time decoding · {_title(first)}"),
+                pdf, png)
+
+
+def figure_hidden_topology(*, diagrams: str, distances: str, pdf: str, png: str) -> None:
+    """Persistence diagrams of a task's networks' hidden states and the distances between them."""
+    table = read_table(diagrams)
+    fig = plot_hidden_topology(table, read_table(distances),
+                               f"{table['task'].iloc[0]}: hidden-state topology (Rips)")
     save_figure(fig, pdf, png)

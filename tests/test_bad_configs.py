@@ -53,7 +53,8 @@ def test_bad_config_fails_validation_naming_the_key(path):
     assert sum(line.lstrip().startswith("config key") for line in message.splitlines()) <= 1
 
 
-@pytest.mark.parametrize("name", ["duplicate_model_name", "val_fraction_one"])
+@pytest.mark.parametrize("name", ["duplicate_model_name", "val_fraction_one",
+                                  "binding_state_r2_without_training"])
 def test_snakemake_dry_run_stops_before_any_job(name, tmp_path):
     path = ROOT / "tests" / "bad_configs" / f"{name}.yaml"
     expected = expectation(path)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # those config validation imports each time the workflow is parsed.
 LIGHT_MODULES = [
     "taskdyn.config",
+    "taskdyn.catalogue",
     "taskdyn.models.spec",
     "taskdyn.tasks.extras",
     "taskdyn.jobs",
@@ -82,5 +83,6 @@ def test_config_validation_does_not_import_torch():
 def test_analysis_and_figure_jobs_load_scikit_learn_only_for_the_jobs_that_use_it():
     """Spectra, fixed-point, metrics-table and most figure jobs start without scikit-learn (~1 s
     of CPU each); the PCA, state-R², trial and fixed-point figure jobs load it when they run."""
-    loader = first_module_loading("sklearn", ["taskdyn.analysis_jobs", "taskdyn.figure_jobs"])
+    loader = first_module_loading("sklearn", ["taskdyn.analysis_jobs", "taskdyn.figure_jobs",
+                                              "taskdyn.catalogue"])
     assert loader == "", f"importing {loader} loads scikit-learn"

@@ -81,7 +81,7 @@ def test_undefined_test_and_nonsignificant_results_are_labelled():
 
 def test_a_test_table_without_dof_is_refused_by_name():
     table, test = _tables()
-    with pytest.raises(ValueError, match=r"lacks columns \['dof'\].*compare_wm_orthogonalisation"):
+    with pytest.raises(ValueError, match=r"lacks columns \['dof'\].*wm_compare_orthogonalisation"):
         orthogonalisation_bars(table, test.drop(columns="dof"))
 
 

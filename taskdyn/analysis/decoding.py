@@ -59,17 +59,25 @@ def generalisation_matrix(hidden: np.ndarray, labels: np.ndarray, train: np.ndar
 
     `hidden [trial, time, unit]`; `labels [trial, time]` the class of each trial at each step
     (negative = no label, e.g. before a stimulus is shown: such trials are left out); `train`,
-    `test` trial indices; `times` the steps compared (default all).
+    `test` trial indices; `times` the steps compared (default all). Entries stay NaN where the
+    fitting step has fewer than two classes among the training trials (e.g. a flip-flop bit
+    before its first flip) or the testing step no labelled test trial.
     """
     times = np.arange(hidden.shape[1]) if times is None else np.asarray(times)
     out = np.full((len(times), len(times)), np.nan)
     for a, t_fit in enumerate(times):
         rows = train[labels[train, t_fit] >= 0]
+        if len(np.unique(labels[rows, t_fit])) < 2:
+            continue
         decoder = linear_decoder(C).fit(hidden[rows, t_fit], labels[rows, t_fit])
         for b, t_test in enumerate(times):
             rows = test[labels[test, t_test] >= 0]
-            out[a, b] = balanced_accuracy_score(labels[rows, t_test],
-                                                decoder.predict(hidden[rows, t_test]))
+            if len(rows) == 0:
+                continue
+            with warnings.catch_warnings():  # predicted classes absent from this step's labels
+                warnings.simplefilter("ignore", UserWarning)
+                out[a, b] = balanced_accuracy_score(labels[rows, t_test],
+                                                    decoder.predict(hidden[rows, t_test]))
     return out
 
 

@@ -1,3 +1,7 @@
+# Generic analyses (taskdyn.catalogue): per trained model, or across a task's models; each
+# runs for any study whose evaluation feeds it, when its key is under the study's `analyses`.
+
+
 rule compute_pca:
     input:
         evaluation=rules.evaluate_model.output.evaluation,
@@ -5,6 +9,8 @@ rule compute_pca:
         pca="results/{run}/analysis/{study}/{task}/{model}/seed{seed}/pca.h5",
     log:
         "logs/{run}/compute_pca/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/compute_pca/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     params:
@@ -40,6 +46,8 @@ rule compute_spectra:
         spectra="results/{run}/analysis/{study}/{task}/{model}/seed{seed}/spectra.h5",
     log:
         "logs/{run}/compute_spectra/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/compute_spectra/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     params:
@@ -50,9 +58,7 @@ rule compute_spectra:
 
 rule compare_state_r2:
     input:
-        evaluations=lambda wildcards: per_model(
-            rules.evaluate_model.output.evaluation, wildcards.study, wildcards.task
-        ),
+        evaluations=task_evaluations,
     output:
         table="results/{run}/tables/{study}/{task}/state_r2.csv",
     log:
@@ -65,3 +71,77 @@ rule compare_state_r2:
         analysis=analysis_params("state_r2"),
     script:
         "../../scripts/compare_state_r2.py"
+
+
+rule compute_dsa:
+    input:
+        evaluations=task_evaluations,
+    output:
+        dsa="results/{run}/analysis/{study}/{task}/dsa.h5",
+    log:
+        "logs/{run}/compute_dsa/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/compute_dsa/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    params:
+        analysis=analysis_params("dsa"),
+    script:
+        "../../scripts/compute_dsa.py"
+
+
+rule compute_shape_similarity:
+    input:
+        evaluations=task_evaluations,
+    output:
+        similarity="results/{run}/analysis/{study}/{task}/shape_similarity.h5",
+    log:
+        "logs/{run}/compute_shape_similarity/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/compute_shape_similarity/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    params:
+        analysis=analysis_params("similarity"),
+    script:
+        "../../scripts/compute_shape_similarity.py"
+
+
+rule decode_labels:
+    input:
+        evaluation=rules.evaluate_model.output.evaluation,
+    output:
+        table="results/{run}/analysis/{study}/{task}/{model}/seed{seed}/label_decoding.csv",
+    log:
+        "logs/{run}/decode_labels/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/decode_labels/{study}/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    params:
+        analysis=analysis_params("label_decoding"),
+    script:
+        "../../scripts/decode_labels.py"
+
+
+rule compute_hidden_topology:
+    input:
+        evaluations=task_evaluations,
+    output:
+        diagrams="results/{run}/tables/{study}/{task}/hidden_diagrams.csv",
+        distances=report(
+            "results/{run}/tables/{study}/{task}/hidden_distances.csv",
+            caption="../report/hidden_distances.rst",
+            category="{study}",
+            subcategory="{task}: topology",
+        ),
+    log:
+        "logs/{run}/compute_hidden_topology/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/compute_hidden_topology/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    params:
+        analysis=analysis_params("hidden_topology"),
+    script:
+        "../../scripts/compute_hidden_topology.py"

@@ -37,8 +37,8 @@ for _study in STUDIES:
             "../../envs/taskdyn.yaml"
         params:
             study=_study,
-            config=canonical_json(STUDIES[_study]),
+            config=config_params(_study),
         script:
             "../../scripts/check_claims.py"
 
-    STUDY_TARGETS.append(f"results/{RUN}/tables/{_study}/claims.csv")
+    STUDY_TARGETS[_study].append(f"results/{RUN}/tables/{_study}/claims.csv")

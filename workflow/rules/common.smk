@@ -22,8 +22,8 @@ validate_config(
 RUN = config["run"]
 STUDIES = config["studies"]
 SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
-# Study rule files append their final outputs here; `all` requests them.
-STUDY_TARGETS = []
+# Study rule files add their final outputs here, by study; `all` and `<study>_all` request them.
+STUDY_TARGETS = {study: [] for study in STUDIES}
 
 
 wildcard_constraints:
@@ -44,6 +44,11 @@ def model_runs(study, task):
     """Every (model, seed) trained on one task of a study."""
     cfg = STUDIES[study]
     return [(m, s) for m in cfg["models"] for s in cfg["seeds"]]
+
+
+def study_runs(study):
+    """[task, model, seed] of every trained network of `study`."""
+    return [[task, m, s] for task in STUDIES[study]["tasks"] for m, s in model_runs(study, task)]
 
 
 def study_tasks():
@@ -76,12 +81,42 @@ def task_params(wildcards):
     return canonical_json(STUDIES[wildcards.study]["tasks"][wildcards.task])
 
 
+def task_params_of(study):
+    """A params function: the config slice of the job's {task} of `study`."""
+
+    def params(wildcards):
+        return canonical_json(STUDIES[study]["tasks"][wildcards.task])
+
+    return params
+
+
 def train_params(wildcards):
     return train_params_of(wildcards.study, wildcards)
 
 
 def train_params_of(study, wildcards):
     return canonical_json(train_slice(config, study, wildcards.task, wildcards.model))
+
+
+def study_train_params(study):
+    """A params function: the training slice (task, model, train) of the job's {task} and
+    {model} of `study`."""
+
+    def params(wildcards):
+        return train_params_of(study, wildcards)
+
+    return params
+
+
+def model_train_params(study):
+    """A params function: the train settings of every model of `study` on the job's {task}."""
+
+    def params(wildcards):
+        return canonical_json(
+            [train_slice(config, study, wildcards.task, m)["train"] for m in STUDIES[study]["models"]]
+        )
+
+    return params
 
 
 def single_seed_studies():
@@ -100,11 +135,35 @@ def evaluate_params(wildcards):
     return canonical_json(STUDIES[wildcards.study].get("evaluate", {}))
 
 
-def analysis_params(name):
-    """A params function giving analysis `name`'s config slice of the job's study."""
+def analysis_params(name, study=None):
+    """A params function: analysis `name`'s config slice of `study` (default: the job's
+    {study})."""
 
     def params(wildcards):
-        return canonical_json(STUDIES[wildcards.study].get("analyses", {}).get(name, {}))
+        analyses = STUDIES[study or wildcards.study].get("analyses", {})
+        return canonical_json(analyses.get(name, {}))
+
+    return params
+
+
+def config_params(study, *keys):
+    """A params function: the config slice `studies.<study>.<keys...>`."""
+
+    def params(wildcards):
+        value = STUDIES[study]
+        for key in keys:
+            value = value[key]
+        return canonical_json(value)
+
+    return params
+
+
+def derived_params(function, *args):
+    """A params function: `function(*args)`, something the workflow derives from the config
+    (the runs a table covers, the sweep points), as canonical JSON."""
+
+    def params(wildcards):
+        return canonical_json(function(*args))
 
     return params
 
@@ -147,29 +206,90 @@ def figure(name):
 
 
 def generic_targets(study, task):
+    """The final outputs of the generic analyses enabled for one task of a study."""
     prefix = f"results/{RUN}"
-    figures = f"{prefix}/figures/{{study}}/{{task}}/{{model}}/seed{{seed}}"
-    targets = [
-        f"{prefix}/tables/{study}/{task}/metrics.csv",
-        f"{prefix}/figures/{study}/{task}/learning_curves.png",
-    ]
+    tables, figures = f"{prefix}/tables/{study}/{task}", f"{prefix}/figures/{study}/{task}"
+    per_seed = f"{prefix}/figures/{{study}}/{{task}}/{{model}}/seed{{seed}}"
+    targets = [f"{tables}/metrics.csv", f"{figures}/learning_curves.png"]
     if analysis_enabled(study, "trials"):
-        targets += per_model_first_seed(f"{figures}/trials.png", study, task)
+        targets += per_model_first_seed(f"{per_seed}/trials.png", study, task)
     if analysis_enabled(study, "pca"):
-        targets.append(f"{prefix}/figures/{study}/{task}/scree.png")
+        targets.append(f"{figures}/scree.png")
     if analysis_enabled(study, "state_r2"):
-        targets.append(f"{prefix}/tables/{study}/{task}/state_r2.csv")
-        targets.append(f"{prefix}/figures/{study}/{task}/state_r2.png")
+        targets += [f"{tables}/state_r2.csv", f"{figures}/state_r2.png"]
     if analysis_enabled(study, "fixed_points"):
-        targets += per_model_first_seed(f"{figures}/fixed_points.png", study, task)
+        targets += per_model_first_seed(f"{per_seed}/fixed_points.png", study, task)
     if analysis_enabled(study, "spectra"):
-        targets += per_model_first_seed(f"{figures}/spectra.png", study, task)
+        targets += per_model_first_seed(f"{per_seed}/spectra.png", study, task)
+    if similarity_results(study):
+        targets += [f"{tables}/similarity_summary.csv", f"{figures}/similarity.png"]
+    if analysis_enabled(study, "label_decoding"):
+        targets += per_model(rules.decode_labels.output.table, study, task)
+        targets += per_model_first_seed(f"{per_seed}/label_decoding.png", study, task)
+    if analysis_enabled(study, "hidden_topology"):
+        targets += [f"{tables}/hidden_distances.csv", f"{figures}/hidden_topology.png"]
     return targets
 
 
+def study_targets(study):
+    """Every final output of one study: its generic analyses' and its own."""
+    tasks = STUDIES[study]["tasks"]
+    return [t for task in tasks for t in generic_targets(study, task)] + STUDY_TARGETS[study]
+
+
 def all_targets():
-    targets = [t for s, k in study_tasks() for t in generic_targets(s, k)]
-    return targets + STUDY_TARGETS
+    return [t for study in STUDIES for t in study_targets(study)]
+
+
+def manifest_inputs(wildcards):
+    """Every final target: so the manifest is written after every job of the run, and again
+    when any reruns (an input function, as the study rule files add targets after this)."""
+    return all_targets()
+
+
+def task_evaluations(wildcards):
+    """Every model × seed evaluation of the job's {study} and {task}."""
+    return per_model(rules.evaluate_model.output.evaluation, wildcards.study, wildcards.task)
+
+
+def evaluations_of(study, models=None):
+    """An input function: the evaluations of `study` on the job's {task}, of every model × seed
+    or of `models` × seeds (in config order)."""
+
+    def inputs(wildcards):
+        return [
+            rules.evaluate_model.output.evaluation.format(
+                run=RUN, study=study, task=wildcards.task, model=m, seed=s
+            )
+            for m, s in model_runs(study, wildcards.task)
+            if models is None or m in models
+        ]
+
+    return inputs
+
+
+def task_histories(wildcards):
+    """Every model × seed training history of the job's {study} and {task}."""
+    return per_model(rules.train_model.output.history, wildcards.study, wildcards.task)
+
+
+def task_pcas(wildcards):
+    """Every model × seed PCA of the job's {study} and {task}."""
+    return per_model(rules.compute_pca.output.pca, wildcards.study, wildcards.task)
+
+
+def similarity_results(study):
+    """The pairwise-measure files of the study's enabled similarity analyses ({task} open)."""
+    files = {"dsa": "dsa.h5", "similarity": "shape_similarity.h5"}
+    return [
+        f"results/{{run}}/analysis/{study}/{{task}}/{name}"
+        for analysis, name in files.items()
+        if analysis_enabled(study, analysis)
+    ]
+
+
+def similarity_table_inputs(wildcards):
+    return [path.format(**wildcards) for path in similarity_results(wildcards.study)]
 
 
 def spectra_inputs(wildcards):

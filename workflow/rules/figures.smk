@@ -12,6 +12,8 @@ rule plot_trials:
         ),
     log:
         "logs/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.tsv"
     params:
         analysis=analysis_params("trials"),
     conda:
@@ -22,9 +24,7 @@ rule plot_trials:
 
 rule plot_learning_curves:
     input:
-        histories=lambda wildcards: per_model(
-            rules.train_model.output.history, wildcards.study, wildcards.task
-        ),
+        histories=task_histories,
     output:
         pdf="results/{run}/figures/{study}/{task}/learning_curves.pdf",
         png=report(
@@ -35,6 +35,8 @@ rule plot_learning_curves:
         ),
     log:
         "logs/{run}/plot_learning_curves/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_learning_curves/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:
@@ -43,9 +45,7 @@ rule plot_learning_curves:
 
 rule plot_scree:
     input:
-        pcas=lambda wildcards: per_model(
-            rules.compute_pca.output.pca, wildcards.study, wildcards.task
-        ),
+        pcas=task_pcas,
     output:
         pdf="results/{run}/figures/{study}/{task}/scree.pdf",
         png=report(
@@ -56,6 +56,8 @@ rule plot_scree:
         ),
     log:
         "logs/{run}/plot_scree/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_scree/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:
@@ -75,6 +77,8 @@ rule plot_state_r2:
         ),
     log:
         "logs/{run}/plot_state_r2/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_state_r2/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:
@@ -96,6 +100,8 @@ rule plot_fixed_points:
         ),
     log:
         "logs/{run}/plot_fixed_points/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/plot_fixed_points/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:
@@ -116,7 +122,75 @@ rule plot_spectra:
         ),
     log:
         "logs/{run}/plot_spectra/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/plot_spectra/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:
         "../../scripts/plot_spectra.py"
+
+
+rule plot_similarity:
+    input:
+        pairs=rules.make_similarity_tables.output.pairs,
+        embedding=rules.make_similarity_tables.output.embedding,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/similarity.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/similarity.png",
+            caption="../report/similarity.rst",
+            category="{study}",
+            subcategory="{task}: model similarity",
+        ),
+    log:
+        "logs/{run}/plot_similarity/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_similarity/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_similarity.py"
+
+
+rule plot_label_decoding:
+    input:
+        table=rules.decode_labels.output.table,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/{model}/seed{seed}/label_decoding.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/{model}/seed{seed}/label_decoding.png",
+            caption="../report/label_decoding.rst",
+            category="{study}",
+            subcategory="{task}: decoding",
+            labels={"model": "{model}", "seed": "{seed}", "figure": "label decoding"},
+        ),
+    log:
+        "logs/{run}/plot_label_decoding/{study}/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/plot_label_decoding/{study}/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_label_decoding.py"
+
+
+rule plot_hidden_topology:
+    input:
+        diagrams=rules.compute_hidden_topology.output.diagrams,
+        distances=rules.compute_hidden_topology.output.distances,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/hidden_topology.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/hidden_topology.png",
+            caption="../report/hidden_topology.rst",
+            category="{study}",
+            subcategory="{task}: topology",
+        ),
+    log:
+        "logs/{run}/plot_hidden_topology/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_hidden_topology/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    script:
+        "../../scripts/plot_hidden_topology.py"

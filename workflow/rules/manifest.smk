@@ -8,12 +8,13 @@ localrules:
 
 rule write_manifest:
     input:
-        # Every final target: so it runs after every job of the run, and again when any reruns.
-        lambda wildcards: all_targets(),
+        manifest_inputs,
     output:
         manifest="results/{run}/manifest.json",
     log:
         "logs/{run}/write_manifest.log",
+    benchmark:
+        "benchmarks/{run}/write_manifest.tsv"
     conda:
         "../../envs/taskdyn.yaml"
     script:

@@ -1,11 +1,38 @@
-"""The analogy study's config checks a schema cannot express, without torch (`validate_config`
-runs them each time the workflow is parsed)."""
+"""The analogy study's config checks a schema cannot express, and what its evaluation provides
+to the generic analyses (`taskdyn.catalogue`), without torch (`validate_config` runs them each
+time the workflow is parsed)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from taskdyn.studies.analogy.sweep import model_problems, sweep_problems, task_problems
+from taskdyn.studies.analogy.sweep import (
+    expand_sweep,
+    model_problems,
+    sweep_problems,
+    task_problems,
+)
+
+# Config validation expands the sweep: its points become ordinary models and tasks.
+expand_config = expand_sweep
+
+
+# Per-fact labels: fact type, final entity, head entity, bridge entity (-1: none), length.
+LABELS = ("fact_type", "target", "head", "bridge", "length")
+INPUT_TOKENS = 3  # the longest fact's input tokens (a two-hop composition's, padded)
+
+
+def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
+    """{task: pieces of the common evaluation layout} (see `taskdyn.catalogue`): the hidden
+    states are the final residual stream at each input token; every fact is evaluated, the
+    trained ones as training trials; a transformer has no one-step map or recurrent weights."""
+    pieces = {"hidden", "held_out", "training", *(f"labels/{label}" for label in LABELS)}
+    return {name: set(pieces) for name in study_cfg["tasks"]}
+
+
+def trial_steps(study_cfg: dict[str, Any]) -> dict[str, int]:
+    """{task: input tokens of the longest fact}."""
+    return dict.fromkeys(study_cfg["tasks"], INPUT_TOKENS)
 
 
 def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
-"""The binding study's config checks a schema cannot express, without torch (`validate_config`
-runs them each time the workflow is parsed)."""
+"""The binding study's config checks a schema cannot express, and what its evaluation provides
+to the generic analyses (`taskdyn.catalogue`), without torch (`validate_config` runs them each
+time the workflow is parsed)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,31 @@ import numpy as np
 
 from taskdyn.studies.binding import seq_length_values
 from taskdyn.tasks.binding import task_sources
+
+HOW_TO_PROVIDE = {"training": "set studies.binding.evaluate.n_train_trials above 0"}
+
+
+def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
+    """{task: pieces of the common evaluation layout} (see `taskdyn.catalogue`): tanh RNNs with
+    a one-step map and W_hh; labels `input{j}_bit{b}`, bit b of the j-th stored input vector."""
+    pieces = {"hidden", "held_out", "step", "weights"}
+    if study_cfg["evaluate"]["n_train_trials"] > 0:
+        pieces.add("training")
+    return {name: pieces | {f"labels/input{j}_bit{b}"
+                            for j in range(max(seq_length_values(task)))
+                            for b in range(task["input_dim"])}
+            for name, task in study_cfg["tasks"].items()}
+
+
+def trial_steps(study_cfg: dict[str, Any]) -> dict[str, int]:
+    """{task: time steps of its evaluation trials} (the longest window plus the test horizon)."""
+    return {name: max(seq_length_values(task)) + task["test_horizon"]
+            for name, task in study_cfg["tasks"].items()}
+
+
+def state_sizes(study_cfg: dict[str, Any]) -> dict[str, int]:
+    """{model: width of its hidden states}."""
+    return {name: model["latent_size"] for name, model in study_cfg["models"].items()}
 
 
 def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:

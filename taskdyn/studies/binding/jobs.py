@@ -16,17 +16,21 @@ import pandas as pd
 
 from taskdyn.analysis.spectra import eigenvalues, spectral_radius
 from taskdyn.analysis.topology import (
-    METRICS,
     PersistenceImages,
     complex_points,
     finite_bars,
     nearest_to_mean,
-    pairwise_distances,
     persistence_diagrams,
     persistence_image_grid,
     persistence_images,
 )
-from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_table, write_table
+from taskdyn.analysis_jobs import (
+    NETWORK_KEYS,
+    diagram_distance_rows,
+    diagram_table,
+    hidden_state_diagrams,
+)
+from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import plt, save_figure
 from taskdyn.plotting.topology import plot_distance_heatmaps, plot_persistence_diagrams
 from taskdyn.provenance import provenance
@@ -50,7 +54,7 @@ from taskdyn.studies.binding.plotting import (
 )
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
-KEYS = ["task", "model", "seed"]
+KEYS = NETWORK_KEYS
 COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected"]
 
 
@@ -132,64 +136,32 @@ def compute_signatures(*, eigenvalue_tables: list[str], analysis: dict, signatur
     write_table(embeddings_table, pd.concat(embeddings, ignore_index=True), prov)
 
 
-def _hidden_clouds(evaluations: list[str], n_trials: int) -> dict[tuple, np.ndarray]:
-    """`{(task, model, seed): (point, unit)}` hidden states of each model's first test trials."""
-    clouds = {}
-    for path in evaluations:
-        attrs = read_h5_attrs(path)
-        with open_h5(path) as f:
-            hidden = f["hidden"][:n_trials]
-        clouds[tuple(attrs[k] for k in KEYS)] = hidden.reshape(-1, hidden.shape[-1])
-    return clouds
-
-
 def compute_topology(*, eigenvalue_tables: list[str], evaluations: list[str], analysis: dict,
                      diagrams_table: str, distances_table: str, images_table: str) -> None:
-    """H0/H1 of each model's eigenvalue cloud (and hidden states), their distances and images."""
-    clouds = {"eigenvalues": {key: complex_points(v) for key, v in
-                              _spectra(eigenvalue_tables, analysis["spectrum"]).items()}}
+    """H0/H1 of each model's eigenvalue cloud (and hidden states, as the generic hidden-state
+    topology computes them), their distances and H1 persistence images."""
+    diagrams = {"eigenvalues": {
+        key: persistence_diagrams(complex_points(values), analysis["maxdim"])
+        for key, values in sorted(_spectra(eigenvalue_tables, analysis["spectrum"]).items())}}
     if "hidden" in analysis:
-        clouds["hidden"] = _hidden_clouds(evaluations, analysis["hidden"]["n_trials"])
-    diagram_rows, distance_rows, image_rows = [], [], []
-    for cloud, points in clouds.items():
-        n_perm = analysis["hidden"]["n_perm"] if cloud == "hidden" else None
-        keys = sorted(points)
-        diagrams = {key: persistence_diagrams(points[key], analysis["maxdim"], n_perm)
-                    for key in keys}
-        for key, dgms in diagrams.items():
-            for dim, dgm in enumerate(dgms):
-                diagram_rows.append(pd.DataFrame({**dict(zip(KEYS, key)), "cloud": cloud,
-                                                  "dim": dim, "birth": dgm[:, 0],
-                                                  "death": dgm[:, 1]}))
-        distance_rows += _distance_rows(cloud, keys, diagrams, analysis["maxdim"])
-        images = persistence_images([diagrams[key][1] for key in keys], analysis["pixel_size"],
-                                    analysis["sigma"])
-        for key, image in zip(keys, images):
+        diagrams["hidden"] = hidden_state_diagrams(evaluations, analysis["hidden"]["n_trials"],
+                                                   analysis["hidden"]["n_perm"],
+                                                   analysis["maxdim"])
+    diagram_tables, distance_rows, image_rows = [], [], []
+    for cloud, by_model in diagrams.items():
+        diagram_tables.append(diagram_table(cloud, by_model))
+        distance_rows += diagram_distance_rows(cloud, by_model, analysis["maxdim"])
+        images = persistence_images([dgms[1] for dgms in by_model.values()],
+                                    analysis["pixel_size"], analysis["sigma"])
+        for key, image in zip(by_model, images):
             ib, ip = np.indices(image.shape)
             image_rows.append(pd.DataFrame({**dict(zip(KEYS, key)), "cloud": cloud, "dim": 1,
                                             "birth_pixel": ib.ravel(), "pers_pixel": ip.ravel(),
                                             "value": image.ravel()}))
     prov = provenance(analysis)
-    write_table(diagrams_table, pd.concat(diagram_rows, ignore_index=True), prov)
+    write_table(diagrams_table, pd.concat(diagram_tables, ignore_index=True), prov)
     write_table(distances_table, pd.DataFrame(distance_rows), prov)
     write_table(images_table, pd.concat(image_rows, ignore_index=True), prov)
-
-
-def _distance_rows(cloud: str, keys: list[tuple], diagrams: dict[tuple, list[np.ndarray]],
-                   maxdim: int) -> list[dict[str, Any]]:
-    """Long rows, one per pair a < b, of the distance per dimension and summed ("all")."""
-    rows = []
-    for metric in METRICS:
-        per_dim = [pairwise_distances([diagrams[k][dim] for k in keys], metric)
-                   for dim in range(maxdim + 1)]
-        for dim, matrix in [*enumerate(per_dim), ("all", sum(per_dim))]:
-            for i, j in zip(*np.triu_indices(len(keys), k=1)):
-                a, b = keys[i], keys[j]
-                rows.append({"cloud": cloud, "metric": metric, "dim": str(dim),
-                             **{f"{k}_a": v for k, v in zip(KEYS, a)},
-                             **{f"{k}_b": v for k, v in zip(KEYS, b)},
-                             "value": matrix[i, j]})
-    return rows
 
 
 def diagrams_by_model(diagrams: pd.DataFrame, cloud: str, dim: int) -> dict[tuple, np.ndarray]:

@@ -1,4 +1,5 @@
-"""The CtDB study's config checks a schema cannot express, without torch.
+"""The CtDB study's config checks a schema cannot express, and what its evaluation provides
+to the generic analyses (`taskdyn.catalogue`), without torch.
 
 `validate_config` runs them each time the workflow is parsed, so this module reads the model
 state sizes from `taskdyn.models.spec` and asks only whether MotorNet is installed
@@ -13,9 +14,40 @@ from taskdyn.models.spec import state_size
 from taskdyn.tasks import multitask as mt
 from taskdyn.tasks.extras import MOTORNET_MISSING, motornet_installed
 
+# The decodable labels of each task kind's evaluation.
+KIND_LABELS = {
+    "flipflop": lambda task: [f"bit{i}" for i in range(task["n_bits"])],
+    "multitask": lambda task: ["subtask", "success"],
+    "randomtarget": lambda task: ["catch", "bumped"],
+}
+HOW_TO_PROVIDE = {"training": "set studies.ctdb.evaluate.n_train_trials above 0"}
+
+
+def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
+    """{task: pieces of the common evaluation layout} (see `taskdyn.catalogue`): recurrent
+    models have a one-step map, all but the NODE recurrent weights; each task kind its labels."""
+    pieces = {"hidden", "held_out", "step"}
+    if study_cfg["evaluate"]["n_train_trials"] > 0:
+        pieces.add("training")
+    if any(model["type"] != "node" for model in study_cfg["models"].values()):
+        pieces.add("weights")
+    return {name: pieces | {f"labels/{label}" for label in KIND_LABELS[task["kind"]](task)}
+            for name, task in study_cfg["tasks"].items()}
+
+
+def trial_steps(study_cfg: dict[str, Any]) -> dict[str, int]:
+    """{task: time steps of its trials}."""
+    return {name: task["n_timesteps"] for name, task in study_cfg["tasks"].items()}
+
+
+def state_sizes(study_cfg: dict[str, Any]) -> dict[str, int]:
+    """{model: width of its hidden states}."""
+    return {name: state_size(m["type"], m["latent_size"])
+            for name, m in study_cfg["models"].items()}
+
 
 def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, message) for each impossible MultiTask / RandomTarget / DSA setting."""
+    """(key, message) for each impossible MultiTask / RandomTarget setting."""
     problems = []
     for name, task in study_cfg["tasks"].items():
         key = f"tasks.{name}"
@@ -26,8 +58,6 @@ def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
                                  f"the longest trial of these subtasks ({longest} bins)"))
         elif task["kind"] == "randomtarget":
             problems += _reach_problems(key, task)
-    if "dsa" in study_cfg.get("analyses", {}):
-        problems += _dsa_problems(study_cfg)
     return problems
 
 
@@ -42,21 +72,4 @@ def _reach_problems(key: str, task: dict) -> list[tuple[str, str]]:
         problems.append((f"{key}.bump_duration", "bumps must be shorter than the trial"))
     if not motornet_installed():
         problems.append((f"{key}.kind", MOTORNET_MISSING))
-    return problems
-
-
-def _dsa_problems(study_cfg: dict) -> list[tuple[str, str]]:
-    dsa = study_cfg["analyses"]["dsa"]
-    problems = []
-    sizes = {m: min(dsa["n_components"], state_size(cfg["type"], cfg["latent_size"]))
-             for m, cfg in study_cfg["models"].items()}
-    smallest = min(sizes, key=sizes.get)
-    if dsa["rank"] > sizes[smallest] * dsa["n_delays"]:
-        problems.append(("analyses.dsa.rank", f"{dsa['rank']} exceeds the delay-embedded "
-                         f"dimension of model {smallest} ({sizes[smallest]} components x "
-                         f"{dsa['n_delays']} delays)"))
-    shortest = min(task["n_timesteps"] for task in study_cfg["tasks"].values())
-    if (dsa["n_delays"] - 1) * dsa["delay_interval"] >= shortest - 1:
-        problems.append(("analyses.dsa.n_delays", f"the delay embedding spans more than the "
-                         f"shortest task's {shortest} steps"))
     return problems

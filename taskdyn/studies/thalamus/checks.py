@@ -1,5 +1,6 @@
-"""The thalamus study's config checks a schema cannot express, without torch (`validate_config`
-runs them each time the workflow is parsed)."""
+"""The thalamus study's config checks a schema cannot express, and what its evaluation provides
+to the generic analyses (`taskdyn.catalogue`), without torch (`validate_config` runs them each
+time the workflow is parsed)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,24 @@ from pathlib import Path
 from typing import Any
 
 from taskdyn.tasks.babi_generate import GENERATED_TASKS, babi_file_name
+
+# Per-question labels: the configuration's task index, the bAbI task number, the answer word.
+LABELS = ("task", "babi_task", "answer")
+HOW_TO_PROVIDE = {"training": "set studies.thalamus.evaluate.n_train_trials above 0"}
+
+
+def provides(cfg: dict[str, Any]) -> dict[str, set[str]]:
+    """{configuration: pieces of the common evaluation layout} (see `taskdyn.catalogue`): the
+    hidden states are the story encoder's per-token states; the readers have no one-step map."""
+    pieces = {"hidden", "held_out", *(f"labels/{label}" for label in LABELS)}
+    if cfg["evaluate"]["n_train_trials"] > 0:
+        pieces.add("training")
+    return {name: set(pieces) for name in cfg["tasks"]}
+
+
+def trial_steps(cfg: dict[str, Any]) -> dict[str, int]:
+    """{configuration: story tokens per question}."""
+    return {name: task["max_story_tokens"] for name, task in cfg["tasks"].items()}
 
 
 def check_config(cfg: dict[str, Any]) -> list[tuple[str, str]]:

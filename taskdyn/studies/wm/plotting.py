@@ -174,7 +174,7 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
     missing = [c for c in ORTHOGONALISATION_TEST_COLUMNS if c not in test.columns]
     if missing:
         raise ValueError(f"the orthogonalisation t-test table lacks columns {missing}: it was "
-                         "written by an older version; rerun rule compare_wm_orthogonalisation")
+                         "written by an older version; rerun rule wm_compare_orthogonalisation")
     props = list(dict.fromkeys(table["property"]))
     bars = table[["space", "model"]].drop_duplicates().sort_values(["space", "model"])
     bars = list(bars.itertuples(index=False, name=None))

@@ -1,14 +1,10 @@
-# Emergent-analogy study: sweep points become models and tasks of the generic scheme, then
-# long tables of every run's training dynamics and the figures drawn from them.
-from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
+# Emergent-analogy study: long tables of every run's training dynamics and the figures drawn
+# from them. Config validation has made the sweep points models and tasks of the generic scheme
+# (taskdyn.config.expand_study).
+from taskdyn.studies.analogy.sweep import sweep_points
 
-STUDIES["analogy"] = expand_sweep(STUDIES["analogy"])
 ANALOGY = STUDIES["analogy"]
-ANALOGY_RUNS = [
-    [task, model, seed]
-    for task in ANALOGY["tasks"]
-    for model, seed in model_runs("analogy", task)
-]
+ANALOGY_RUNS = study_runs("analogy")
 ANALOGY_POINTS = sweep_points(ANALOGY)
 ANALOGY_HISTORIES = [
     rules.train_model.output.history.format(
@@ -49,12 +45,14 @@ rule analogy_make_tables:
         ),
     log:
         "logs/{run}/analogy_make_tables.log",
+    benchmark:
+        "benchmarks/{run}/analogy_make_tables.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=canonical_json(ANALOGY_RUNS),
-        dynamics=canonical_json(ANALOGY["analyses"]["dynamics"]),
-        mechanism=canonical_json(ANALOGY["analyses"]["mechanism"]),
+        runs=derived_params(study_runs, "analogy"),
+        dynamics=analysis_params("dynamics", "analogy"),
+        mechanism=analysis_params("mechanism", "analogy"),
     script:
         "../../../scripts/analogy_make_tables.py"
 
@@ -74,6 +72,8 @@ rule analogy_plot_dynamics:
         ),
     log:
         "logs/{run}/analogy_plot_dynamics/{task}/{model}.log",
+    benchmark:
+        "benchmarks/{run}/analogy_plot_dynamics/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -94,6 +94,8 @@ rule analogy_plot_energy:
         ),
     log:
         "logs/{run}/analogy_plot_energy/{task}/{model}.log",
+    benchmark:
+        "benchmarks/{run}/analogy_plot_energy/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -117,6 +119,8 @@ rule analogy_plot_mechanism:
         ),
     log:
         "logs/{run}/analogy_plot_mechanism/{task}/{model}.log",
+    benchmark:
+        "benchmarks/{run}/analogy_plot_mechanism/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -136,35 +140,26 @@ rule analogy_plot_sweep:
         ),
     log:
         "logs/{run}/analogy_plot_sweep.log",
+    benchmark:
+        "benchmarks/{run}/analogy_plot_sweep.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        points=canonical_json(ANALOGY_POINTS),
+        points=derived_params(sweep_points, ANALOGY),
     script:
         "../../../scripts/analogy_plot_sweep.py"
 
 
-_analogy_targets = expand(
+STUDY_TARGETS["analogy"] += expand(
     "results/{run}/tables/analogy/{name}.csv",
     run=RUN,
     name=["dynamics", "final_metrics", "threshold_epochs", "stage_order", "mechanism"],
-)
-_analogy_targets.extend(
-    expand(
-        "results/{run}/figures/analogy/{task}/{model}/{figure}.png",
-        run=RUN,
-        task=ANALOGY["tasks"],
-        model=ANALOGY["models"],
-        figure=["dynamics", "energy", "mechanism"],
-    )
+) + expand(
+    "results/{run}/figures/analogy/{task}/{model}/{figure}.png",
+    run=RUN,
+    task=ANALOGY["tasks"],
+    model=ANALOGY["models"],
+    figure=["dynamics", "energy", "mechanism"],
 )
 if ANALOGY_POINTS:
-    _analogy_targets.append(f"results/{RUN}/figures/analogy/sweep.png")
-STUDY_TARGETS.extend(_analogy_targets)
-
-
-rule analogy_all:
-    """Only this study: `snakemake analogy_all`."""
-    input:
-        [t for task in ANALOGY["tasks"] for t in generic_targets("analogy", task)],
-        _analogy_targets,
+    STUDY_TARGETS["analogy"].append(rules.analogy_plot_sweep.output.png.format(run=RUN))

@@ -1,7 +1,5 @@
 # Variable-binding study: W_hh spectra against the task operator per task, then signatures,
 # persistent homology and a comparison across tasks (the study's "experiments").
-from taskdyn.studies.binding import longest_horizon
-
 BINDING = STUDIES["binding"]
 BINDING_ANALYSES = BINDING["analyses"]
 BINDING_EVALUATIONS = [
@@ -13,9 +11,7 @@ BINDING_EVALUATIONS = [
 
 rule binding_compute_spectra:
     input:
-        evaluations=lambda w: per_model(
-            rules.evaluate_model.output.evaluation, "binding", w.task
-        ),
+        evaluations=evaluations_of("binding"),
     output:
         models=report(
             "results/{run}/tables/binding/{task}/binding_models.csv",
@@ -37,11 +33,13 @@ rule binding_compute_spectra:
         ),
     log:
         "logs/{run}/binding_compute_spectra/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_compute_spectra/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        task=lambda w: canonical_json(BINDING["tasks"][w.task]),
-        analysis=lambda w: canonical_json(BINDING_ANALYSES["operator_spectra"]),
+        task=task_params_of("binding"),
+        analysis=analysis_params("operator_spectra", "binding"),
     script:
         "../../../scripts/binding_compute_spectra.py"
 
@@ -60,10 +58,12 @@ rule binding_plot_spectra:
         ),
     log:
         "logs/{run}/binding_plot_spectra/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_spectra/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=lambda w: canonical_json(BINDING_ANALYSES["operator_spectra"]),
+        analysis=analysis_params("operator_spectra", "binding"),
     script:
         "../../../scripts/binding_plot_spectra.py"
 
@@ -81,12 +81,12 @@ rule binding_plot_accuracy:
         ),
     log:
         "logs/{run}/binding_plot_accuracy/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_accuracy/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        trained_horizon=lambda w: longest_horizon(
-            [train_slice(config, "binding", w.task, m)["train"] for m in BINDING["models"]]
-        ),
+        train=model_train_params("binding"),
     script:
         "../../../scripts/binding_plot_accuracy.py"
 
@@ -113,10 +113,12 @@ rule binding_compute_signatures:
         ),
     log:
         "logs/{run}/binding_compute_signatures.log",
+    benchmark:
+        "benchmarks/{run}/binding_compute_signatures.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=lambda w: canonical_json(BINDING_ANALYSES["signatures"]),
+        analysis=analysis_params("signatures", "binding"),
     script:
         "../../../scripts/binding_compute_signatures.py"
 
@@ -134,6 +136,8 @@ rule binding_plot_embeddings:
         ),
     log:
         "logs/{run}/binding_plot_embeddings.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_embeddings.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -178,7 +182,7 @@ rule binding_compute_topology:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=lambda w: canonical_json(BINDING_ANALYSES["topology"]),
+        analysis=analysis_params("topology", "binding"),
     script:
         "../../../scripts/binding_compute_topology.py"
 
@@ -196,6 +200,8 @@ rule binding_plot_persistence:
         ),
     log:
         "logs/{run}/binding_plot_persistence.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_persistence.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -215,11 +221,12 @@ rule binding_plot_persistence_images:
         ),
     log:
         "logs/{run}/binding_plot_persistence_images.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_persistence_images.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        pixel_size=lambda w: BINDING_ANALYSES["topology"]["pixel_size"],
-        sigma=lambda w: BINDING_ANALYSES["topology"]["sigma"],
+        analysis=analysis_params("topology", "binding"),
     script:
         "../../../scripts/binding_plot_persistence_images.py"
 
@@ -237,6 +244,8 @@ rule binding_plot_distances:
         ),
     log:
         "logs/{run}/binding_plot_distances.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_distances.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -265,6 +274,8 @@ rule binding_compare_experiments:
         ),
     log:
         "logs/{run}/binding_compare_experiments.log",
+    benchmark:
+        "benchmarks/{run}/binding_compare_experiments.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -289,37 +300,31 @@ rule binding_plot_comparison:
         ),
     log:
         "logs/{run}/binding_plot_comparison.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_comparison.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
         "../../../scripts/binding_plot_comparison.py"
 
 
-_binding_targets = []
 if "operator_spectra" in BINDING_ANALYSES:
-    _binding_targets += expand(
-        "results/{run}/figures/binding/{task}/binding_{figure}.png",
+    STUDY_TARGETS["binding"] += expand(
+        [rules.binding_plot_spectra.output.png, rules.binding_plot_accuracy.output.png],
         run=RUN,
         task=BINDING["tasks"],
-        figure=["spectra", "accuracy"],
     )
 if "signatures" in BINDING_ANALYSES:
-    _binding_targets.append("results/{run}/figures/binding/binding_embeddings.png")
+    STUDY_TARGETS["binding"] += expand(rules.binding_plot_embeddings.output.png, run=RUN)
 if "topology" in BINDING_ANALYSES:
-    _binding_targets += [
-        "results/{run}/figures/binding/binding_persistence.png",
-        "results/{run}/figures/binding/binding_persistence_images.png",
-        "results/{run}/figures/binding/binding_distances.png",
-        "results/{run}/tables/binding/binding_images.csv",
-    ]
+    STUDY_TARGETS["binding"] += expand(
+        [
+            rules.binding_plot_persistence.output.png,
+            rules.binding_plot_persistence_images.output.png,
+            rules.binding_plot_distances.output.png,
+            rules.binding_compute_topology.output.images,
+        ],
+        run=RUN,
+    )
 if "comparison" in BINDING_ANALYSES:
-    _binding_targets.append("results/{run}/figures/binding/binding_comparison.png")
-_binding_targets = [t.format(run=RUN) for t in _binding_targets]
-STUDY_TARGETS.extend(_binding_targets)
-
-
-rule binding_all:
-    """Only this study: `snakemake binding_all` (a --configfile merges into config/config.yaml)."""
-    input:
-        [t for task in BINDING["tasks"] for t in generic_targets("binding", task)],
-        _binding_targets,
+    STUDY_TARGETS["binding"] += expand(rules.binding_plot_comparison.output.png, run=RUN)

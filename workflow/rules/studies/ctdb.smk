@@ -1,115 +1,16 @@
-# CtDB study: similarity suite across all models of each task (DSA, Procrustes, CKA), MultiTask
-# per-subtask performance, RandomTarget reaches and the flip-flop fixed points at the bit
-# cube's corners. Generic stages live in ../*.smk.
+# CtDB study: MultiTask per-subtask performance, RandomTarget reaches and the flip-flop fixed
+# points at the bit cube's corners. Its similarity suite (DSA, Procrustes, CKA) is generic:
+# ../analysis.smk, ../tables.smk, ../figures.smk.
 CTDB = STUDIES["ctdb"]
-CTDB_ANALYSES = CTDB["analyses"]
-
-
-# Every model × seed evaluation of the job's task ({run} and {task} stay wildcards).
-CTDB_EVALUATIONS = expand(
-    rules.evaluate_model.output.evaluation,
-    study="ctdb",
-    model=CTDB["models"],
-    seed=CTDB["seeds"],
-    allow_missing=True,
-)
-# The pairwise-measure files of the enabled similarity analyses.
-CTDB_SIMILARITY_RESULTS = [
-    path
-    for name, path in (
-        ("dsa", "results/{run}/analysis/ctdb/{task}/dsa.h5"),
-        ("similarity", "results/{run}/analysis/ctdb/{task}/shape_similarity.h5"),
-    )
-    if name in CTDB_ANALYSES
-]
 CTDB_TASKS_OF_KIND = {
     kind: [task for task, cfg in CTDB["tasks"].items() if cfg["kind"] == kind]
     for kind in ("multitask", "randomtarget")
 }
 
 
-rule ctdb_compute_dsa:
-    input:
-        evaluations=CTDB_EVALUATIONS,
-    output:
-        dsa="results/{run}/analysis/ctdb/{task}/dsa.h5",
-    log:
-        "logs/{run}/ctdb_compute_dsa/{task}.log",
-    benchmark:
-        "benchmarks/{run}/ctdb_compute_dsa/{task}.tsv"
-    conda:
-        "../../../envs/taskdyn.yaml"
-    params:
-        analysis=canonical_json(CTDB_ANALYSES.get("dsa", {})),
-    script:
-        "../../../scripts/ctdb_compute_dsa.py"
-
-
-rule ctdb_compute_shape_similarity:
-    input:
-        evaluations=CTDB_EVALUATIONS,
-    output:
-        similarity="results/{run}/analysis/ctdb/{task}/shape_similarity.h5",
-    log:
-        "logs/{run}/ctdb_compute_shape_similarity/{task}.log",
-    benchmark:
-        "benchmarks/{run}/ctdb_compute_shape_similarity/{task}.tsv"
-    conda:
-        "../../../envs/taskdyn.yaml"
-    params:
-        analysis=canonical_json(CTDB_ANALYSES.get("similarity", {})),
-    script:
-        "../../../scripts/ctdb_compute_shape_similarity.py"
-
-
-rule ctdb_make_similarity_tables:
-    input:
-        results=CTDB_SIMILARITY_RESULTS,
-    output:
-        pairs=report(
-            "results/{run}/tables/ctdb/{task}/similarity_pairs.csv",
-            caption="../../report/ctdb_similarity_table.rst",
-            category="ctdb",
-            subcategory="{task}: model similarity",
-        ),
-        embedding="results/{run}/tables/ctdb/{task}/similarity_mds.csv",
-        summary=report(
-            "results/{run}/tables/ctdb/{task}/similarity_summary.csv",
-            caption="../../report/ctdb_similarity_summary.rst",
-            category="ctdb",
-            subcategory="{task}: model similarity",
-        ),
-    log:
-        "logs/{run}/ctdb_make_similarity_tables/{task}.log",
-    conda:
-        "../../../envs/taskdyn.yaml"
-    script:
-        "../../../scripts/ctdb_make_similarity_tables.py"
-
-
-rule ctdb_plot_similarity:
-    input:
-        pairs=rules.ctdb_make_similarity_tables.output.pairs,
-        embedding=rules.ctdb_make_similarity_tables.output.embedding,
-    output:
-        pdf="results/{run}/figures/ctdb/{task}/similarity.pdf",
-        png=report(
-            "results/{run}/figures/ctdb/{task}/similarity.png",
-            caption="../../report/ctdb_similarity.rst",
-            category="ctdb",
-            subcategory="{task}: model similarity",
-        ),
-    log:
-        "logs/{run}/ctdb_plot_similarity/{task}.log",
-    conda:
-        "../../../envs/taskdyn.yaml"
-    script:
-        "../../../scripts/ctdb_plot_similarity.py"
-
-
 rule ctdb_make_multitask_table:
     input:
-        evaluations=CTDB_EVALUATIONS,
+        evaluations=evaluations_of("ctdb"),
     output:
         table=report(
             "results/{run}/tables/ctdb/{task}/multitask_performance.csv",
@@ -119,6 +20,8 @@ rule ctdb_make_multitask_table:
         ),
     log:
         "logs/{run}/ctdb_make_multitask_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_make_multitask_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -138,6 +41,8 @@ rule ctdb_plot_multitask:
         ),
     log:
         "logs/{run}/ctdb_plot_multitask/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_plot_multitask/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -146,7 +51,7 @@ rule ctdb_plot_multitask:
 
 rule ctdb_make_reaching_table:
     input:
-        evaluations=CTDB_EVALUATIONS,
+        evaluations=evaluations_of("ctdb"),
     output:
         table=report(
             "results/{run}/tables/ctdb/{task}/reaching.csv",
@@ -156,6 +61,8 @@ rule ctdb_make_reaching_table:
         ),
     log:
         "logs/{run}/ctdb_make_reaching_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_make_reaching_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -164,7 +71,7 @@ rule ctdb_make_reaching_table:
 
 rule ctdb_plot_reaching:
     input:
-        evaluations=CTDB_EVALUATIONS,
+        evaluations=evaluations_of("ctdb"),
     output:
         pdf="results/{run}/figures/ctdb/{task}/reaching.pdf",
         png=report(
@@ -175,6 +82,8 @@ rule ctdb_plot_reaching:
         ),
     log:
         "logs/{run}/ctdb_plot_reaching/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_plot_reaching/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -200,31 +109,17 @@ rule ctdb_make_fixed_point_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        task=lambda w: canonical_json(CTDB["tasks"][w.task]),
+        task=task_params_of("ctdb"),
     script:
         "../../../scripts/ctdb_make_fixed_point_table.py"
 
 
-if "dsa" in CTDB_ANALYSES or "similarity" in CTDB_ANALYSES:
-    STUDY_TARGETS.extend(
-        expand(
-            rules.ctdb_make_similarity_tables.output.summary,
-            run=RUN,
-            task=CTDB["tasks"],
-        )
-        + expand(rules.ctdb_plot_similarity.output.png, run=RUN, task=CTDB["tasks"])
-    )
-STUDY_TARGETS.extend(
-    expand(
-        [rules.ctdb_make_multitask_table.output.table, rules.ctdb_plot_multitask.output.png],
-        run=RUN,
-        task=CTDB_TASKS_OF_KIND["multitask"],
-    )
-)
-STUDY_TARGETS.extend(
-    expand(
-        [rules.ctdb_make_reaching_table.output.table, rules.ctdb_plot_reaching.output.png],
-        run=RUN,
-        task=CTDB_TASKS_OF_KIND["randomtarget"],
-    )
+STUDY_TARGETS["ctdb"] += expand(
+    [rules.ctdb_make_multitask_table.output.table, rules.ctdb_plot_multitask.output.png],
+    run=RUN,
+    task=CTDB_TASKS_OF_KIND["multitask"],
+) + expand(
+    [rules.ctdb_make_reaching_table.output.table, rules.ctdb_plot_reaching.output.png],
+    run=RUN,
+    task=CTDB_TASKS_OF_KIND["randomtarget"],
 )

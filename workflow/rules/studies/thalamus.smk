@@ -73,119 +73,111 @@ rule thalamus_make_dataset:
 ruleorder: thalamus_make_dataset > make_dataset
 
 
-rule thalamus_accuracy_table:
+rule thalamus_make_accuracy_table:
     input:
-        evaluations=lambda wildcards: thalamus_paths.evaluations(
-            THALAMUS,
-            rules.evaluate_model.output.evaluation,
-            wildcards.run,
-            wildcards.task,
-            list(THALAMUS["models"]),
-        ),
+        evaluations=evaluations_of("thalamus"),
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/accuracy.csv",
-            caption="../../report/thalamus_accuracy_table.rst",
+            caption="../../report/thalamus_make_accuracy_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
     log:
-        "logs/{run}/thalamus_accuracy_table/{task}.log",
+        "logs/{run}/thalamus_make_accuracy_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_accuracy_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, list(THALAMUS["models"])),
+        runs=derived_params(thalamus_paths.runs, THALAMUS, list(THALAMUS["models"])),
     script:
-        "../../../scripts/thalamus_accuracy_table.py"
+        "../../../scripts/thalamus_make_accuracy_table.py"
 
 
-rule thalamus_gating_table:
+rule thalamus_make_gating_table:
     input:
-        evaluations=lambda wildcards: thalamus_paths.evaluations(
-            THALAMUS,
-            rules.evaluate_model.output.evaluation,
-            wildcards.run,
-            wildcards.task,
-            THALAMUS_READERS,
-        ),
+        evaluations=evaluations_of("thalamus", THALAMUS_READERS),
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/gating.csv",
-            caption="../../report/thalamus_gating_table.rst",
+            caption="../../report/thalamus_make_gating_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
     log:
-        "logs/{run}/thalamus_gating_table/{task}.log",
+        "logs/{run}/thalamus_make_gating_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_gating_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, THALAMUS_READERS),
+        runs=derived_params(thalamus_paths.runs, THALAMUS, THALAMUS_READERS),
     script:
-        "../../../scripts/thalamus_gating_table.py"
+        "../../../scripts/thalamus_make_gating_table.py"
 
 
-rule thalamus_task_swap_table:
+rule thalamus_make_task_swap_table:
     input:
-        evaluations=lambda wildcards: thalamus_paths.evaluations(
-            THALAMUS,
-            rules.evaluate_model.output.evaluation,
-            wildcards.run,
-            wildcards.task,
-            THALAMUS_READERS,
-        ),
+        evaluations=evaluations_of("thalamus", THALAMUS_READERS),
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/task_swap.csv",
-            caption="../../report/thalamus_task_swap_table.rst",
+            caption="../../report/thalamus_make_task_swap_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
     log:
-        "logs/{run}/thalamus_task_swap_table/{task}.log",
+        "logs/{run}/thalamus_make_task_swap_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_task_swap_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=lambda wildcards: thalamus_paths.runs(THALAMUS, THALAMUS_READERS),
+        runs=derived_params(thalamus_paths.runs, THALAMUS, THALAMUS_READERS),
     script:
-        "../../../scripts/thalamus_task_swap_table.py"
+        "../../../scripts/thalamus_make_task_swap_table.py"
 
 
-rule thalamus_salience_examples:
+rule thalamus_select_salience_examples:
     input:
         evaluation="results/{run}/eval/thalamus/{task}/{model}/seed{seed}.h5",
         data="results/{run}/data/thalamus/{task}.h5",
     output:
         table="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/salience.csv",
     log:
-        "logs/{run}/thalamus_salience_examples/{task}/{model}/seed{seed}.log",
+        "logs/{run}/thalamus_select_salience_examples/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_select_salience_examples/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=lambda wildcards: canonical_json(THALAMUS["analyses"]["salience"]),
+        analysis=analysis_params("salience", "thalamus"),
     script:
-        "../../../scripts/thalamus_salience_examples.py"
+        "../../../scripts/thalamus_select_salience_examples.py"
 
 
-rule thalamus_phase_tables:
+rule thalamus_make_phase_tables:
     input:
         evaluation="results/{run}/eval/thalamus/{task}/{model}/seed{seed}.h5",
     output:
         roles="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/phase_roles.csv",
         pca="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/phase_pca.csv",
     log:
-        "logs/{run}/thalamus_phase_tables/{task}/{model}/seed{seed}.log",
+        "logs/{run}/thalamus_make_phase_tables/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_phase_tables/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=lambda wildcards: canonical_json(THALAMUS["analyses"]["phases"]),
+        analysis=analysis_params("phases", "thalamus"),
     script:
-        "../../../scripts/thalamus_phase_tables.py"
+        "../../../scripts/thalamus_make_phase_tables.py"
 
 
 rule thalamus_plot_accuracy:
     input:
-        table=rules.thalamus_accuracy_table.output.table,
+        table=rules.thalamus_make_accuracy_table.output.table,
     output:
         pdf="results/{run}/figures/thalamus/{task}/accuracy.pdf",
         png=report(
@@ -196,6 +188,8 @@ rule thalamus_plot_accuracy:
         ),
     log:
         "logs/{run}/thalamus_plot_accuracy/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_accuracy/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -204,7 +198,7 @@ rule thalamus_plot_accuracy:
 
 rule thalamus_plot_task_swap:
     input:
-        table=rules.thalamus_task_swap_table.output.table,
+        table=rules.thalamus_make_task_swap_table.output.table,
     output:
         pdf="results/{run}/figures/thalamus/{task}/task_swap.pdf",
         png=report(
@@ -215,6 +209,8 @@ rule thalamus_plot_task_swap:
         ),
     log:
         "logs/{run}/thalamus_plot_task_swap/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_task_swap/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -223,7 +219,7 @@ rule thalamus_plot_task_swap:
 
 rule thalamus_plot_salience:
     input:
-        table=rules.thalamus_salience_examples.output.table,
+        table=rules.thalamus_select_salience_examples.output.table,
     output:
         pdf="results/{run}/figures/thalamus/{task}/{model}/seed{seed}/salience.pdf",
         png=report(
@@ -235,6 +231,8 @@ rule thalamus_plot_salience:
         ),
     log:
         "logs/{run}/thalamus_plot_salience/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_salience/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
@@ -243,8 +241,8 @@ rule thalamus_plot_salience:
 
 rule thalamus_plot_phases:
     input:
-        roles=rules.thalamus_phase_tables.output.roles,
-        pca=rules.thalamus_phase_tables.output.pca,
+        roles=rules.thalamus_make_phase_tables.output.roles,
+        pca=rules.thalamus_make_phase_tables.output.pca,
     output:
         pdf="results/{run}/figures/thalamus/{task}/{model}/seed{seed}/phases.pdf",
         png=report(
@@ -256,10 +254,12 @@ rule thalamus_plot_phases:
         ),
     log:
         "logs/{run}/thalamus_plot_phases/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_phases/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
         "../../../scripts/thalamus_plot_phases.py"
 
 
-STUDY_TARGETS.extend(thalamus_paths.targets(THALAMUS, RUN))
+STUDY_TARGETS["thalamus"] += thalamus_paths.targets(THALAMUS, RUN)

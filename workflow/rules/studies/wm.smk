@@ -14,41 +14,43 @@ WM_FIGURES = (
 )
 
 
-rule make_wm_stimuli:
+rule wm_make_stimuli:
     output:
         images="results/{run}/stimuli/wm/images.h5",
     log:
-        "logs/{run}/make_wm_stimuli.log",
+        "logs/{run}/wm_make_stimuli.log",
+    benchmark:
+        "benchmarks/{run}/wm_make_stimuli.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        stimuli=canonical_json(WM["stimuli"]),
+        stimuli=config_params("wm", "stimuli"),
     script:
-        "../../../scripts/make_wm_stimuli.py"
+        "../../../scripts/wm_make_stimuli.py"
 
 
-rule extract_wm_features:
+rule wm_extract_features:
     input:
-        images=rules.make_wm_stimuli.output.images,
+        images=rules.wm_make_stimuli.output.images,
     output:
         features="results/{run}/stimuli/wm/features.h5",
     log:
-        "logs/{run}/extract_wm_features.log",
+        "logs/{run}/wm_extract_features.log",
     benchmark:
-        "benchmarks/{run}/extract_wm_features.tsv"
+        "benchmarks/{run}/wm_extract_features.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        encoder=canonical_json(WM["encoder"]),
+        encoder=config_params("wm", "encoder"),
     script:
-        "../../../scripts/extract_wm_features.py"
+        "../../../scripts/wm_extract_features.py"
 
 
 # The dataset depends on the feature cache, which the generic make_dataset cannot express;
 # this rule makes the same file, so the generic train_model / evaluate_model chain reads it.
 rule make_wm_dataset:
     input:
-        features=rules.extract_wm_features.output.features,
+        features=rules.wm_extract_features.output.features,
     output:
         data="results/{run}/data/wm/{task}.h5",
     log:
@@ -64,68 +66,76 @@ rule make_wm_dataset:
 ruleorder: make_wm_dataset > make_dataset
 
 
-rule decode_wm_memory:
+rule wm_decode_memory:
     input:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
         table=f"{WM_PER_MODEL}decoding.csv",
     log:
-        "logs/{run}/decode_wm_memory/{task}/{model}/seed{seed}.log",
+        "logs/{run}/wm_decode_memory/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/wm_decode_memory/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=canonical_json(WM["analyses"]["decoding"]),
+        analysis=analysis_params("decoding", "wm"),
     script:
-        "../../../scripts/decode_wm_memory.py"
+        "../../../scripts/wm_decode_memory.py"
 
 
-rule align_wm_decoders:
+rule wm_align_decoders:
     input:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
         table=f"{WM_PER_MODEL}procrustes.csv",
     log:
-        "logs/{run}/align_wm_decoders/{task}/{model}/seed{seed}.log",
+        "logs/{run}/wm_align_decoders/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/wm_align_decoders/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=canonical_json(WM["analyses"]["procrustes"]),
+        analysis=analysis_params("procrustes", "wm"),
     script:
-        "../../../scripts/align_wm_decoders.py"
+        "../../../scripts/wm_align_decoders.py"
 
 
-rule compute_wm_orthogonalisation:
+rule wm_compute_orthogonalisation:
     input:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
         table=f"{WM_PER_MODEL}orthogonalisation.csv",
     log:
-        "logs/{run}/compute_wm_orthogonalisation/{task}/{model}/seed{seed}.log",
+        "logs/{run}/wm_compute_orthogonalisation/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/wm_compute_orthogonalisation/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=canonical_json(WM["analyses"]["orthogonalisation"]),
+        analysis=analysis_params("orthogonalisation", "wm"),
     script:
-        "../../../scripts/compute_wm_orthogonalisation.py"
+        "../../../scripts/wm_compute_orthogonalisation.py"
 
 
-rule decode_wm_cross_task:
+rule wm_decode_cross_task:
     input:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
         table=f"{WM_PER_MODEL}cross_task.csv",
     log:
-        "logs/{run}/decode_wm_cross_task/{task}/{model}/seed{seed}.log",
+        "logs/{run}/wm_decode_cross_task/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/wm_decode_cross_task/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=canonical_json(WM["analyses"]["cross_task"]),
+        analysis=analysis_params("cross_task", "wm"),
     script:
-        "../../../scripts/decode_wm_cross_task.py"
+        "../../../scripts/wm_decode_cross_task.py"
 
 
 # The causal test needs the trained model itself: its one-step map runs on from shifted states.
-rule perturb_wm_memory:
+rule wm_perturb_memory:
     input:
         data=rules.make_wm_dataset.output.data,
         weights="results/{run}/models/wm/{task}/{model}/seed{seed}/weights.pt",
@@ -133,51 +143,53 @@ rule perturb_wm_memory:
     output:
         table=f"{WM_PER_MODEL}perturbation.csv",
     log:
-        "logs/{run}/perturb_wm_memory/{task}/{model}/seed{seed}.log",
+        "logs/{run}/wm_perturb_memory/{task}/{model}/seed{seed}.log",
     benchmark:
-        "benchmarks/{run}/perturb_wm_memory/{task}/{model}/seed{seed}.tsv"
+        "benchmarks/{run}/wm_perturb_memory/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        hp=lambda wildcards: train_params_of("wm", wildcards),
-        analysis=canonical_json(WM["analyses"]["perturbation"]),
+        hp=study_train_params("wm"),
+        analysis=analysis_params("perturbation", "wm"),
     script:
-        "../../../scripts/perturb_wm_memory.py"
+        "../../../scripts/wm_perturb_memory.py"
 
 
 # The memoryless baseline: decoding and orthogonalisation on the CNN features of the stimuli a
 # scenario's trials show (the same for every model and seed, so once per scenario).
-rule analyse_wm_features:
+rule wm_analyse_features:
     input:
         data=rules.make_wm_dataset.output.data,
-        features=rules.extract_wm_features.output.features,
+        features=rules.wm_extract_features.output.features,
     output:
         decoding="results/{run}/analysis/wm/{task}/cnn/decoding.csv",
         orthogonalisation="results/{run}/analysis/wm/{task}/cnn/orthogonalisation.csv",
     log:
-        "logs/{run}/analyse_wm_features/{task}.log",
+        "logs/{run}/wm_analyse_features/{task}.log",
+    benchmark:
+        "benchmarks/{run}/wm_analyse_features/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        decoding=canonical_json(WM["analyses"]["decoding"]),
-        orthogonalisation=canonical_json(WM["analyses"]["orthogonalisation"]),
+        decoding=analysis_params("decoding", "wm"),
+        orthogonalisation=analysis_params("orthogonalisation", "wm"),
     script:
-        "../../../scripts/analyse_wm_features.py"
+        "../../../scripts/wm_analyse_features.py"
 
 
-rule make_wm_tables:
+rule wm_make_tables:
     input:
         evaluations=expand(rules.evaluate_model.output.evaluation, study="wm", **WM_RUNS),
-        decoding=expand(rules.decode_wm_memory.output.table, **WM_RUNS),
-        procrustes=expand(rules.align_wm_decoders.output.table, **WM_RUNS),
-        orthogonalisation=expand(rules.compute_wm_orthogonalisation.output.table, **WM_RUNS),
-        cross_task=expand(rules.decode_wm_cross_task.output.table, **WM_RUNS),
-        perturbation=expand(rules.perturb_wm_memory.output.table, **WM_RUNS),
+        decoding=expand(rules.wm_decode_memory.output.table, **WM_RUNS),
+        procrustes=expand(rules.wm_align_decoders.output.table, **WM_RUNS),
+        orthogonalisation=expand(rules.wm_compute_orthogonalisation.output.table, **WM_RUNS),
+        cross_task=expand(rules.wm_decode_cross_task.output.table, **WM_RUNS),
+        perturbation=expand(rules.wm_perturb_memory.output.table, **WM_RUNS),
         cnn_decoding=expand(
-            rules.analyse_wm_features.output.decoding, run=RUN, task=list(WM["tasks"])
+            rules.wm_analyse_features.output.decoding, run=RUN, task=list(WM["tasks"])
         ),
         cnn_orthogonalisation=expand(
-            rules.analyse_wm_features.output.orthogonalisation,
+            rules.wm_analyse_features.output.orthogonalisation,
             run=RUN,
             task=list(WM["tasks"]),
         ),
@@ -219,16 +231,18 @@ rule make_wm_tables:
             subcategory="tables",
         ),
     log:
-        "logs/{run}/make_wm_tables.log",
+        "logs/{run}/wm_make_tables.log",
+    benchmark:
+        "benchmarks/{run}/wm_make_tables.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
-        "../../../scripts/make_wm_tables.py"
+        "../../../scripts/wm_make_tables.py"
 
 
-rule compare_wm_orthogonalisation:
+rule wm_compare_orthogonalisation:
     input:
-        orthogonalisation=rules.make_wm_tables.output.orthogonalisation,
+        orthogonalisation=rules.wm_make_tables.output.orthogonalisation,
     output:
         table=report(
             "results/{run}/tables/wm/orthogonalisation_test.csv",
@@ -237,25 +251,27 @@ rule compare_wm_orthogonalisation:
             subcategory="tables",
         ),
     log:
-        "logs/{run}/compare_wm_orthogonalisation.log",
+        "logs/{run}/wm_compare_orthogonalisation.log",
+    benchmark:
+        "benchmarks/{run}/wm_compare_orthogonalisation.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        analysis=canonical_json(WM["analyses"]["orthogonalisation_test"]),
+        analysis=analysis_params("orthogonalisation_test", "wm"),
     script:
-        "../../../scripts/compare_wm_orthogonalisation.py"
+        "../../../scripts/wm_compare_orthogonalisation.py"
 
 
-rule plot_wm_figures:
+rule wm_plot_figures:
     input:
-        images=rules.make_wm_stimuli.output.images,
-        accuracy=rules.make_wm_tables.output.accuracy,
-        decoding=rules.make_wm_tables.output.decoding,
-        procrustes=rules.make_wm_tables.output.procrustes,
-        orthogonalisation=rules.make_wm_tables.output.orthogonalisation,
-        orthogonalisation_test=rules.compare_wm_orthogonalisation.output.table,
-        cross_task=rules.make_wm_tables.output.cross_task,
-        perturbation=rules.make_wm_tables.output.perturbation,
+        images=rules.wm_make_stimuli.output.images,
+        accuracy=rules.wm_make_tables.output.accuracy,
+        decoding=rules.wm_make_tables.output.decoding,
+        procrustes=rules.wm_make_tables.output.procrustes,
+        orthogonalisation=rules.wm_make_tables.output.orthogonalisation,
+        orthogonalisation_test=rules.wm_compare_orthogonalisation.output.table,
+        cross_task=rules.wm_make_tables.output.cross_task,
+        perturbation=rules.wm_make_tables.output.perturbation,
     output:
         pdf=expand("results/{{run}}/figures/wm/{figure}.pdf", figure=WM_FIGURES),
         stimuli=report(
@@ -301,14 +317,15 @@ rule plot_wm_figures:
             subcategory="decoding",
         ),
     log:
-        "logs/{run}/plot_wm_figures.log",
+        "logs/{run}/wm_plot_figures.log",
+    benchmark:
+        "benchmarks/{run}/wm_plot_figures.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     script:
-        "../../../scripts/plot_wm_figures.py"
+        "../../../scripts/wm_plot_figures.py"
 
 
-STUDY_TARGETS.extend(
-    expand("results/{run}/figures/wm/{figure}.png", run=RUN, figure=WM_FIGURES)
-)
-STUDY_TARGETS.extend(expand(rules.compare_wm_orthogonalisation.output.table, run=RUN))
+STUDY_TARGETS["wm"] += expand(
+    "results/{run}/figures/wm/{figure}.png", run=RUN, figure=WM_FIGURES
+) + expand(rules.wm_compare_orthogonalisation.output.table, run=RUN)

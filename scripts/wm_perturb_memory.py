@@ -1,4 +1,4 @@
-"""Rule perturb_wm_memory: shift one model's held memories along decoder normals, run it on."""
+"""Rule wm_perturb_memory: shift one model's held memories along decoder normals, run it on."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

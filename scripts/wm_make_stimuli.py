@@ -1,4 +1,4 @@
-"""Rule make_wm_stimuli: render (or load) the wm stimulus set."""
+"""Rule wm_make_stimuli: render (or load) the wm stimulus set."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

@@ -1,4 +1,4 @@
-"""Rule align_wm_decoders: Procrustes reconstruction and swap test of one model's decoders."""
+"""Rule wm_align_decoders: Procrustes reconstruction and swap test of one model's decoders."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

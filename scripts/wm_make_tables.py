@@ -1,4 +1,4 @@
-"""Rule make_wm_tables: the study-wide accuracy, decoding, Procrustes, orthogonality,
+"""Rule wm_make_tables: the study-wide accuracy, decoding, Procrustes, orthogonality,
 cross-task and perturbation tables."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs

@@ -1,4 +1,4 @@
-"""Rule decode_wm_memory: cross-time and cross-stimulus decoding of one model's RNN states."""
+"""Rule wm_decode_memory: cross-time and cross-stimulus decoding of one model's RNN states."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

@@ -1,4 +1,4 @@
-"""Rule thalamus_phase_tables: phase tags by token role (means and PCA)."""
+"""Rule thalamus_make_phase_tables: phase tags by token role (means and PCA)."""
 from taskdyn import jobs
 from taskdyn.studies.thalamus import jobs as thalamus_jobs
 

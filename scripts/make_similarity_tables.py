@@ -1,4 +1,4 @@
-"""Rule ctdb_make_similarity_tables: pairwise values, MDS coordinates, family separation."""
+"""Rule make_similarity_tables: pairwise values, MDS coordinates, family separation."""
 from taskdyn import analysis_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):

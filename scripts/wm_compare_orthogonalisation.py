@@ -1,4 +1,4 @@
-"""Rule compare_wm_orthogonalisation: t-test of CNN against RNN orthogonalisation per model."""
+"""Rule wm_compare_orthogonalisation: t-test of CNN against RNN orthogonalisation per model."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

@@ -1,11 +1,11 @@
-"""Rule thalamus_accuracy_table: the configuration's accuracy table over models × seeds."""
+"""Rule thalamus_make_task_swap_table: the configuration's task-swap table over models × seeds."""
 from taskdyn import jobs
 from taskdyn.studies.thalamus import jobs as thalamus_jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
-    thalamus_jobs.accuracy_table(
+    thalamus_jobs.task_swap_table(
         evaluations=list(snakemake.input.evaluations),
-        runs=list(snakemake.params.runs),
+        runs=jobs.load_params(snakemake.params.runs),
         config=snakemake.wildcards.task,
         table=snakemake.output.table,
     )

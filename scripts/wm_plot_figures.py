@@ -1,4 +1,4 @@
-"""Rule plot_wm_figures: every wm figure (PDF + PNG) from the stimuli and the study tables."""
+"""Rule wm_plot_figures: every wm figure (PDF + PNG) from the stimuli and the study tables."""
 from pathlib import Path
 
 from taskdyn import jobs

@@ -1,4 +1,4 @@
-"""Rule ctdb_plot_similarity: similarity matrices and MDS maps (PDF + PNG)."""
+"""Rule plot_similarity: similarity matrices and MDS maps (PDF + PNG)."""
 from taskdyn import figure_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):

@@ -1,4 +1,4 @@
-"""Rule analyse_wm_features: decoding and orthogonalisation on one scenario's CNN features."""
+"""Rule wm_analyse_features: decoding and orthogonalisation on one scenario's CNN features."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

@@ -1,4 +1,4 @@
-"""Rule extract_wm_features: frozen-CNN feature maps of every stimulus, cached once."""
+"""Rule wm_extract_features: frozen-CNN feature maps of every stimulus, cached once."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 

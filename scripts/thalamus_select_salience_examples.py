@@ -1,4 +1,4 @@
-"""Rule thalamus_salience_examples: per-token salience of example test stories."""
+"""Rule thalamus_select_salience_examples: per-token salience of example test stories."""
 from taskdyn import jobs
 from taskdyn.studies.thalamus import jobs as thalamus_jobs
 
