@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO, run_snakemake
+from pipeline import REPO, prepare_pipeline
 from taskdyn.catalogue import ANALYSES
 from taskdyn.config import validate_config
 from taskdyn.io import read_h5, read_h5_attrs, read_table
@@ -72,7 +72,7 @@ def finished_run(tmp_path_factory):
     outputs = expected_outputs(validate_config(yaml.safe_load(CONFIG.read_text()),
                                                REPO / "workflow" / "schemas"))
     targets = sorted({path for paths in outputs.values() for path in paths})
-    run_snakemake(workdir, config, "--quiet", *targets)
+    prepare_pipeline(workdir, config).snakemake("--quiet", *targets)
     return workdir, config, outputs
 
 
