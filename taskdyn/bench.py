@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -47,7 +48,7 @@ from taskdyn.analysis.topology import persistence_diagrams
 from taskdyn.memory import retain_freed_memory
 from taskdyn.models.recurrent import GRU
 from taskdyn.optim import Adam
-from taskdyn.studies.base import Study
+from taskdyn.studies.base import Job, Study
 from taskdyn.study_bench import epoch_flops, first_jobs, make_datasets, one_epoch
 from taskdyn.tasks.flipflop import generate_flipflop
 
@@ -396,8 +397,15 @@ def _binding_dataset() -> tuple[Study, dict, dict]:
     from taskdyn.studies import get_study
 
     study = get_study("binding")
-    dataset = study.make_dataset(SEED_BATCH_TASK, seed=0)
-    return study, dataset, study.dataset_attrs(SEED_BATCH_TASK, dataset)
+    job = _binding_job()
+    dataset = study.make_dataset(job)
+    return study, dataset, study.dataset_attrs(job, dataset)
+
+
+def _binding_job(**fields: Any) -> Job:
+    """A job of the seed-batch benchmark's binding task."""
+    return Job("binding", task_name="bench", task=SEED_BATCH_TASK, model_name="bench",
+               **fields)
 
 
 def _binding_models(seeds: list[int], hidden: int) -> list[torch.nn.Module]:
@@ -405,7 +413,8 @@ def _binding_models(seeds: list[int], hidden: int) -> list[torch.nn.Module]:
     models = []
     for seed in seeds:
         torch.manual_seed(seed)
-        models.append(study.build_model({**SEED_BATCH_MODEL, "latent_size": hidden}, attrs))
+        job = _binding_job(model={**SEED_BATCH_MODEL, "latent_size": hidden})
+        models.append(study.build_model(job, attrs))
     return models
 
 
@@ -418,14 +427,13 @@ def train_binding_seeds(seeds: list[int], hidden: int, train_cfg: dict, threads:
     study, dataset, _ = _binding_dataset()
     models = _binding_models(seeds, hidden)
     with tempfile.TemporaryDirectory() as tmp:
-        paths, labels = [f"{tmp}/{seed}.pt" for seed in seeds], [f"seed {s}" for s in seeds]
+        jobs = [_binding_job(model={**SEED_BATCH_MODEL, "latent_size": hidden}, train=train_cfg,
+                             seed=seed, checkpoint=f"{tmp}/{seed}.pt") for seed in seeds]
         if batched:
-            study.train_seeds(models, dataset, train_cfg, seeds=seeds, checkpoints=paths,
-                              cfg_hash="bench", labels=labels)
+            study.train_seeds(models, dataset, jobs)
             return
-        for model, seed, path, label in zip(models, seeds, paths, labels):
-            study.train(model, dataset, train_cfg, seed=seed, checkpoint=path, cfg_hash="bench",
-                        label=label)
+        for model, job in zip(models, jobs):
+            study.train(model, dataset, job)
 
 
 def _train_binding_share(job: tuple) -> None:

@@ -80,7 +80,7 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     config["studies"]["wm"]["train"]["epochs"] = 3
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     plan = _snakemake(tmp_path, "--dry-run", "all")
-    assert "train_model" in plan and "make_wm_dataset" not in plan
+    assert "train_model" in plan and "make_dataset" not in plan
     assert "extract_wm_features" not in plan and "make_wm_stimuli" not in plan
     config["studies"]["wm"]["encoder"]["seed"] = 1
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
