@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -116,11 +116,6 @@ class Job:
         return (f"study={self.study} task={self.task_name} model={self.model_name} "
                 f"seed={self.seed}")
 
-    def for_seed(self, seed: int, checkpoint: str) -> Job:
-        """The same job for another seed and checkpoint (one seed of a seed batch)."""
-        return replace(self, seed=seed, checkpoint=checkpoint)
-
-
 class Study(ABC):
     """One line of research: its data, models, training and evaluation."""
 
@@ -170,9 +165,8 @@ class Study(ABC):
         return {"loss": float(self.loss(model, batch))}
 
 
-def train_with(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings, job: Job,
-               *, cfg_hash: str | None = None) -> list[dict[str, float]]:
-    """`taskdyn.training.train` for `job` (its seed, checkpoint, label; `cfg_hash` if the
-    checkpoint depends on more than the training slice)."""
+def train_with(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
+               job: Job) -> list[dict[str, float]]:
+    """`taskdyn.training.train` for `job`: its seed, checkpoint, checkpoint hash and label."""
     return train(model, hooks, settings, seed=job.seed, checkpoint=job.checkpoint,
-                 cfg_hash=job.cfg_hash if cfg_hash is None else cfg_hash, label=job.label)
+                 cfg_hash=job.cfg_hash, label=job.label)
