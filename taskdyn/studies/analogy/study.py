@@ -71,12 +71,15 @@ class AnalogyStudy(Study):
                         n_layer=model["n_layer"], n_head=model["n_head"],
                         rope_base=model["rope_base"])
 
+    def train_settings(self, job):
+        return AnalogyTrainSettings.from_config(job.train)
+
     def train(self, model, dataset, job):
         """Adam on the ID facts; one history row per evaluation (and one before training).
 
         A row's `train_loss` is the mean batch loss since the previous evaluation.
         """
-        settings = AnalogyTrainSettings.from_config(job.train)
+        settings = self.train_settings(job)
         train, edges = tensors(dataset["train"]), functor_edges(dataset)
         prompts = analogy_prompts(dataset["test"])
 

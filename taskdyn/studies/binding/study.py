@@ -55,18 +55,20 @@ class BindingStudy(Study):
         return build_recurrent_model(job.model, dataset_attrs["input_size"],
                                      dataset_attrs["output_size"])
 
+    def train_settings(self, job):
+        return CurriculumSettings.from_config(job.train)
+
     def train(self, model, dataset, job):
         return train_curriculum(model, OnlineTask.from_arrays(dataset["operator"]),
-                                tensors(dataset["val"]), CurriculumSettings.from_config(job.train),
-                                seed=job.seed, checkpoint=job.checkpoint, cfg_hash=job.cfg_hash,
-                                label=job.label)
+                                tensors(dataset["val"]), self.train_settings(job), seed=job.seed,
+                                checkpoint=job.checkpoint, cfg_hash=job.cfg_hash, label=job.label)
 
     supports_seed_batch = True
 
     def train_seeds(self, models, dataset, jobs):
         return train_curriculum_seeds(
             models, OnlineTask.from_arrays(dataset["operator"]), tensors(dataset["val"]),
-            CurriculumSettings.from_config(jobs[0].train), seeds=[job.seed for job in jobs],
+            self.train_settings(jobs[0]), seeds=[job.seed for job in jobs],
             checkpoints=[job.checkpoint for job in jobs], cfg_hash=jobs[0].cfg_hash,
             labels=[job.label for job in jobs])
 
