@@ -17,7 +17,6 @@ __all__ = ["HELD_OUT", "TRAINING", "held_out", "split_codes", "split_label", "tr
 
 HELD_OUT = 0
 TRAINING = 1
-FIRST_STUDY_CODE = 2
 
 
 def held_out(split: np.ndarray) -> np.ndarray:
