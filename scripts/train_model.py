@@ -4,6 +4,8 @@ from taskdyn import jobs
 with jobs.logged(snakemake.log[0], snakemake.threads):
     jobs.train_model(
         study=snakemake.wildcards.study,
+        task_name=snakemake.wildcards.task,
+        model_name=snakemake.wildcards.model,
         hp=jobs.load_params(snakemake.params.hp),
         seed=snakemake.params.seed,
         data=snakemake.input.data,
@@ -11,5 +13,4 @@ with jobs.logged(snakemake.log[0], snakemake.threads):
         meta=snakemake.output.meta,
         history=snakemake.output.history,
         checkpoint=snakemake.params.checkpoint,
-        label=snakemake.params.label,
     )

@@ -5,6 +5,8 @@ from taskdyn import jobs
 with jobs.logged(snakemake.log[0], snakemake.threads):
     jobs.train_seed_batch(
         study=snakemake.params.study,
+        task_name=snakemake.wildcards.task,
+        model_name=snakemake.wildcards.model,
         hp=jobs.load_params(snakemake.params.hp),
         seeds=snakemake.params.seeds,
         data=snakemake.input.data,
@@ -12,5 +14,4 @@ with jobs.logged(snakemake.log[0], snakemake.threads):
         meta=snakemake.output.meta,
         history=snakemake.output.history,
         checkpoints=snakemake.params.checkpoints,
-        labels=snakemake.params.labels,
     )

@@ -16,6 +16,7 @@ from taskdyn.analysis.spectra import eigenvalues, spectral_radius
 from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_json, write_h5, write_table
 from taskdyn.jobs import load_trained_model
 from taskdyn.provenance import provenance
+from taskdyn.studies.splits import held_out, training
 
 ID_KEYS = ("study", "task", "model", "seed")
 NETWORK_KEYS = ["task", "model", "seed"]  # one trained network in topology tables
@@ -113,13 +114,13 @@ def compare_state_r2(*, evaluations: list[str], analysis: dict, table: str) -> N
     projected, ids = {}, {}
     for path in evaluations:
         arrays = read_h5(path, ["hidden", "labels/split"])
-        held_out = arrays["labels/split"] == 0
-        if held_out.all() or not held_out.any():
+        test, train = held_out(arrays["labels/split"]), training(arrays["labels/split"])
+        if not train.any() or not test.any():
             raise ValueError(f"{path}: state R² needs both training and held-out trials "
                              "(set evaluate.n_train_trials > 0)")
         key = _run_name(model_id(path))
         ids[key] = model_id(path)
-        projected[key] = project_states(arrays["hidden"][~held_out], arrays["hidden"][held_out],
+        projected[key] = project_states(arrays["hidden"][train], arrays["hidden"][test],
                                         analysis["n_components"])
     rows = []
     for (source, target), (weighted, per_pc) in pairwise_state_r2(projected).items():
@@ -161,7 +162,7 @@ def make_metrics_table(*, evaluations: list[str], metas: list[str], fixed_points
 def held_out_states(evaluation: str, n_trials: int) -> np.ndarray:
     """Hidden states `[trial, time, unit]` of the first `n_trials` held-out trials."""
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
-    return arrays["hidden"][np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]]
+    return arrays["hidden"][np.flatnonzero(held_out(arrays["labels/split"]))[:n_trials]]
 
 
 def _models(evaluations: list[str]) -> dict[str, list]:

@@ -14,6 +14,7 @@ from taskdyn.plotting.similarity import plot_similarity
 from taskdyn.plotting.topology import plot_hidden_topology
 from taskdyn.plotting.training import plot_learning_curves
 from taskdyn.plotting.trials import plot_trials
+from taskdyn.studies.splits import held_out
 
 
 def _title(ident: dict) -> str:
@@ -28,10 +29,10 @@ def figure_trials(*, evaluation: str, n_trials: int, pdf: str, png: str) -> None
     )
 
     arrays = read_h5(evaluation, ["inputs", "targets", "outputs", "hidden", "labels/split"])
-    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trials]
-    pcs = project(fit_pca(arrays["hidden"], 3), arrays["hidden"][held_out])
-    fig = plot_trials(arrays["inputs"][held_out], arrays["targets"][held_out],
-                      arrays["outputs"][held_out], pcs, _title(model_id(evaluation)))
+    shown = np.flatnonzero(held_out(arrays["labels/split"]))[:n_trials]
+    pcs = project(fit_pca(arrays["hidden"], 3), arrays["hidden"][shown])
+    fig = plot_trials(arrays["inputs"][shown], arrays["targets"][shown],
+                      arrays["outputs"][shown], pcs, _title(model_id(evaluation)))
     save_figure(fig, pdf, png)
 
 
@@ -75,8 +76,8 @@ def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: st
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
     fp = read_h5(fixed_points, ["xstar", "is_stable"])
     pca = fit_pca(arrays["hidden"], 3)
-    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:n_trajectories]
-    trajectories = project(pca, arrays["hidden"][held_out])
+    shown = np.flatnonzero(held_out(arrays["labels/split"]))[:n_trajectories]
+    trajectories = project(pca, arrays["hidden"][shown])
     points = project(pca, fp["xstar"]) if len(fp["xstar"]) else np.zeros((0, 3))
     ident = model_id(evaluation)
     fig = plot_fixed_points(trajectories, points, fp["is_stable"].astype(bool),

@@ -28,12 +28,12 @@ from taskdyn.io import (
     write_table,
 )
 from taskdyn.memory import retain_freed_memory
-from taskdyn.provenance import config_hash, provenance
+from taskdyn.provenance import provenance
 
 if TYPE_CHECKING:  # torch and the studies load on first use: file-only jobs start faster
     import torch
 
-    from taskdyn.studies.base import Study
+    from taskdyn.studies.base import Job, Study
 
 log = logging.getLogger("taskdyn")
 
@@ -88,13 +88,20 @@ def load_params(text: str | dict) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def make_dataset(*, study: str, task: dict, out: str) -> None:
-    """Generate a task's dataset (every split) into one HDF5 file."""
+def make_dataset(*, study: str, task_name: str, task: dict, out: str,
+                 inputs: dict[str, str] | None = None) -> None:
+    """Generate a task's dataset (every split) into one HDF5 file, reading the `inputs` files
+    the study declares for it (`taskdyn.studies.get_dataset_inputs`)."""
+    from taskdyn.studies.base import Job
+
     spec = get_study(study)
-    dataset = spec.make_dataset(task, seed=task.get("data_seed", 0))
-    attrs = spec.dataset_attrs(task, dataset)
+    job = Job(study, task_name=task_name, task=task, seed=task.get("data_seed", 0),
+              inputs=dict(inputs or {}))
+    dataset = spec.make_dataset(job)
+    attrs = spec.dataset_attrs(job, dataset)
+    extra = attrs.pop("provenance", {})
     write_h5(out, dataset, attrs={"study": study, "task": task, **attrs,
-                                  "provenance": provenance(task)})
+                                  "provenance": provenance(task, **extra)})
 
 
 def load_dataset(path: str) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, Any]]:
@@ -107,53 +114,59 @@ def load_dataset(path: str) -> tuple[dict[str, dict[str, np.ndarray]], dict[str,
     return splits, read_h5_attrs(path)
 
 
-def train_model(*, study: str, hp: dict, seed: int, data: str, weights: str, meta: str,
-                history: str, checkpoint: str, label: str) -> None:
+def train_model(*, study: str, task_name: str, model_name: str, hp: dict, seed: int, data: str,
+                weights: str, meta: str, history: str, checkpoint: str) -> None:
     """Train one model × seed; write its weights, metadata and per-epoch log."""
     retain_freed_memory()
     spec = get_study(study)
+    job = _training_job(study, task_name, model_name, hp, seed=seed, checkpoint=checkpoint)
     dataset, attrs = load_dataset(data)
-    model = initial_model(spec, hp, attrs, seed)
-    rows = spec.train(model, dataset, hp["train"], seed=seed, checkpoint=checkpoint,
-                      cfg_hash=config_hash(hp), label=label)
-    _write_trained(model, rows, study=study, hp=hp, seed=seed, label=label, weights=weights,
-                   meta=meta, history=history)
+    model = initial_model(spec, job, attrs)
+    rows = spec.train(model, dataset, job)
+    _write_trained(model, rows, job, hp, weights=weights, meta=meta, history=history)
 
 
-def train_seed_batch(*, study: str, hp: dict, seeds: list[int], data: str, weights: list[str],
-                     meta: list[str], history: list[str], checkpoints: list[str],
-                     labels: list[str]) -> None:
+def train_seed_batch(*, study: str, task_name: str, model_name: str, hp: dict, seeds: list[int],
+                     data: str, weights: list[str], meta: list[str], history: list[str],
+                     checkpoints: list[str]) -> None:
     """Train one model per seed together (`Study.train_seeds`); write each seed's weights,
     metadata and per-epoch log exactly as `train_model` writes a single seed's."""
     retain_freed_memory()
     spec = get_study(study)
+    jobs = [_training_job(study, task_name, model_name, hp, seed=seed, checkpoint=checkpoint)
+            for seed, checkpoint in zip(seeds, checkpoints, strict=True)]
     dataset, attrs = load_dataset(data)
-    models = [initial_model(spec, hp, attrs, seed) for seed in seeds]
-    histories = spec.train_seeds(models, dataset, hp["train"], seeds=seeds,
-                                 checkpoints=checkpoints, cfg_hash=config_hash(hp), labels=labels)
-    for k, seed in enumerate(seeds):
-        _write_trained(models[k], histories[k], study=study, hp=hp, seed=seed,
-                       label=labels[k], weights=weights[k], meta=meta[k], history=history[k],
-                       seed_batch=list(seeds))
+    models = [initial_model(spec, job, attrs) for job in jobs]
+    histories = spec.train_seeds(models, dataset, jobs)
+    for k, job in enumerate(jobs):
+        _write_trained(models[k], histories[k], job, hp, weights=weights[k], meta=meta[k],
+                       history=history[k], seed_batch=list(seeds))
 
 
-def initial_model(spec: Study, hp: dict, attrs: dict, seed: int) -> torch.nn.Module:
-    """A fresh model whose initial weights depend only on `seed` (alone or in a seed batch)."""
+def _training_job(study: str, task_name: str, model_name: str, hp: dict, **fields: Any):
+    from taskdyn.studies.base import Job
+
+    return Job.from_hp(study, hp, task_name=task_name, model_name=model_name, **fields)
+
+
+def initial_model(spec: Study, job: Job, attrs: dict) -> torch.nn.Module:
+    """A fresh model whose initial weights depend only on `job.seed` (alone or in a seed batch)."""
     import torch
 
-    torch.manual_seed(seed)
-    return spec.build_model(hp["model"], attrs)
+    torch.manual_seed(job.seed)
+    return spec.build_model(job, attrs)
 
 
-def _write_trained(model: torch.nn.Module, rows: list[dict], *, study: str, hp: dict, seed: int,
-                   label: str, weights: str, meta: str, history: str, **extra: Any) -> None:
-    """A trained model's per-epoch log, weights and metadata (with provenance)."""
-    prov = provenance(hp, seed=seed)
+def _write_trained(model: torch.nn.Module, rows: list[dict], job: Job, hp: dict, *,
+                   weights: str, meta: str, history: str, **extra: Any) -> None:
+    """A trained model's per-epoch log, weights and metadata (with provenance of `hp`, the
+    job's training slice as given)."""
+    prov = provenance(hp, seed=job.seed)
     write_table(history, pd.DataFrame(rows), prov)
     torch_save_atomic(model.state_dict(), weights)
     epochs = int(rows[-1].get("epoch", len(rows))) if rows else 0
-    write_json(meta, {"label": label, "study": study, "seed": seed, "hp": hp, "epochs": epochs,
-                      "final": rows[-1] if rows else {}, "provenance": prov,
+    write_json(meta, {"label": job.label, "study": job.study, "seed": job.seed, "hp": hp,
+                      "epochs": epochs, "final": rows[-1] if rows else {}, "provenance": prov,
                       "n_parameters": sum(p.numel() for p in model.parameters()), **extra})
 
 
@@ -166,11 +179,12 @@ def torch_save_atomic(obj: Any, path: str) -> None:
 
 
 def load_trained_model(*, study: str, hp: dict, data: str, weights: str) -> torch.nn.Module:
-    """Rebuild a trained model from its config slice and weights file."""
+    """Rebuild a trained model from its training slice `hp` and weights file."""
     from taskdyn.checkpoint import load_checkpoint
+    from taskdyn.studies.base import Job
 
     spec = get_study(study)
-    model = spec.build_model(hp["model"], read_h5_attrs(data))
+    model = spec.build_model(Job.from_hp(study, hp), read_h5_attrs(data))
     model.load_state_dict(load_checkpoint(weights))
     model.eval()
     return model
@@ -178,11 +192,15 @@ def load_trained_model(*, study: str, hp: dict, data: str, weights: str) -> torc
 
 def evaluate_model(*, study: str, task: str, model_name: str, hp: dict, evaluate_cfg: dict,
                    seed: int, data: str, weights: str, out: str) -> None:
-    """Run a trained model on evaluation trials; write the common-layout HDF5."""
+    """Run a trained model (of task `task`) on evaluation trials; write the common-layout HDF5."""
+    from taskdyn.studies.base import Job
+
     spec = get_study(study)
     dataset, _ = load_dataset(data)
+    job = Job.from_hp(study, hp, task_name=task, model_name=model_name, evaluate=evaluate_cfg,
+                      seed=seed)
     model = load_trained_model(study=study, hp=hp, data=data, weights=weights)
-    evaluation = spec.evaluate(model, dataset, evaluate_cfg)
+    evaluation = spec.evaluate(model, dataset, job)
     weights_sha = _sha256(weights)
     write_h5(out, evaluation.arrays(), dims=evaluation.dims(), attrs={
         "study": study, "task": task, "model": model_name,

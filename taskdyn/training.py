@@ -1,10 +1,15 @@
-"""The training loop: epochs over a fixed dataset, checkpoint/resume, preemption, divergence.
+"""The training loop of every study: epochs, checkpoint/resume, preemption, divergence.
 
 Reads top to bottom: settings → optimiser → resume → one loop from the resumed epoch → history.
-A checkpoint is written every `checkpoint_every` epochs (at epoch boundaries, so a resumed run
-replays exactly what an uninterrupted one does). SIGTERM and SIGUSR1 (SLURM's pre-timeout
-warning) stop the loop after the current batch with `Interrupted`; the retried job resumes
-from the last checkpoint.
+What a study changes is its `TrainingHooks`: each epoch's batches (a sampler over a fixed
+dataset, or data drawn online), the loss (which may read the epoch and draw from the loop's
+generator), what follows each optimiser step (a curriculum) and the history row at an epoch's
+end (validation, an evaluation, or no row). `EpochHooks` are the hooks of a fixed dataset.
+
+A checkpoint is written every `checkpoint_every` epochs (at epoch boundaries, with the hooks'
+state and the losses not yet in a row, so a resumed run replays exactly what an uninterrupted
+one does). SIGTERM and SIGUSR1 (SLURM's pre-timeout warning) stop the loop after the current
+batch with `Interrupted`; the retried job resumes from the last checkpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import logging
 import math
 import signal
 import time
-from collections.abc import Callable, Iterator, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Self
@@ -109,64 +115,158 @@ def interruptible() -> Iterator[dict[str, int]]:
             signal.signal(sig, old)
 
 
-def fit(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: LossFn, metrics_fn: MetricsFn,
-        settings: TrainSettings, *, seed: int, checkpoint: str | Path, cfg_hash: str,
-        label: str) -> list[dict[str, float]]:
-    """Train `model` on the fixed `train` tensors; return one history row per epoch.
+def tensors(arrays: Mapping[str, np.ndarray],
+            device: torch.device | str | None = None) -> dict[str, torch.Tensor]:
+    """The numeric arrays of `arrays` as tensors (on `device`); strings and objects are left out."""
+    return {k: torch.as_tensor(v, device=device) for k, v in arrays.items()
+            if v.dtype.kind in "fiub"}
 
-    `train`/`val` map names to tensors whose first axis is the trial. `loss_fn(model, batch)`
-    returns the scalar loss; `metrics_fn(model, batch)` the validation metrics (run without
-    gradients). `label` names the job in errors (study, task, model, seed). Every trial is
-    seen once per epoch, shuffled, in batches of `settings.batch_size`.
+
+class TrainingHooks(ABC):
+    """What a study changes in the training loop (`train`), called in this order.
+
+    Once: `to(device)`, `load_state(state)` (from a checkpoint, {} on a fresh start) and, on a
+    fresh start, `initial_row(model)`. Each epoch: `batches(epoch, rng)`; per batch
+    `loss(model, batch, epoch, rng)`, the optimiser step, `after_step(batch, epoch)`; then
+    `epoch_row(model, epoch, train_loss)`, where `train_loss` is the mean batch loss since the
+    last row. At a checkpoint: `state()`. `timed` hooks' rows get the epoch's `seconds`.
     """
-    n_trials = next(iter(train.values())).shape[0]
-    return fit_epochs(model, train, val, lambda m, batch, epoch, rng: loss_fn(m, batch),
-                      metrics_fn, shuffled_batches(n_trials, settings.batch_size), settings,
-                      seed=seed, checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
+
+    timed = True
+
+    def to(self, device: torch.device) -> None:
+        """Move the hooks' data to the training device."""
+
+    @abstractmethod
+    def batches(self, epoch: int, rng: np.random.Generator) -> Iterable[Batch]:
+        """One epoch's batches (drawn lazily: a curriculum may change them between steps)."""
+
+    @abstractmethod
+    def loss(self, model: torch.nn.Module, batch: Batch, epoch: int,
+             rng: np.random.Generator) -> torch.Tensor:
+        """The scalar loss of `batch`; it may depend on the epoch and draw from `rng`."""
+
+    def after_step(self, batch: Batch, epoch: int) -> None:
+        """Called after each optimiser step (a curriculum advances here)."""
+
+    def initial_row(self, model: torch.nn.Module) -> dict[str, float] | None:
+        """A history row before training (epoch 0), or None."""
+        return None
+
+    @abstractmethod
+    def epoch_row(self, model: torch.nn.Module, epoch: int,
+                  train_loss: float) -> dict[str, float] | None:
+        """The history row of `epoch` (validation or evaluation scores), or None for no row."""
+
+    def state(self) -> dict[str, Any]:
+        """What a resumed run needs besides weights, optimiser and generator (a curriculum's
+        stage)."""
+        return {}
+
+    def load_state(self, state: Mapping[str, Any]) -> None:
+        """Restore what `state` returned."""
 
 
-def fit_epochs(model: torch.nn.Module, train: Batch, val: Batch, loss_fn: EpochLossFn,
-               metrics_fn: MetricsFn, sampler: Sampler, settings: TrainSettings, *, seed: int,
-               checkpoint: str | Path, cfg_hash: str, label: str) -> list[dict[str, float]]:
-    """`fit` with the batches drawn by `sampler(rng)` (one epoch's trial-index arrays) and a
-    loss `loss_fn(model, batch, epoch, rng)` that may depend on the epoch (a ramped term) and
-    draw from the loop's generator (online noise); both resume exactly from a checkpoint."""
+class EpochHooks(TrainingHooks):
+    """Epochs over the fixed `train` tensors: batches of the trial indices `sampler(rng)` draws,
+    the loss `loss_fn(model, batch, epoch, rng)` (it may depend on the epoch, a ramped term, and
+    draw from the loop's generator, online noise) and `metrics_fn(model, val)` every epoch,
+    without gradients, as the row's `val_<metric>`."""
+
+    def __init__(self, train: Batch, val: Batch, loss_fn: EpochLossFn, metrics_fn: MetricsFn,
+                 sampler: Sampler):
+        self.train, self.val = train, val
+        self.loss_fn, self.metrics_fn, self.sampler = loss_fn, metrics_fn, sampler
+        self.device: torch.device | None = None
+
+    def to(self, device):
+        self.device = device
+        self.train = {k: v.to(device) for k, v in self.train.items()}
+        self.val = {k: v.to(device) for k, v in self.val.items()}
+
+    def batches(self, epoch, rng):
+        for idx in self.sampler(rng):
+            index = torch.as_tensor(idx, device=self.device)
+            yield {k: v[index] for k, v in self.train.items()}
+
+    def loss(self, model, batch, epoch, rng):
+        return self.loss_fn(model, batch, epoch, rng)
+
+    def epoch_row(self, model, epoch, train_loss):
+        model.eval()
+        with torch.no_grad():
+            metrics = self.metrics_fn(model, self.val)
+        return {"epoch": epoch, "train_loss": train_loss,
+                **{f"val_{k}": float(v) for k, v in metrics.items()}}
+
+
+def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings, *, seed: int,
+          checkpoint: str | Path, cfg_hash: str, label: str) -> list[dict[str, float]]:
+    """Train `model` as `hooks` say; return the history (one row per `epoch_row` given).
+
+    The loop's generator is seeded with `seed`; `checkpoint` is resumed from when it was written
+    for `cfg_hash`; `label` names the job in errors (study, task, model, seed).
+    """
     device = resolve_device(settings.device)
     model.to(device)
-    train = {k: v.to(device) for k, v in train.items()}
-    val = {k: v.to(device) for k, v in val.items()}
+    hooks.to(device)
     optimizer = Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     rng = np.random.default_rng(seed)
-    start, history, _ = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
-                               cfg_hash=cfg_hash)
+    start, history, extra = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
+                                   cfg_hash=cfg_hash)
+    hooks.load_state(extra)
+    pending = list(extra.get("pending_losses", []))  # batch losses not yet in a row
+    if start == 0 and (row := hooks.initial_row(model)) is not None:
+        history.append(row)
 
     with interruptible() as received:
         for epoch in range(start + 1, settings.epochs + 1):
             tic = time.perf_counter()
             model.train()
-            losses = []
-            for idx in sampler(rng):
-                index = torch.as_tensor(idx, device=device)
-                loss = loss_fn(model, {k: v[index] for k, v in train.items()}, epoch, rng)
-                losses.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
-                                             label=label, epoch=epoch))
+            for batch in hooks.batches(epoch, rng):
+                loss = hooks.loss(model, batch, epoch, rng)
+                pending.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
+                                              label=label, epoch=epoch))
+                hooks.after_step(batch, epoch)
                 check_interrupt(received, label, epoch, checkpoint)
-            model.eval()
-            with torch.no_grad():
-                metrics = metrics_fn(model, val)
-            row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
-                   **{f"val_{k}": float(v) for k, v in metrics.items()},
-                   "seconds": time.perf_counter() - tic}
-            if not math.isfinite(row.get("val_loss", 0.0)):
-                raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
-            history.append(row)
-            log.info("epoch %d %s", epoch, {k: round(v, 6) for k, v in row.items()})
-            if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
+            row = hooks.epoch_row(model, epoch, float(np.mean(pending)))
+            if row is not None:
+                if hooks.timed:
+                    row["seconds"] = time.perf_counter() - tic
+                history.append(checked_row(row, label, epoch))
+                pending = []
+            if checkpoint_due(epoch, settings):
                 save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer,
-                                rng=rng, cfg_hash=cfg_hash, history=history)
+                                rng=rng, cfg_hash=cfg_hash, history=history,
+                                extra={"pending_losses": pending, **hooks.state()})
     model.to("cpu")
     return history
 
+
+def checked_row(row: dict[str, float], label: str, epoch: int) -> dict[str, float]:
+    """`row`, logged, after checking that its validation loss (if any) is finite."""
+    if not math.isfinite(row.get("val_loss", 0.0)):
+        raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
+    log.info("epoch %d %s", epoch, {k: round(v, 6) for k, v in row.items()})
+    return row
+
+
+def checkpoint_due(epoch: int, settings: TrainSettings) -> bool:
+    """Whether a checkpoint is written after `epoch`: every `checkpoint_every` and the last."""
+    return epoch % settings.checkpoint_every == 0 or epoch == settings.epochs
+
+
+def fit(model: torch.nn.Module, train_set: Batch, val: Batch, loss_fn: LossFn,
+        metrics_fn: MetricsFn, settings: TrainSettings, *, seed: int, checkpoint: str | Path,
+        cfg_hash: str, label: str) -> list[dict[str, float]]:
+    """`train` on the fixed `train_set` tensors: every trial once per epoch, shuffled, in batches
+    of `settings.batch_size`; `loss_fn(model, batch)` the loss, `metrics_fn(model, val)` the
+    validation metrics of each epoch's row."""
+    n_trials = next(iter(train_set.values())).shape[0]
+    hooks = EpochHooks(train_set, val, lambda m, batch, epoch, rng: loss_fn(m, batch),
+                       metrics_fn, shuffled_batches(n_trials, settings.batch_size))
+    return train(model, hooks, settings, seed=seed, checkpoint=checkpoint, cfg_hash=cfg_hash,
+                 label=label)
 
 def shuffled_batches(n_trials: int, batch_size: int) -> Sampler:
     """Every trial once per epoch, shuffled, in batches of `batch_size`."""

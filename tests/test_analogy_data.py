@@ -98,12 +98,12 @@ def test_fact_arrays_hold_inputs_targets_and_labels(rich):
     arrays = fact_arrays(rich, FACT_TYPES)
     n = sum(len(rich.facts[kind]) for kind in FACT_TYPES)
     assert arrays["tokens"].shape == (n, 3)
-    kinds = np.array(FACT_TYPES)[arrays["split"]]
+    kinds = np.array(FACT_TYPES)[arrays["fact_type"]]
     compositional = np.char.find(kinds.astype(str), "compositional") >= 0
     assert np.all(arrays["length"] == np.where(compositional, 3, 2))
     assert np.all(arrays["tokens"][~compositional, 2] == 0)  # right padding
     assert np.all((arrays["bridge"] >= 0) == compositional)
-    first = rich.facts[FACT_TYPES[arrays["split"][0]]][0]
+    first = rich.facts[FACT_TYPES[arrays["fact_type"][0]]][0]
     assert arrays["target"][0] == rich.token_ids(first)[-1]
     assert list(arrays["tokens"][0, :arrays["length"][0]]) == rich.token_ids(first)[:-1]
     assert arrays["target"].max() < rich.num_entities  # answers are always entities

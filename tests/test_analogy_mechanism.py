@@ -154,7 +154,7 @@ def test_ov_outputs_sum_to_the_first_positions_attention_output(model):
 def _prompts():
     # sources 0, 1, 2 (E1), functor token 10, targets 3, 4, 5 (E2); prompts 0-1 ID, 2 held-out
     return {"tokens": np.array([[0, 10], [1, 10], [2, 10]]), "length": np.array([2, 2, 2]),
-            "target": np.array([3, 4, 5]), "split": np.array([5, 5, 6])}
+            "target": np.array([3, 4, 5]), "fact_type": np.array([5, 5, 6])}
 
 
 def test_mechanism_scores_on_a_constructed_model(model):

@@ -13,6 +13,7 @@ from taskdyn.config import ConfigError, load_yaml, validate_config
 from taskdyn.studies.analogy.checks import check_config
 from taskdyn.studies.analogy.study import STUDY
 from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
+from taskdyn.studies.base import Job
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
 from taskdyn.training import Interrupted
 
@@ -24,23 +25,24 @@ TASK = dict(num_entities=10, num_relations=20, sub_size=5, atomic_ood_ratio=0.0,
 MODEL = dict(d_model=16, n_layer=1, n_head=1, rope_base=100.0)
 TRAIN = dict(lr=3e-3, weight_decay=0.0, batch_size=64, epochs=6, eval_every=2,
              checkpoint_every=3, grad_clip=0.0, device="cpu")
+DATA_JOB = Job("analogy", task_name="kg", task=TASK, seed=42)
 
 
 @pytest.fixture(scope="module")
 def dataset():
-    return STUDY.make_dataset(TASK, seed=42)
+    return STUDY.make_dataset(DATA_JOB)
 
 
 def _train(dataset, tmp_path, name, train=TRAIN):
     torch.manual_seed(0)
-    model = STUDY.build_model(MODEL, STUDY.dataset_attrs(TASK, dataset))
-    rows = STUDY.train(model, dataset, train, seed=0, checkpoint=str(tmp_path / f"{name}.pt"),
-                       cfg_hash="h", label=name)
-    return model, rows
+    job = Job("analogy", task_name="kg", task=TASK, model_name=name, model=MODEL, train=train,
+              checkpoint=str(tmp_path / f"{name}.pt"))
+    model = STUDY.build_model(job, STUDY.dataset_attrs(DATA_JOB, dataset))
+    return model, STUDY.train(model, dataset, job)
 
 
 def test_dataset_splits_and_attrs(dataset):
-    attrs = STUDY.dataset_attrs(TASK, dataset)
+    attrs = STUDY.dataset_attrs(DATA_JOB, dataset)
     assert attrs["vocab_size"] == 10 + 20 + 1
     assert sum(attrs["n_facts"].values()) == len(dataset["test"]["target"])
     assert len(dataset["train"]["target"]) == sum(
@@ -79,7 +81,7 @@ def test_history_rows_and_resume_after_a_signal_are_exact(dataset, tmp_path, mon
 
 def test_evaluation_layout_and_metrics(dataset, tmp_path):
     model, rows = _train(dataset, tmp_path, "evaluated")
-    evaluation = STUDY.evaluate(model, dataset, {})
+    evaluation = STUDY.evaluate(model, dataset, Job("analogy", task=TASK, model=MODEL))
     n, time = dataset["test"]["tokens"].shape
     assert evaluation.inputs.shape == (n, time, 1)
     assert evaluation.hidden.shape == (n, time, MODEL["d_model"])
@@ -88,13 +90,17 @@ def test_evaluation_layout_and_metrics(dataset, tmp_path):
     answer = evaluation.labels["answer"]
     assert np.array_equal(evaluation.targets[answer].argmax(1), dataset["test"]["target"])
     assert evaluation.labels["valid"].sum() == dataset["test"]["length"].sum()
-    assert set(np.unique(evaluation.labels["split"])) == {
+    assert set(np.unique(evaluation.labels["fact_type"])) == {
         FACT_TYPES.index(k) for k in ("id_atomic", "id_compositional", "near_ood_compositional",
                                       "id_analogical", "ood_analogical")}
+    trained = np.isin(evaluation.labels["fact_type"],
+                      [FACT_TYPES.index(k) for k in ("id_atomic", "id_compositional",
+                                                     "id_analogical")])
+    np.testing.assert_array_equal(evaluation.labels["split"], trained.astype(np.int8))
     last = rows[-1]
     for key in ("id_atomic_accuracy", "ood_analogical_ce", "dirichlet_energy"):
         assert evaluation.metrics[key] == pytest.approx(last.get(f"val_{key}", last.get(key)))
-    assert set(evaluation.dims()) >= {"labels/answer", "labels/split"}
+    assert set(evaluation.dims()) >= {"labels/answer", "labels/split", "labels/fact_type"}
 
 
 SWEPT = {

@@ -9,6 +9,7 @@ import torch
 
 from taskdyn.checkpoint import load_checkpoint
 from taskdyn.config import ConfigError, validate_config
+from taskdyn.studies.base import Job
 from taskdyn.studies.binding.study import STUDY
 from taskdyn.studies.binding.training import masked_accuracy, masked_loss, sign_correct
 
@@ -20,13 +21,19 @@ TRAIN = {"lr": 0.01, "epochs": 2, "steps_per_epoch": 3, "batch_size": 8,
          "curriculum": {"horizons": [2, 4, 8], "threshold": 0.96}}
 
 
+DATA_JOB = Job("binding", task_name="t", task=TASK)
+
+
+def _job(**fields):
+    return Job("binding", task_name="t", task=TASK, model_name="rnn", model=MODEL, **fields)
+
+
 def _train(tmp_path, train_cfg, checkpoint="ckpt.pt"):
-    dataset = STUDY.make_dataset(TASK, seed=0)
+    dataset = STUDY.make_dataset(DATA_JOB)
     torch.manual_seed(0)
-    model = STUDY.build_model(MODEL, STUDY.dataset_attrs(TASK, dataset))
-    history = STUDY.train(model, dataset, train_cfg, seed=0, checkpoint=str(tmp_path / checkpoint),
-                          cfg_hash="h", label="test")
-    return model, history, dataset
+    job = _job(train=train_cfg, checkpoint=str(tmp_path / checkpoint), cfg_hash="h")
+    model = STUDY.build_model(job, STUDY.dataset_attrs(DATA_JOB, dataset))
+    return model, STUDY.train(model, dataset, job), dataset
 
 
 def _without_timing(rows):
@@ -56,8 +63,9 @@ def test_curriculum_advances_on_accuracy_threshold(tmp_path):
 def test_model_has_no_biases_and_evaluation_holds_w_hh(tmp_path):
     model, _, dataset = _train(tmp_path, TRAIN)
     assert all("bias" not in name for name, _ in model.named_parameters())
-    evaluation = STUDY.evaluate(model, dataset, {})
+    evaluation = STUDY.evaluate(model, dataset, _job())
     assert evaluation.hidden.shape == (24, 2 + 12, 6)
+    assert not evaluation.labels["split"].any()  # every trial held out
     np.testing.assert_array_equal(evaluation.weights["W_hh"],
                                   model.rnn.weight_hh_l0.detach().numpy())
     mask, correct = evaluation.labels["mask"], evaluation.labels["correct"]
@@ -65,6 +73,41 @@ def test_model_has_no_biases_and_evaluation_holds_w_hh(tmp_path):
                                                            rel=1e-6)
     signs = np.where(evaluation.outputs >= 0, 1.0, -1.0)
     np.testing.assert_allclose(correct, (signs == evaluation.targets).mean(axis=-1))
+
+
+def test_training_trials_beside_the_test_trials_leave_the_test_results_unchanged(tmp_path):
+    model, _, dataset = _train(tmp_path, TRAIN)
+    alone = STUDY.evaluate(model, dataset, _job())
+    both = STUDY.evaluate(model, dataset, _job(evaluate={"n_train_trials": 10}))
+    split = both.labels["split"]
+    np.testing.assert_array_equal(split, np.repeat([0, 1], [24, 10]))
+    assert both.metrics == alone.metrics
+    for name in ("inputs", "outputs", "hidden"):
+        np.testing.assert_array_equal(getattr(both, name)[split == 0], getattr(alone, name))
+    # the training trials: fresh draws at the test horizon, the same for every model
+    train_mask = both.labels["mask"][split == 1]
+    np.testing.assert_array_equal(train_mask.sum(axis=1), np.full(10, TASK["test_horizon"]))
+    again = STUDY.evaluate(model, dataset, _job(evaluate={"n_train_trials": 10}))
+    np.testing.assert_array_equal(again.inputs, both.inputs)
+    assert not np.array_equal(both.inputs[split == 1], both.inputs[split == 0][:10])
+
+
+def test_stored_input_bits_label_each_window_vector(tmp_path):
+    task = {**TASK, "seq_length": [1, 3], "use_eos": True}
+    job = Job("binding", task_name="t", task=task, model_name="rnn", model=MODEL)
+    dataset = STUDY.make_dataset(job)
+    torch.manual_seed(0)
+    model = STUDY.build_model(job, STUDY.dataset_attrs(job, dataset))
+    labels = STUDY.evaluate(model, dataset, job).labels
+    test = dataset["test"]
+    assert {f"input{j}_bit{b}" for j in range(3) for b in range(2)} <= set(labels)
+    for j in range(3):
+        for b in range(2):
+            label = labels[f"input{j}_bit{b}"]
+            stored = j < test["seq_length"]
+            assert label.dtype == np.int8 and np.all(label[~stored] == -1)
+            np.testing.assert_array_equal(label[stored], test["inputs"][stored, j, b] > 0)
+    assert np.any(test["seq_length"] < 3)  # some trials have shorter windows
 
 
 def _config(**changes):
@@ -82,6 +125,7 @@ def _config(**changes):
 def test_valid_config_passes_and_fills_defaults():
     config = validate_config(_config(), SCHEMAS)
     assert config["studies"]["binding"]["analyses"]["operator_spectra"]["threshold"] == 0.9
+    assert config["studies"]["binding"]["evaluate"] == {"n_train_trials": 0}
 
 
 @pytest.mark.parametrize("changes,key", [

@@ -88,7 +88,7 @@ def dataset(tmp_path_factory) -> tuple[dict, Path]:
     config = validate_config(copy.deepcopy(CONFIG), SCHEMAS)
     hp = train_slice(config, "ctdb", "3bff", "gru")
     path = tmp_path_factory.mktemp("data") / "3bff.h5"
-    jobs.make_dataset(study="ctdb", task=hp["task"], out=str(path))
+    jobs.make_dataset(study="ctdb", task_name="3bff", task=hp["task"], out=str(path))
     return hp, path
 
 
@@ -110,10 +110,10 @@ def test_nan_loss_names_the_job_and_leaves_no_output(dataset, tmp_path):
                                       if k not in ("schema_version", "complete")})
     out = tmp_path / "models"
     with pytest.raises(Diverged) as err:
-        jobs.train_model(study="ctdb", hp=hp, seed=3, data=str(poisoned),
-                         weights=str(out / "weights.pt"), meta=str(out / "meta.json"),
-                         history=str(out / "history.csv"), checkpoint=str(tmp_path / "ckpt.pt"),
-                         label=LABEL)
+        jobs.train_model(study="ctdb", task_name="3bff", model_name="gru", hp=hp, seed=3,
+                         data=str(poisoned), weights=str(out / "weights.pt"),
+                         meta=str(out / "meta.json"), history=str(out / "history.csv"),
+                         checkpoint=str(tmp_path / "ckpt.pt"))
     assert f"{LABEL}: training diverged at epoch 1" in str(err.value)
     assert not out.exists() or not any(out.iterdir())  # no weights, meta, history or temp file
     assert not (tmp_path / "ckpt.pt").exists()

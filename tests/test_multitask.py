@@ -1,5 +1,6 @@
 """MultiTask: each subtask's inputs and targets on hand-built trials, loss weights, success rule."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -143,27 +144,32 @@ def test_training_resumes_bit_for_bit_with_single_subtask_batches(tmp_path):
     """Stopped after epoch 1 and resumed, training ends exactly where an unbroken run does."""
     import torch
 
+    from taskdyn.studies.base import Job
     from taskdyn.studies.ctdb.study import STUDY
 
     task = _study_task({"kind": "multitask", "subtasks": ["DelayPro", "IntMod1", "MatchCatPro"],
                         "n_trials_per_subtask": 6, "bin_size": 100, "n_timesteps": 70})
-    dataset = STUDY.make_dataset(task, seed=0)
-    attrs = {**STUDY.dataset_attrs(task, dataset), "task": task}
+    job = Job("ctdb", task_name="t", task=task, model_name="gru", seed=3, cfg_hash="h",
+              model={"type": "gru", "latent_size": 8, "state_noise": 0.1})
+    dataset = STUDY.make_dataset(replace(job, seed=0))
+    attrs = STUDY.dataset_attrs(job, dataset)
     groups = dataset["train"]["subtask"]
     assert set(groups) == set(dataset["val"]["subtask"]) == {0, 6, 13}  # stratified split
 
-    def run(epochs, model=None):
-        if model is None:
-            torch.manual_seed(0)
-            model = STUDY.build_model({"type": "gru", "latent_size": 8, "state_noise": 0.1}, attrs)
-        STUDY.train(model, dataset, {"epochs": epochs, "batch_size": 4, "lr": 0.01}, seed=3,
-                    checkpoint=tmp_path / f"{id(model)}.pt", cfg_hash="h", label="test")
-        return model
+    def train(model, epochs):
+        return STUDY.train(model, dataset, replace(
+            job, train={"epochs": epochs, "batch_size": 4, "lr": 0.01},
+            checkpoint=str(tmp_path / f"{id(model)}.pt")))
 
-    straight = run(2)
-    resumed = run(1)
-    history = STUDY.train(resumed, dataset, {"epochs": 2, "batch_size": 4, "lr": 0.01}, seed=3,
-                          checkpoint=tmp_path / f"{id(resumed)}.pt", cfg_hash="h", label="test")
+    def fresh():
+        torch.manual_seed(0)
+        return STUDY.build_model(job, attrs)
+
+    straight = fresh()
+    train(straight, 2)
+    resumed = fresh()
+    train(resumed, 1)
+    history = train(resumed, 2)
     assert [row["epoch"] for row in history] == [1, 2]
     for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
         assert torch.equal(a, b), name

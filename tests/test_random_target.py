@@ -1,5 +1,7 @@
 """RandomTarget: trial structure, the arm under a hand-written controller, the loss ramp."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -106,22 +108,25 @@ def test_closed_loop_training_resumes_bit_for_bit(tmp_path):
     """MotorNet's noise is seeded from the checkpointed loop generator, so resuming is exact."""
     from test_multitask import _study_task
 
+    from taskdyn.studies.base import Job
     from taskdyn.studies.ctdb.study import STUDY
 
     task = _study_task({"kind": "randomtarget", "n_trials": 6, "n_timesteps": 16,
                         "target_on": [2, 4], "min_delay": 2, "bump_duration": [3, 5],
                         "full_trial_epoch": 2})
-    dataset = STUDY.make_dataset(task, seed=0)
-    attrs = {**STUDY.dataset_attrs(task, dataset), "task": task}
+    job = Job("ctdb", task_name="t", task=task, model_name="gru", seed=1, cfg_hash="h",
+              model={"type": "gru", "latent_size": 8, "state_noise": 0.1})
+    dataset = STUDY.make_dataset(replace(job, seed=0))
+    attrs = STUDY.dataset_attrs(job, dataset)
     settings = {"batch_size": 3, "lr": 0.01}
 
     def train(model, epochs):
-        return STUDY.train(model, dataset, {**settings, "epochs": epochs}, seed=1,
-                           checkpoint=tmp_path / f"{id(model)}.pt", cfg_hash="h", label="t")
+        return STUDY.train(model, dataset, replace(job, train={**settings, "epochs": epochs},
+                                                   checkpoint=str(tmp_path / f"{id(model)}.pt")))
 
     def fresh():  # as train_model does: seed torch, then build and train
         torch.manual_seed(0)
-        return STUDY.build_model({"type": "gru", "latent_size": 8, "state_noise": 0.1}, attrs)
+        return STUDY.build_model(job, attrs)
 
     straight = fresh()
     train(straight, 2)

@@ -27,9 +27,9 @@ TRAIN = """
 import json, sys
 from taskdyn.jobs import train_model
 out = sys.argv[1]
-train_model(study="ctdb", hp=json.loads(sys.argv[2]), seed=3, data=sys.argv[3],
-            weights=out + "/weights.pt", meta=out + "/meta.json", history=out + "/history.csv",
-            checkpoint=out + "/ckpt.pt", label="study=ctdb task=t model=gru seed=3")
+train_model(study="ctdb", task_name="t", model_name="gru", hp=json.loads(sys.argv[2]), seed=3,
+            data=sys.argv[3], weights=out + "/weights.pt", meta=out + "/meta.json",
+            history=out + "/history.csv", checkpoint=out + "/ckpt.pt")
 """
 
 
@@ -57,7 +57,7 @@ def _wait_for_epoch(checkpoint, epoch, proc, timeout=120):
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_training_resumes_to_identical_result(tmp_path, sig):
     data = tmp_path / "data.h5"
-    make_dataset(study="ctdb", task=TASK, out=str(data))
+    make_dataset(study="ctdb", task_name="t", task=TASK, out=str(data))
 
     reference = tmp_path / "reference"
     assert _train(reference, data).wait(timeout=300) == 0

@@ -76,14 +76,25 @@ TRAIN = {"lr": 0.02, "epochs": 2, "steps_per_epoch": 6, "batch_size": 8,
 CURRICULUM_SEEDS = [0, 1, 2, 3]
 
 
+def _job(train=TRAIN, **fields):
+    from taskdyn.studies.base import Job
+
+    return Job("binding", task_name="t", task=TASK, model_name="rnn", model=MODEL, train=train,
+               cfg_hash="h", **fields)
+
+
+def _jobs(paths, train=TRAIN):
+    return [_job(train, seed=seed, checkpoint=path) for seed, path in zip(CURRICULUM_SEEDS, paths)]
+
+
 def _binding_models(dataset):
     from taskdyn.studies.binding.study import STUDY
 
-    attrs = STUDY.dataset_attrs(TASK, dataset)
+    attrs = STUDY.dataset_attrs(_job(), dataset)
     models = []
     for seed in CURRICULUM_SEEDS:
         torch.manual_seed(seed)
-        models.append(STUDY.build_model(MODEL, attrs))
+        models.append(STUDY.build_model(_job(), attrs))
     return models
 
 
@@ -94,24 +105,20 @@ def _without_timing(rows):
 def test_batched_curriculum_equals_single_seed_runs_and_shares_checkpoints(tmp_path):
     from taskdyn.studies.binding.study import STUDY
 
-    dataset = STUDY.make_dataset(TASK, seed=0)
+    dataset = STUDY.make_dataset(_job())
     single = _binding_models(dataset)
     single_histories = [
-        STUDY.train(model, dataset, TRAIN, seed=seed, checkpoint=str(tmp_path / f"s{seed}.pt"),
-                    cfg_hash="h", label=f"seed={seed}")
-        for model, seed in zip(single, CURRICULUM_SEEDS)]
+        STUDY.train(model, dataset, job)
+        for model, job in zip(single, _jobs([str(tmp_path / f"s{s}.pt") for s in CURRICULUM_SEEDS]))]
     horizons = {row["horizon"] for history in single_histories for row in history}
     assert len(horizons) > 1  # the seeds do sit at different curriculum stages
 
     # epoch 1 batched, then epoch 2 batched from the four per-seed checkpoints
     batched = _binding_models(dataset)
     paths = [str(tmp_path / f"b{seed}.pt") for seed in CURRICULUM_SEEDS]
-    labels = [f"seed={seed}" for seed in CURRICULUM_SEEDS]
-    STUDY.train_seeds(batched, dataset, {**TRAIN, "epochs": 1}, seeds=CURRICULUM_SEEDS,
-                      checkpoints=paths, cfg_hash="h", labels=labels)
+    STUDY.train_seeds(batched, dataset, _jobs(paths, {**TRAIN, "epochs": 1}))
     batched = _binding_models(dataset)
-    histories = STUDY.train_seeds(batched, dataset, TRAIN, seeds=CURRICULUM_SEEDS,
-                                  checkpoints=paths, cfg_hash="h", labels=labels)
+    histories = STUDY.train_seeds(batched, dataset, _jobs(paths))
     for seed, model, reference, history, ref_history in zip(
             CURRICULUM_SEEDS, batched, single, histories, single_histories):
         for (name, got), want in zip(model.named_parameters(), reference.parameters()):
@@ -124,21 +131,19 @@ def test_batched_curriculum_equals_single_seed_runs_and_shares_checkpoints(tmp_p
 
     # a seed checkpointed by the batched run resumes alone, as a single-seed job
     lone = _binding_models(dataset)[1]
-    STUDY.train(lone, dataset, {**TRAIN, "epochs": 3}, seed=1, checkpoint=paths[1], cfg_hash="h",
-                label="seed=1")
+    STUDY.train(lone, dataset, _job({**TRAIN, "epochs": 3}, seed=1, checkpoint=paths[1]))
     assert len(load_checkpoint(paths[1])["history"]) == 3
 
 
 def test_seed_checkpoints_at_different_epochs_are_refused(tmp_path):
     from taskdyn.studies.binding.study import STUDY
 
-    dataset = STUDY.make_dataset(TASK, seed=0)
+    dataset = STUDY.make_dataset(_job())
     paths = [str(tmp_path / f"b{seed}.pt") for seed in CURRICULUM_SEEDS]
-    STUDY.train(_binding_models(dataset)[0], dataset, {**TRAIN, "epochs": 1}, seed=0,
-                checkpoint=paths[0], cfg_hash="h", label="seed=0")
+    STUDY.train(_binding_models(dataset)[0], dataset,
+                _job({**TRAIN, "epochs": 1}, seed=0, checkpoint=paths[0]))
     with pytest.raises(ValueError, match="different epochs"):
-        STUDY.train_seeds(_binding_models(dataset), dataset, TRAIN, seeds=CURRICULUM_SEEDS,
-                          checkpoints=paths, cfg_hash="h", labels=["x"] * 4)
+        STUDY.train_seeds(_binding_models(dataset), dataset, _jobs(paths))
 
 
 @pytest.mark.pipeline

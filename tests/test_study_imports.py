@@ -19,6 +19,7 @@ LIGHT_MODULES = [
     "taskdyn.figure_jobs",
     "taskdyn.manifest",
     "taskdyn.studies",
+    "taskdyn.studies.splits",
     "taskdyn.studies.ctdb",
     "taskdyn.studies.ctdb.checks",
     "taskdyn.studies.ctdb.jobs",
@@ -33,8 +34,10 @@ LIGHT_MODULES = [
     "taskdyn.studies.thalamus.checks",
     "taskdyn.studies.thalamus.jobs",
     "taskdyn.studies.thalamus.paths",
+    "taskdyn.studies.thalamus.inputs",
     "taskdyn.studies.wm",
     "taskdyn.studies.wm.checks",
+    "taskdyn.studies.wm.inputs",
     "taskdyn.studies.wm.jobs",
 ]
 

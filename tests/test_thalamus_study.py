@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from taskdyn.config import ConfigError, validate_config
+from taskdyn.studies.base import Job
+from taskdyn.studies.thalamus.inputs import dataset_inputs
 from taskdyn.studies.thalamus.study import STUDY
 from taskdyn.tasks.babi_generate import babi_file_name, write_babi_files
 
@@ -45,17 +47,27 @@ def test_bad_values_fail_validation_naming_the_key():
         validate_config(_config({"source": "ftp"}), SCHEMAS)
 
 
+def test_dataset_inputs_are_the_bab_i_files_of_the_data_source():
+    study = {"data": {"source": "generate"}, "tasks": {"qa": {"babi_tasks": [1, 6]}}}
+    inputs = dataset_inputs(study, "r", "qa")
+    assert inputs["qa6_test"] == f"results/r/babi/thalamus/generated/{babi_file_name(6, 'test')}"
+    assert sorted(inputs) == ["qa1_test", "qa1_train", "qa6_test", "qa6_train"]
+    study["data"] = {"source": "path", "path": "/data/en/"}
+    assert dataset_inputs(study, "r", "qa")["qa1_train"] == f"/data/en/{babi_file_name(1, 'train')}"
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("babi")
-    files = {}
     for n in (1, 6):
-        files[str(n)] = {s: str(root / babi_file_name(n, s)) for s in ("train", "test")}
-        write_babi_files(n, files[str(n)], n_train=60, n_test=20, seed=0)
+        write_babi_files(n, {s: root / babi_file_name(n, s) for s in ("train", "test")},
+                         n_train=60, n_test=20, seed=0)
     task = {"babi_tasks": [1, 6], "val_fraction": 0.2, "max_sentences": 50,
-            "max_story_tokens": 40, "max_question_tokens": 6, "files": files}
-    data = STUDY.make_dataset(task, seed=0)
-    return data, STUDY.dataset_attrs(task, data)
+            "max_story_tokens": 40, "max_question_tokens": 6}
+    study = {"data": {"source": "path", "path": str(root)}, "tasks": {"qa": task}}
+    job = Job("thalamus", task_name="qa", task=task, inputs=dataset_inputs(study, "r", "qa"))
+    data = STUDY.make_dataset(job)
+    return data, STUDY.dataset_attrs(job, data)
 
 
 def test_dataset_splits_by_story_with_task_ids_and_training_vocabulary(dataset):
@@ -73,10 +85,12 @@ def test_dataset_splits_by_story_with_task_ids_and_training_vocabulary(dataset):
 def test_evaluation_has_the_common_layout_with_gate_and_swap_labels(dataset, model_cfg):
     data, attrs = dataset
     torch.manual_seed(0)
-    model = STUDY.build_model(model_cfg, attrs)
+    job = Job("thalamus", task_name="qa", model_name="m", model=model_cfg,
+              evaluate={"n_train_trials": 5, "batch_size": 16})
+    model = STUDY.build_model(job, attrs)
     loss = STUDY.loss(model, {k: torch.as_tensor(v) for k, v in data["train"].items()})
     assert torch.isfinite(loss)
-    ev = STUDY.evaluate(model, data, {"n_train_trials": 5, "batch_size": 16})
+    ev = STUDY.evaluate(model, data, job)
     n, tokens = 45, 40
     assert ev.hidden.shape[:2] == (n, tokens) and ev.inputs.shape == (n, tokens, 1)
     assert ev.outputs.shape == ev.targets.shape == (n, 1, attrs["n_answers"])

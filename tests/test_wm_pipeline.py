@@ -64,7 +64,7 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     config = named_config("wm")
     config["studies"]["wm"]["train"]["epochs"] = 3
     plan = pipeline.with_config(config).snakemake("--dry-run", "all").output
-    assert "train_model" in plan and "make_wm_dataset" not in plan
+    assert "train_model" in plan and "make_dataset" not in plan
     assert "wm_extract_features" not in plan and "wm_make_stimuli" not in plan
     config["studies"]["wm"]["encoder"]["seed"] = 1
     assert "wm_extract_features" in pipeline.with_config(config).snakemake(

@@ -9,7 +9,10 @@ import pytest
 import torch
 
 from taskdyn.config import ConfigError, load_yaml, validate_config
+from taskdyn.io import write_h5
 from taskdyn.models import encoders
+from taskdyn.studies.base import Job
+from taskdyn.studies.wm.inputs import dataset_inputs
 from taskdyn.studies.wm.study import STUDY, class_weights, split_pools, standardised
 from taskdyn.tasks.nback import MATCH, NO_ACTION, NON_MATCH
 from taskdyn.tasks.stimuli import load_stimulus_index, render_stimuli
@@ -30,6 +33,20 @@ def stimuli():
     features = np.concatenate(onehots, axis=1)[:, :, None, None] + 5.0  # offset, like a CNN
     features = features + 0.01 * rng.standard_normal((len(features), features.shape[1], 2, 2))
     return {"features": features.astype(np.float32), **props, "images": s.images}
+
+
+@pytest.fixture(scope="module")
+def features(stimuli, tmp_path_factory):
+    """The stand-in feature maps as the feature cache a dataset job reads."""
+    path = tmp_path_factory.mktemp("wm") / "features.h5"
+    write_h5(path, {k: v for k, v in stimuli.items() if k != "images"},
+             attrs={"encoder": {"arch": "stand-in", "weights_source": "none", "seed": 0},
+                    "stimuli": {"source": "procedural"}})
+    return str(path)
+
+
+def _job(task, features, **fields):
+    return Job("wm", task_name="t", task=task, inputs={"features": features}, **fields)
 
 
 @pytest.fixture
@@ -95,8 +112,12 @@ def test_encoder_weight_sources_are_recorded(tmp_path, monkeypatch, one_thread):
         encoders.build_encoder("resnet18", "imagenet")
 
 
-def test_dataset_splits_use_disjoint_stimulus_pools(stimuli):
-    data = STUDY.make_dataset(TASK, seed=0, stimuli=stimuli)
+def test_dataset_inputs_are_the_feature_cache():
+    assert dataset_inputs({}, "r", "stsf") == {"features": "results/r/stimuli/wm/features.h5"}
+
+
+def test_dataset_splits_use_disjoint_stimulus_pools(stimuli, features):
+    data = STUDY.make_dataset(_job(TASK, features))
     pools = split_pools(stimuli, [2], [2])
     for split, pool in (("train", "train"), ("val", "train"), ("novel_angle", "novel_angle"),
                         ("novel_identity", "novel_identity")):
@@ -104,10 +125,8 @@ def test_dataset_splits_use_disjoint_stimulus_pools(stimuli):
     assert len(np.intersect1d(pools["train"], pools["novel_angle"])) == 0
     assert (stimuli["angle"][data["novel_angle"]["stimulus"]] == 2).all()
     assert (stimuli["identity"][data["novel_identity"]["stimulus"]] == 2).all()
-    features = data["stimuli"]["features"][pools["train"]]
-    np.testing.assert_allclose(features.mean(axis=(0, 2, 3)), 0, atol=1e-4)
-    with pytest.raises(ValueError, match="feature cache"):
-        STUDY.make_dataset(TASK, seed=0)
+    standard = data["stimuli"]["features"][pools["train"]]
+    np.testing.assert_allclose(standard.mean(axis=(0, 2, 3)), 0, atol=1e-4)
 
 
 def test_standardised_and_class_weights():
@@ -119,17 +138,22 @@ def test_standardised_and_class_weights():
     np.testing.assert_allclose(weights * np.bincount(targets.ravel()), 2.0)  # equal class totals
 
 
-def test_training_learns_without_running_the_cnn(stimuli, tmp_path, monkeypatch, one_thread):
+def test_training_learns_without_running_the_cnn(features, tmp_path, monkeypatch, one_thread):
     monkeypatch.setattr(encoders, "extract_features", _forbidden)
     task = {**TASK, "n_back": [1], "features": ["location"], "n_train": 400}
-    data = STUDY.make_dataset(task, seed=0, stimuli=stimuli)
-    attrs = STUDY.dataset_attrs(task, data)
+    job = _job(task, features, model_name="gru",
+               model={"type": "gru", "latent_size": 24, "attention": True},
+               train={"epochs": 8, "batch_size": 16, "lr": 0.01},
+               evaluate={"n_train_trials": 20}, checkpoint=str(tmp_path / "ckpt.pt"))
+    data = STUDY.make_dataset(job)
+    attrs = STUDY.dataset_attrs(job, data)
+    assert attrs["encoder"]["arch"] == "stand-in"
+    assert attrs["provenance"] == {"encoder_weights": "none"}
     torch.manual_seed(0)
-    model = STUDY.build_model({"type": "gru", "latent_size": 24, "attention": True}, attrs)
-    STUDY.train(model, data, {"epochs": 8, "batch_size": 16, "lr": 0.01}, seed=0,
-                checkpoint=str(tmp_path / "ckpt.pt"), cfg_hash="x", label="test")
+    model = STUDY.build_model(job, attrs)
+    STUDY.train(model, data, job)
     assert "features" not in model.state_dict()
-    evaluation = STUDY.evaluate(model, data, {"n_train_trials": 20})
+    evaluation = STUDY.evaluate(model, data, job)
     n_trials = 60 + 20 + 30 + 30
     assert evaluation.hidden.shape == (n_trials, 6, 24)
     assert evaluation.labels["mem3_location"].shape == (n_trials, 6)

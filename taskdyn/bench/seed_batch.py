@@ -8,6 +8,7 @@ import functools
 import multiprocessing
 import statistics
 import tempfile
+from typing import Any
 
 import torch
 
@@ -16,7 +17,7 @@ from taskdyn.bench.sizes import Sizes
 from taskdyn.bench.timing import device_label, timed
 from taskdyn.memory import retain_freed_memory
 from taskdyn.studies import get_study
-from taskdyn.studies.base import Study
+from taskdyn.studies.base import Job, Study
 
 # The paper's binding model on its T1 task (config/paper.yaml): d = s = 8, bias-free tanh RNN-128.
 SEED_BATCH_TASK = {"task_id": [255, 0, 0], "input_dim": 8, "seq_length": 8, "use_eos": True,
@@ -34,8 +35,14 @@ def seed_batch_train_config(batch: int, horizon: int, steps: int, device: str = 
 @functools.cache
 def _binding_dataset() -> tuple[Study, dict, dict]:
     study = get_study("binding")
-    dataset = study.make_dataset(SEED_BATCH_TASK, seed=0)
-    return study, dataset, study.dataset_attrs(SEED_BATCH_TASK, dataset)
+    job = _binding_job()
+    dataset = study.make_dataset(job)
+    return study, dataset, study.dataset_attrs(job, dataset)
+
+
+def _binding_job(**fields: Any) -> Job:
+    """A job of the seed-batch benchmark's binding task."""
+    return Job("binding", task_name="bench", task=SEED_BATCH_TASK, model_name="bench", **fields)
 
 
 def _binding_models(seeds: list[int], hidden: int) -> list[torch.nn.Module]:
@@ -43,7 +50,8 @@ def _binding_models(seeds: list[int], hidden: int) -> list[torch.nn.Module]:
     models = []
     for seed in seeds:
         torch.manual_seed(seed)
-        models.append(study.build_model({**SEED_BATCH_MODEL, "latent_size": hidden}, attrs))
+        job = _binding_job(model={**SEED_BATCH_MODEL, "latent_size": hidden})
+        models.append(study.build_model(job, attrs))
     return models
 
 
@@ -56,14 +64,13 @@ def train_binding_seeds(seeds: list[int], hidden: int, train_cfg: dict, threads:
     study, dataset, _ = _binding_dataset()
     models = _binding_models(seeds, hidden)
     with tempfile.TemporaryDirectory() as tmp:
-        paths, labels = [f"{tmp}/{seed}.pt" for seed in seeds], [f"seed {s}" for s in seeds]
+        jobs = [_binding_job(model={**SEED_BATCH_MODEL, "latent_size": hidden}, train=train_cfg,
+                             seed=seed, checkpoint=f"{tmp}/{seed}.pt") for seed in seeds]
         if batched:
-            study.train_seeds(models, dataset, train_cfg, seeds=seeds, checkpoints=paths,
-                              cfg_hash="bench", labels=labels)
+            study.train_seeds(models, dataset, jobs)
             return
-        for model, seed, path, label in zip(models, seeds, paths, labels):
-            study.train(model, dataset, train_cfg, seed=seed, checkpoint=path, cfg_hash="bench",
-                        label=label)
+        for model, job in zip(models, jobs):
+            study.train(model, dataset, job)
 
 
 def _train_binding_share(job: tuple) -> None:

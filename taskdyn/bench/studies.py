@@ -32,6 +32,7 @@ from taskdyn.bench.timing import device_label, matmul_peak, timed
 from taskdyn.config import load_yaml, train_slice, validate_config
 from taskdyn.jobs import initial_model, load_dataset
 from taskdyn.studies import get_study
+from taskdyn.studies.base import Job
 
 
 @dataclass
@@ -109,10 +110,12 @@ def one_epoch(job: StudyJob, kernel: str | None = None, device: str = "cpu",
           "train": {**job.hp["train"], "epochs": 1, "device": device}}
 
     def run() -> tuple[torch.nn.Module, int]:
-        model = initial_model(spec, hp, attrs, seed=0)
-        with tempfile.TemporaryDirectory() as tmp, counting_trial_steps(model) as count:
-            spec.train(model, dataset, hp["train"], seed=0, checkpoint=f"{tmp}/checkpoint.pt",
-                       cfg_hash="bench", label=f"bench {job.study}/{job.task}/{job.model}")
+        with tempfile.TemporaryDirectory() as tmp:
+            study_job = Job.from_hp(job.study, hp, task_name=job.task, model_name=job.model,
+                                    checkpoint=f"{tmp}/checkpoint.pt")
+            model = initial_model(spec, study_job, attrs)
+            with counting_trial_steps(model) as count:
+                spec.train(model, dataset, study_job)
         return model, count[0]
     return run
 

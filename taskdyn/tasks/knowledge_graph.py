@@ -28,7 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
-# Fact types in the anchor's order; a fact's split label is its index here.
+# Fact types in the anchor's order; a fact's `fact_type` is its index here.
 FACT_TYPES = ("id_atomic", "ood_atomic", "id_compositional", "near_ood_compositional",
               "far_ood_compositional", "id_analogical", "ood_analogical")
 TRAIN_TYPES = ("id_atomic", "id_compositional", "id_analogical")
@@ -149,7 +149,7 @@ def fact_arrays(graph: KnowledgeGraph, types: tuple[str, ...]) -> dict[str, np.n
     """Facts of `types` as model inputs: all tokens but the last, right-padded with id 0.
 
     Returns `tokens [trial, time]` int64, `length (trial,)` (2 or 3 input tokens), `target
-    (trial,)` (the final entity's id), `split (trial,)` (index into FACT_TYPES) and `bridge
+    (trial,)` (the final entity's id), `fact_type (trial,)` (index into FACT_TYPES) and `bridge
     (trial,)` (the middle entity's id of a composition, -1 for other facts).
     """
     rows = [(graph.token_ids(fact), FACT_TYPES.index(kind),
@@ -162,5 +162,5 @@ def fact_arrays(graph: KnowledgeGraph, types: tuple[str, ...]) -> dict[str, np.n
     return {"tokens": tokens,
             "length": np.array([len(ids) - 1 for ids, _, _ in rows], dtype=np.int64),
             "target": np.array([ids[-1] for ids, _, _ in rows], dtype=np.int64),
-            "split": np.array([kind for _, kind, _ in rows], dtype=np.int64),
+            "fact_type": np.array([kind for _, kind, _ in rows], dtype=np.int64),
             "bridge": np.array([b for _, _, b in rows], dtype=np.int64)}

@@ -231,10 +231,10 @@ def reference_training(run: Run, out: Path) -> dict[str, Path]:
     threads = torch.get_num_threads()
     torch.set_num_threads(THREADS)
     try:
-        jobs.train_model(study=STUDY, hp=hp, seed=SEED, data=data,
-                         weights=str(paths["weights.pt"]), meta=str(paths["meta.json"]),
-                         history=str(paths["history.csv"]), checkpoint=str(out / "checkpoint.pt"),
-                         label=f"study={STUDY} task={TASK} model={MODEL} seed={SEED}")
+        jobs.train_model(study=STUDY, task_name=TASK, model_name=MODEL, hp=hp, seed=SEED,
+                         data=data, weights=str(paths["weights.pt"]),
+                         meta=str(paths["meta.json"]), history=str(paths["history.csv"]),
+                         checkpoint=str(out / "checkpoint.pt"))
         jobs.evaluate_model(study=STUDY, task=TASK, model_name=MODEL, hp=hp,
                             evaluate_cfg=config["studies"][STUDY]["evaluate"], seed=SEED,
                             data=data, weights=str(paths["weights.pt"]), out=str(paths["eval.h5"]))

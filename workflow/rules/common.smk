@@ -168,18 +168,6 @@ def derived_params(function, *args):
     return params
 
 
-def job_label(wildcards):
-    return seed_label(wildcards.study, wildcards, wildcards.seed)
-
-
-def seed_label(study, wildcards, seed):
-    return f"study={study} task={wildcards.task} model={wildcards.model} seed={seed}"
-
-
-def seed_labels(study, wildcards):
-    return [seed_label(study, wildcards, seed) for seed in STUDIES[study]["seeds"]]
-
-
 def checkpoint_path(wildcards):
     return seed_checkpoint(wildcards.study, wildcards, wildcards.seed)
 
@@ -198,6 +186,20 @@ def seed_checkpoint(study, wildcards, seed):
 
 def seed_checkpoints(study, wildcards):
     return [seed_checkpoint(study, wildcards, seed) for seed in STUDIES[study]["seeds"]]
+
+
+# ---- the study contract: the files each dataset reads -----------------------------------------
+
+
+def dataset_inputs(wildcards):
+    """The named files a task's dataset reads, as its study declares them (none for most)."""
+    from taskdyn.studies import get_dataset_inputs
+
+    study = wildcards.study
+    return get_dataset_inputs(study)(STUDIES[study], wildcards.run, wildcards.task)
+
+
+# -----------------------------------------------------------------------------------------------
 
 
 def figure(name):

@@ -1,4 +1,10 @@
+# One dataset per study × task; a study whose datasets read files declares them
+# (dataset_inputs: its `inputs` module), and the rules making those files run first.
+
+
 rule make_dataset:
+    input:
+        unpack(dataset_inputs),
     output:
         data="results/{run}/data/{study}/{task}.h5",
     log:

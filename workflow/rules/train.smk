@@ -24,7 +24,6 @@ rule train_model:
     params:
         hp=train_params,
         seed=lambda wildcards: int(wildcards.seed),
-        label=job_label,
         checkpoint=checkpoint_path,
     script:
         "../../scripts/train_model.py"
@@ -56,7 +55,6 @@ for _study in SEED_BATCHED:
             study=_study,
             hp=lambda wildcards, study=_study: train_params_of(study, wildcards),
             seeds=STUDIES[_study]["seeds"],
-            labels=lambda wildcards, study=_study: seed_labels(study, wildcards),
             checkpoints=lambda wildcards, study=_study: seed_checkpoints(study, wildcards),
         script:
             "../../scripts/train_seed_batch.py"

@@ -60,10 +60,10 @@ RUN_KEYS = ["task", "model", "seed"]
 
 def analogy_prompts(test: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The analogical facts of the test arrays: `tokens [prompt, time]`, `length`, `target`,
-    `split` (index into FACT_TYPES); the source entity is at position 0, the functor token at
-    `length − 1`."""
-    keep = np.isin(test["split"], [FACT_TYPES.index(s) for s in PROMPT_SPLITS])
-    return {k: test[k][keep] for k in ("tokens", "length", "target", "split")}
+    `fact_type` (index into FACT_TYPES); the source entity is at position 0, the functor token
+    at `length − 1`."""
+    keep = np.isin(test["fact_type"], [FACT_TYPES.index(s) for s in PROMPT_SPLITS])
+    return {k: test[k][keep] for k in ("tokens", "length", "target", "fact_type")}
 
 
 def mechanism_scores(model: GPT2RoPE, prompts: dict[str, np.ndarray],
@@ -84,7 +84,7 @@ def mechanism_scores(model: GPT2RoPE, prompts: dict[str, np.ndarray],
     parallelogram = parallelism(x["target"], x["source"], x["functor"])  # (prompt,)
     scores = {}
     for split in PROMPT_SPLITS:
-        mask = prompts["split"] == FACT_TYPES.index(split)
+        mask = prompts["fact_type"] == FACT_TYPES.index(split)
         if not mask.any():
             continue
         per_head = {

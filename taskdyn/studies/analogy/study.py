@@ -10,25 +10,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.models.gpt2_rope import GPT2RoPE
-from taskdyn.optim import Adam
 from taskdyn.studies.analogy.analysis.dirichlet import dirichlet_energy
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
-from taskdyn.studies.base import Arrays, Evaluation, Study
+from taskdyn.studies.base import Arrays, Evaluation, Study, train_with
+from taskdyn.studies.splits import HELD_OUT, TRAINING
 from taskdyn.tasks.knowledge_graph import (
     FACT_TYPES,
     TRAIN_TYPES,
     build_knowledge_graph,
     fact_arrays,
 )
-from taskdyn.training import (
-    TrainSettings,
-    check_interrupt,
-    interruptible,
-    optimiser_step,
-    resolve_device,
-)
+from taskdyn.training import EpochHooks, TrainSettings, shuffled_batches, tensors
 
 SPLIT_METRICS = ("ce", "ppl", "accuracy", "prob")
 PPL_MAX_CE = 20.0  # perplexity = exp(min(CE, 20)), as the anchor
@@ -50,12 +43,13 @@ class AnalogyStudy(Study):
 
     name = "analogy"
 
-    def make_dataset(self, task, seed):
+    def make_dataset(self, job):
+        task = job.task
         graph = build_knowledge_graph(
             task["num_entities"], task["num_relations"], task["sub_size"],
             atomic_ood_ratio=task["atomic_ood_ratio"],
             compositional_ood_ratio=task["compositional_ood_ratio"],
-            analogical_ood_ratio=task["analogical_ood_ratio"], seed=seed,
+            analogical_ood_ratio=task["analogical_ood_ratio"], seed=job.seed,
             include_f_inverse=task["include_f_inverse"],
             duplicate_relation=task["duplicate_relation"])
         pairs = np.array([graph.token_ids(pair) for pair in graph.functor], dtype=np.int64)
@@ -63,72 +57,50 @@ class AnalogyStudy(Study):
                 "functor": {"source": pairs[:, 0], "target": pairs[:, 1]},
                 "entities": {"id": np.arange(graph.num_entities)}}
 
-    def dataset_attrs(self, task, dataset):
-        counts = np.bincount(dataset["test"]["split"], minlength=len(FACT_TYPES))
+    def dataset_attrs(self, job, dataset):
+        task = job.task
+        counts = np.bincount(dataset["test"]["fact_type"], minlength=len(FACT_TYPES))
         return {"vocab_size": task["num_entities"] + task["num_relations"] + 1
                 + int(task["include_f_inverse"]), "num_entities": task["num_entities"],
                 "fact_types": list(FACT_TYPES),
                 "n_facts": {kind: int(n) for kind, n in zip(FACT_TYPES, counts)}}
 
-    def build_model(self, model, dataset_attrs):
+    def build_model(self, job, dataset_attrs):
+        model = job.model
         return GPT2RoPE(dataset_attrs["vocab_size"], d_model=model["d_model"],
                         n_layer=model["n_layer"], n_head=model["n_head"],
                         rope_base=model["rope_base"])
 
-    def train(self, model, dataset, train_cfg, *, seed, checkpoint, cfg_hash, label):
+    def train_settings(self, job):
+        return AnalogyTrainSettings.from_config(job.train)
+
+    def train(self, model, dataset, job):
         """Adam on the ID facts; one history row per evaluation (and one before training).
 
         A row's `train_loss` is the mean batch loss since the previous evaluation.
         """
-        settings = AnalogyTrainSettings.from_config(train_cfg)
-        device = resolve_device(settings.device)
-        model.to(device)
-        train, test = _tensors(dataset["train"], device), _tensors(dataset["test"], device)
-        edges = functor_edges(dataset)
+        settings = self.train_settings(job)
+        train, edges = tensors(dataset["train"]), functor_edges(dataset)
         prompts = analogy_prompts(dataset["test"])
-        n_trials = len(dataset["train"]["target"])
-        optimizer = Adam(model.parameters(), lr=settings.lr,
-                         weight_decay=settings.weight_decay)
-        rng = np.random.default_rng(seed)
-        start, rows, extra = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
-                                    cfg_hash=cfg_hash)
-        pending = list(extra.get("pending_losses", []))  # batch losses since the last evaluation
-        if start == 0:
-            rows = [{"epoch": 0, "train_loss": math.nan, **evaluation_scores(model, test, edges),
-                     **mechanism_scores(model, prompts, edges)}]
 
-        with interruptible() as received:
-            for epoch in range(start + 1, settings.epochs + 1):
-                model.train()
-                order = torch.as_tensor(rng.permutation(n_trials), device=device)
-                for begin in range(0, n_trials, settings.batch_size):
-                    idx = order[begin:begin + settings.batch_size]
-                    loss = F.cross_entropy(answer_logits(model, train["tokens"][idx],
-                                                         train["length"][idx]),
-                                           train["target"][idx])
-                    pending.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
-                                                  label=label, epoch=epoch))
-                    check_interrupt(received, label, epoch, checkpoint)
-                if epoch % settings.eval_every == 0 or epoch == settings.epochs:
-                    rows.append({"epoch": epoch, "train_loss": float(np.mean(pending)),
-                                 **evaluation_scores(model, test, edges),
-                                 **mechanism_scores(model, prompts, edges)})
-                    pending = []
-                if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
-                    save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer,
-                                    rng=rng, cfg_hash=cfg_hash, history=rows,
-                                    extra={"pending_losses": pending})
-        model.to("cpu")
-        return rows
+        def scores(model, test):
+            return {**evaluation_scores(model, test, edges),
+                    **mechanism_scores(model, prompts, edges)}
 
-    def evaluate(self, model, dataset, evaluate_cfg):
+        hooks = ScoredEpochs(train, tensors(dataset["test"]), answer_loss, scores,
+                             shuffled_batches(len(train["target"]), settings.batch_size),
+                             eval_every=settings.eval_every, epochs=settings.epochs)
+        return train_with(model, hooks, settings, job)
+
+    def evaluate(self, model, dataset, job):
         """Every fact: token ids, final residual stream, entity logits; scores per fact type.
 
         `inputs` are the token ids `[trial, time, 1]` (right-padded with 0), `outputs` the
         logits over the entity tokens at every position and `targets` the one-hot final entity
-        at the answer position (zero elsewhere). Labels: `split` (index into FACT_TYPES),
-        `target`, `head`, `bridge` (a composition's middle entity, else -1), `length`, and per
-        step `answer` and `valid` (not padding).
+        at the answer position (zero elsewhere). Labels: `split` (1 for the facts trained on,
+        0 for the held-out ones), `fact_type` (index into FACT_TYPES), `target`, `head`,
+        `bridge` (a composition's middle entity, else -1), `length`, and per step `answer` and
+        `valid` (not padding).
         """
         test = dataset["test"]
         tokens = torch.as_tensor(test["tokens"])
@@ -140,15 +112,44 @@ class AnalogyStudy(Study):
         answer = steps[None, :] == (test["length"] - 1)[:, None]
         targets = np.zeros(logits.shape, dtype=np.float32)
         targets[answer, test["target"]] = 1.0
-        scores = evaluation_scores(model, _tensors(test, torch.device("cpu")),
-                                   functor_edges(dataset))
-        labels = {"split": test["split"].astype(np.int8), "target": test["target"],
+        scores = evaluation_scores(model, tensors(test), functor_edges(dataset))
+        trained = np.isin(test["fact_type"], [FACT_TYPES.index(k) for k in TRAIN_TYPES])
+        labels = {"split": np.where(trained, TRAINING, HELD_OUT).astype(np.int8),
+                  "fact_type": test["fact_type"].astype(np.int8), "target": test["target"],
                   "head": test["tokens"][:, 0], "bridge": test["bridge"],
                   "length": test["length"], "answer": answer,
                   "valid": steps[None, :] < test["length"][:, None]}
         return Evaluation(inputs=test["tokens"][..., None], targets=targets,
                           outputs=logits.numpy(), hidden=residual.numpy(), labels=labels,
                           metrics={k.removeprefix("val_"): v for k, v in scores.items()})
+
+
+class ScoredEpochs(EpochHooks):
+    """Epochs over the ID facts whose rows are evaluations, `scores_fn(model, test)` without
+    gradients, before training and every `eval_every` epochs (and at the last), no row in
+    between."""
+
+    timed = False
+
+    def __init__(self, train: dict[str, torch.Tensor], test: dict[str, torch.Tensor], loss_fn,
+                 scores_fn, sampler, *, eval_every: int, epochs: int):
+        super().__init__(train, test, lambda m, batch, epoch, rng: loss_fn(m, batch), scores_fn,
+                         sampler)
+        self.eval_every, self.epochs = eval_every, epochs
+
+    def initial_row(self, model):
+        return {"epoch": 0, "train_loss": math.nan, **self.metrics_fn(model, self.val)}
+
+    def epoch_row(self, model, epoch, train_loss):
+        if epoch % self.eval_every and epoch != self.epochs:
+            return None
+        return {"epoch": epoch, "train_loss": train_loss, **self.metrics_fn(model, self.val)}
+
+
+def answer_loss(model: GPT2RoPE, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Cross-entropy of the final entity at each fact's answer position."""
+    return F.cross_entropy(answer_logits(model, batch["tokens"], batch["length"]),
+                           batch["target"])
 
 
 def answer_logits(model: GPT2RoPE, tokens: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
@@ -176,7 +177,7 @@ def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor],
     model.train(was_training)
     scores = {}
     for index, kind in enumerate(FACT_TYPES):
-        mask = test["split"] == index
+        mask = test["fact_type"] == index
         if not mask.any():
             continue
         values = {k: float(v[mask].mean()) for k, v in per_fact.items()}
@@ -189,10 +190,6 @@ def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor],
 def functor_edges(dataset: dict[str, Arrays]) -> np.ndarray:
     """The f-edges `(edge, 2)`: each E1 entity's token id and its image's."""
     return np.stack([dataset["functor"]["source"], dataset["functor"]["target"]], axis=1)
-
-
-def _tensors(arrays: Arrays, device: torch.device) -> dict[str, torch.Tensor]:
-    return {k: torch.as_tensor(v, device=device) for k, v in arrays.items()}
 
 
 STUDY = AnalogyStudy()

@@ -52,6 +52,7 @@ from taskdyn.studies.binding.plotting import (
     plot_experiment_comparison,
     plot_operator_spectra,
 )
+from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
 KEYS = NETWORK_KEYS
@@ -73,7 +74,8 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
         attrs = read_h5_attrs(path)
         ident = {k: attrs[k] for k in KEYS}
         arrays = read_h5(path, ["weights/W_hh", "labels/correct", "labels/mask",
-                                "labels/seq_length"])
+                                "labels/seq_length", "labels/split"])
+        test = held_out(arrays["labels/split"])
         w_hh = arrays["weights/W_hh"]
         k = min(len(theory), len(w_hh))
         projected = projected_spectrum(w_hh, k)
@@ -93,8 +95,8 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
                             f"n_theory_{kind}": err.n_theory,
                             f"counts_match_{kind}": float(err.counts_match)})
         metric_rows += [{**ident, "metric": m, "value": float(v)} for m, v in metrics.items()]
-        by_step = accuracy_by_step(arrays["labels/correct"], arrays["labels/mask"],
-                                   arrays["labels/seq_length"])
+        by_step = accuracy_by_step(arrays["labels/correct"][test], arrays["labels/mask"][test],
+                                   arrays["labels/seq_length"][test])
         step_rows.append(pd.DataFrame({**ident, "step": np.arange(1, len(by_step) + 1),
                                        "accuracy": by_step}))
     prov = provenance({"task": task, "analysis": analysis})

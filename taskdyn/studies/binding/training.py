@@ -1,10 +1,11 @@
 """Online curriculum training for the binding tasks: fresh batches every step, horizons that grow.
 
-Reads top to bottom: settings → optimiser → resume (weights, Adam, data generator, curriculum
-stage) → one loop of epochs of `steps_per_epoch` batches → history. After every step whose batch
-sign accuracy reaches `threshold`, the training horizon moves to the next entry of `horizons`
-(checked every step, as in the anchor). Checkpoints at epoch ends store the stage and the data
-generator's state, so a resumed run replays an uninterrupted one exactly.
+The loop is `taskdyn.training.train`'s with `CurriculumHooks`: each epoch draws
+`steps_per_epoch` fresh batches at the current horizon; after every step whose batch sign
+accuracy reaches `threshold`, the horizon moves to the next entry of `horizons` (checked every
+step, as in the anchor); each epoch's row validates at the test horizon. Checkpoints store the
+stage beside the data generator's state, so a resumed run replays an uninterrupted one exactly.
+`train_curriculum_seeds` runs the same hooks for K seeds as one batched computation.
 """
 
 from __future__ import annotations
@@ -26,12 +27,17 @@ from taskdyn.seed_batch import SeedStack, clip_per_seed
 from taskdyn.studies.binding import DEFAULT_HORIZONS
 from taskdyn.tasks.binding import generate_seed_trials, generate_trials
 from taskdyn.training import (
+    Batch,
     Diverged,
+    TrainingHooks,
     TrainSettings,
     check_interrupt,
+    checked_row,
+    checkpoint_due,
     interruptible,
-    optimiser_step,
     resolve_device,
+    tensors,
+    train,
 )
 
 log = logging.getLogger(__name__)
@@ -85,7 +91,7 @@ class OnlineTask:
 
 def _on_device(arrays: Mapping[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
     """The arrays the model and loss read, as tensors on `device`."""
-    return {k: torch.as_tensor(v, device=device) for k, v in arrays.items() if k != "seq_length"}
+    return tensors({k: v for k, v in arrays.items() if k != "seq_length"}, device)
 
 
 class _MaskedMSE(torch.autograd.Function):
@@ -133,59 +139,67 @@ def horizon_mask(batch: Mapping[str, torch.Tensor], horizon: int) -> torch.Tenso
     return mask * (mask.cumsum(dim=1) <= horizon)
 
 
+class CurriculumHooks(TrainingHooks):
+    """The horizon curriculum as training hooks: online batches at the current horizon, the
+    masked MSE, the stage advanced after each step, validation at the test horizon."""
+
+    def __init__(self, task: OnlineTask, val: Batch, settings: CurriculumSettings):
+        self.task, self.val, self.settings = task, val, settings
+        self.stage = 0
+        self.accuracies: list[float] = []  # batch sign accuracies since the last row
+        self.device: torch.device | None = None
+        self._outputs: torch.Tensor | None = None
+
+    @property
+    def horizon(self) -> int:
+        """The current training horizon."""
+        return self.settings.horizons[self.stage]
+
+    def to(self, device):
+        self.device = device
+        self.val = {k: v.to(device) for k, v in self.val.items()}
+
+    def batches(self, epoch, rng):
+        for _ in range(self.settings.steps_per_epoch):
+            yield self.task.batch(self.horizon, self.settings.batch_size, rng, self.device)
+
+    def loss(self, model, batch, epoch, rng):
+        outputs, _ = model(batch["inputs"])
+        self._outputs = outputs.detach()
+        return masked_loss(outputs, batch["targets"], batch["mask"])
+
+    def after_step(self, batch, epoch):
+        self.record(masked_accuracy(self._outputs, batch["targets"], batch["mask"]).item(), epoch)
+
+    def record(self, accuracy: float, epoch: int) -> None:
+        """Note a step's batch accuracy; move to the next horizon if it reached the threshold."""
+        self.accuracies.append(accuracy)
+        if accuracy >= self.settings.threshold and self.stage < len(self.settings.horizons) - 1:
+            self.stage += 1
+            log.info("epoch %d: batch accuracy %.4f, horizon now %d", epoch, accuracy,
+                     self.horizon)
+
+    def epoch_row(self, model, epoch, train_loss):
+        """Training means, validation at the test horizon and accuracy at the training one."""
+        row = {"epoch": epoch, "horizon": self.horizon, "train_loss": train_loss,
+               "train_accuracy": float(np.mean(self.accuracies)),
+               **_validate(model, self.val, self.horizon)}
+        self.accuracies = []
+        return row
+
+    def state(self):
+        return {"stage": self.stage}
+
+    def load_state(self, state):
+        self.stage = state.get("stage", 0)
+
+
 def train_curriculum(model: torch.nn.Module, task: OnlineTask, val: Mapping[str, torch.Tensor],
                      settings: CurriculumSettings, *, seed: int, checkpoint: str, cfg_hash: str,
                      label: str) -> list[dict[str, float]]:
     """Train on online batches with the horizon curriculum; one history row per epoch."""
-    device = resolve_device(settings.device)
-    model.to(device)
-    val = {k: v.to(device) for k, v in val.items()}
-    optimizer = _adam(model.parameters(), settings)
-    rng = np.random.default_rng(seed)
-    start, history, extra = resume(checkpoint, model=model, optimizer=optimizer, rng=rng,
-                                   cfg_hash=cfg_hash)
-    stage = extra.get("stage", 0)
-
-    with interruptible() as received:
-        for epoch in range(start + 1, settings.epochs + 1):
-            tic = time.perf_counter()
-            model.train()
-            losses, accuracies = [], []
-            for _ in range(settings.steps_per_epoch):
-                batch = task.batch(settings.horizons[stage], settings.batch_size, rng, device)
-                outputs, _ = model(batch["inputs"])
-                loss = masked_loss(outputs, batch["targets"], batch["mask"])
-                losses.append(optimiser_step(model, optimizer, loss, settings.grad_clip,
-                                             label=label, epoch=epoch))
-                accuracy = masked_accuracy(outputs.detach(), batch["targets"], batch["mask"]).item()
-                accuracies.append(accuracy)
-                if accuracy >= settings.threshold and stage < len(settings.horizons) - 1:
-                    stage += 1
-                    log.info("epoch %d: batch accuracy %.4f, horizon now %d", epoch, accuracy,
-                             settings.horizons[stage])
-                check_interrupt(received, label, epoch, checkpoint)
-            row = _epoch_row(model, val, epoch, settings.horizons[stage], losses, accuracies,
-                             time.perf_counter() - tic, label)
-            history.append(row)
-            log.info("epoch %d %s", epoch, {k: round(v, 6) for k, v in row.items()})
-            if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
-                save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer, rng=rng,
-                                cfg_hash=cfg_hash, history=history, extra={"stage": stage})
-    model.to("cpu")
-    return history
-
-
-def _epoch_row(model: torch.nn.Module, val: Mapping[str, torch.Tensor], epoch: int,
-               horizon: int, losses: list[float], accuracies: list[float], seconds: float,
-               label: str) -> dict[str, float]:
-    """One history row: training means, validation at `horizon`; a non-finite validation loss
-    stops the job naming `label`."""
-    row = {"epoch": epoch, "horizon": horizon, "train_loss": float(np.mean(losses)),
-           "train_accuracy": float(np.mean(accuracies)), **_validate(model, val, horizon),
-           "seconds": seconds}
-    if not math.isfinite(row["val_loss"]):
-        raise Diverged(f"{label}: validation loss is not finite at epoch {epoch}")
-    return row
+    return train(model, CurriculumHooks(task, val, settings), settings, seed=seed,
+                 checkpoint=checkpoint, cfg_hash=cfg_hash, label=label)
 
 
 def _validate(model: torch.nn.Module, val: Mapping[str, torch.Tensor],
@@ -216,33 +230,25 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
     device = resolve_device(settings.device)
     for model in models:
         model.to(device)
-    val = {k: v.to(device) for k, v in val.items()}
+    hooks = [CurriculumHooks(task, val, settings) for _ in seeds]
+    for seed_hooks in hooks:
+        seed_hooks.to(device)
     rngs = [np.random.default_rng(seed) for seed in seeds]
-    resumed = []
-    for model, rng, path in zip(models, rngs, checkpoints, strict=True):
-        optimizer = _adam(model.parameters(), settings)
-        resumed.append((*resume(path, model=model, optimizer=optimizer, rng=rng,
-                                cfg_hash=cfg_hash), optimizer.state_dict()))
-    starts = {path: state[0] for path, state in zip(checkpoints, resumed)}
-    if len(set(starts.values())) > 1:
-        raise ValueError(f"seed checkpoints stopped at different epochs {starts}: delete them, "
-                         f"or train these seeds one by one")
-    start = resumed[0][0]
-    histories = [state[1] for state in resumed]
-    stages = [state[2].get("stage", 0) for state in resumed]
+    start, histories, optimizer_states = _resume_seeds(models, hooks, rngs, checkpoints,
+                                                       settings, cfg_hash)
     stack = SeedStack(models)
     optimizer = _adam(stack.parameters(), settings)
     if start:
-        stack.load_seed_optimizer_states(optimizer, [state[3] for state in resumed])
+        stack.load_seed_optimizer_states(optimizer, optimizer_states)
     group = f"{labels[0]} (with {len(seeds) - 1} more seeds)"
 
     with interruptible() as received:
         for epoch in range(start + 1, settings.epochs + 1):
             tic = time.perf_counter()
-            losses, accuracies = [], []
+            losses = []
             for _ in range(settings.steps_per_epoch):
-                batch = task.seed_batch([settings.horizons[stage] for stage in stages],
-                                        settings.batch_size, rngs, device)
+                batch = task.seed_batch([h.horizon for h in hooks], settings.batch_size, rngs,
+                                        device)
                 outputs = stack(batch["inputs"])
                 loss = masked_loss(outputs, batch["targets"], batch["mask"])
                 accuracy = masked_accuracy(outputs.detach(), batch["targets"], batch["mask"])
@@ -257,31 +263,45 @@ def train_curriculum_seeds(models: Sequence[torch.nn.Module], task: OnlineTask,
                     clip_per_seed(stack.parameters(), settings.grad_clip)
                 optimizer.step()
                 losses.append(step_loss)
-                accuracies.append(accuracy)
-                for k, value in enumerate(accuracy):
-                    if value >= settings.threshold and stages[k] < len(settings.horizons) - 1:
-                        stages[k] += 1
+                for seed_hooks, value in zip(hooks, accuracy, strict=True):
+                    seed_hooks.record(value, epoch)
                 check_interrupt(received, group, epoch, Path(checkpoints[0]).parent)
             stack.write_back()
             seconds = time.perf_counter() - tic
             for k, model in enumerate(models):
-                horizon = settings.horizons[stages[k]]
-                histories[k].append(_epoch_row(
-                    model, val, epoch, horizon, [step[k] for step in losses],
-                    [step[k] for step in accuracies], seconds, labels[k]))
-            log.info("epoch %d: horizons %s, val accuracy %s", epoch,
-                     [settings.horizons[s] for s in stages],
-                     [round(h[-1]["val_accuracy"], 4) for h in histories])
-            if epoch % settings.checkpoint_every == 0 or epoch == settings.epochs:
+                row = hooks[k].epoch_row(model, epoch, float(np.mean([s[k] for s in losses])))
+                histories[k].append(checked_row({**row, "seconds": seconds}, labels[k], epoch))
+            if checkpoint_due(epoch, settings):
                 for k, model in enumerate(models):
                     seed_optimizer = _adam(model.parameters(), settings)
                     seed_optimizer.load_state_dict(stack.seed_optimizer_state(optimizer, k))
                     save_checkpoint(checkpoints[k], epoch=epoch, model=model,
                                     optimizer=seed_optimizer, rng=rngs[k], cfg_hash=cfg_hash,
-                                    history=histories[k], extra={"stage": stages[k]})
+                                    history=histories[k],
+                                    extra={"pending_losses": [], **hooks[k].state()})
     for model in models:
         model.to("cpu")
     return histories
+
+
+def _resume_seeds(models: Sequence[torch.nn.Module], hooks: Sequence[CurriculumHooks],
+                  rngs: Sequence[np.random.Generator], checkpoints: Sequence[str],
+                  settings: CurriculumSettings,
+                  cfg_hash: str) -> tuple[int, list[list[dict]], list[dict]]:
+    """Resume every seed from its own checkpoint (the single-seed layout): the epochs done (the
+    same for all, else an error), each seed's history and optimiser state dict."""
+    starts, histories, optimizer_states = {}, [], []
+    for model, seed_hooks, rng, path in zip(models, hooks, rngs, checkpoints, strict=True):
+        optimizer = _adam(model.parameters(), settings)
+        starts[path], history, extra = resume(path, model=model, optimizer=optimizer, rng=rng,
+                                              cfg_hash=cfg_hash)
+        seed_hooks.load_state(extra)
+        histories.append(history)
+        optimizer_states.append(optimizer.state_dict())
+    if len(set(starts.values())) > 1:
+        raise ValueError(f"seed checkpoints stopped at different epochs {starts}: delete them, "
+                         f"or train these seeds one by one")
+    return starts[checkpoints[0]], histories, optimizer_states
 
 
 def _adam(params, settings: CurriculumSettings) -> Adam:

@@ -12,6 +12,7 @@ from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
 from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE, corner_summary
 from taskdyn.studies.ctdb.plotting import plot_multitask_performance, plot_reaches
+from taskdyn.studies.splits import held_out
 from taskdyn.tasks import multitask as mt
 
 
@@ -23,12 +24,12 @@ def make_multitask_table(*, evaluations: list[str], table: str) -> None:
         arrays = read_h5(path, ["outputs", "targets", "labels/split", "labels/subtask",
                                 "labels/response_angle", "labels/response_end",
                                 "labels/weight"])
-        held_out = arrays["labels/split"] == 0
+        test = held_out(arrays["labels/split"])
         success = mt.response_success(arrays["outputs"], arrays["labels/response_angle"],
                                       arrays["labels/response_end"])
         error = ((arrays["outputs"] - arrays["targets"]) ** 2).sum(-1) * arrays["labels/weight"]
-        for index in np.unique(arrays["labels/subtask"][held_out]):
-            chosen = held_out & (arrays["labels/subtask"] == index)
+        for index in np.unique(arrays["labels/subtask"][test]):
+            chosen = test & (arrays["labels/subtask"] == index)
             base = {**ident, "subtask": mt.SUBTASKS[index], "n_trials": int(chosen.sum())}
             rows.append({**base, "metric": "success_rate", "value": float(success[chosen].mean())})
             rows.append({**base, "metric": "weighted_mse",
@@ -50,20 +51,20 @@ def make_reaching_table(*, evaluations: list[str], table: str) -> None:
     for path in evaluations:
         ident = model_id(path)
         arrays = read_h5(path)
-        held_out = arrays["labels/split"] == 0
+        test = held_out(arrays["labels/split"])
         end = np.linalg.norm(arrays["outputs"][:, -1] - arrays["targets"][:, -1], axis=-1)
         catch, bumped = arrays["labels/catch"] == 1, arrays["labels/bumped"] == 1
         conditions = {"reach": ~catch & ~bumped, "reach_bumped": ~catch & bumped,
                       "catch": catch}
         for condition, chosen in conditions.items():
-            chosen = chosen & held_out
+            chosen = chosen & test
             if chosen.any():
                 rows.append({**ident, "condition": condition, "metric": "end_error_m",
                              "n_trials": int(chosen.sum()), "value": float(end[chosen].mean())})
-        effort = np.mean([v[held_out] ** 2 for k, v in arrays.items()
+        effort = np.mean([v[test] ** 2 for k, v in arrays.items()
                           if k.startswith("labels/activation_")])
         rows.append({**ident, "condition": "all", "metric": "effort",
-                     "n_trials": int(held_out.sum()), "value": float(effort)})
+                     "n_trials": int(test.sum()), "value": float(effort)})
     write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
 
 
@@ -77,7 +78,8 @@ def figure_reaching(*, evaluations: list[str], pdf: str, png: str) -> None:
         seen.add(ident["model"])
         arrays = read_h5(path)
         runs.append({"name": f"{ident['model']} (seed {ident['seed']})", **{
-            k.removeprefix("labels/"): v[arrays["labels/split"] == 0] for k, v in arrays.items()
+            k.removeprefix("labels/"): v[held_out(arrays["labels/split"])]
+            for k, v in arrays.items()
             if k in ("outputs", "targets") or k.startswith("labels/")}})
     save_figure(plot_reaches(runs, f"{model_id(evaluations[0])['task']}: reaches"), pdf, png)
 

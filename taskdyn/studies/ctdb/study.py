@@ -8,10 +8,11 @@ models') train settings for that task. The config checks live, free of torch, in
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from taskdyn.config import merged
-from taskdyn.studies.ctdb.tasks import KINDS, bind_task, bound_task
+from taskdyn.studies.ctdb.tasks import KINDS
 from taskdyn.studies.sequence import SequenceStudy, split_trials, task_rng
 from taskdyn.tasks.flipflop import flipflop_loss_mask, generate_flipflop
 from taskdyn.training import TrainSettings
@@ -22,39 +23,40 @@ class CtdbStudy(SequenceStudy):
 
     name = "ctdb"
 
-    def make_dataset(self, task, seed):
+    def make_dataset(self, job):
+        task = job.task
         if task["kind"] in KINDS:
-            return KINDS[task["kind"]].make_dataset(task, seed)
+            return KINDS[task["kind"]].make_dataset(job)
         if task["kind"] != "flipflop":
             raise ValueError(f"ctdb: unknown task kind {task['kind']!r}; "
                              f"accepted: {['flipflop', *KINDS]}")
-        rng = task_rng(task, seed)
+        rng = task_rng(task, job.seed)
         arrays = generate_flipflop(task["n_trials"], task["n_bits"], task["n_timesteps"],
                                    task["switch_prob"], task["noise"], rng)
         arrays["mask"] = flipflop_loss_mask(arrays["targets"], task["transition_blind"])
         return split_trials(arrays, task["val_fraction"], rng)
 
-    def dataset_attrs(self, task, dataset):
-        if task["kind"] in KINDS:
-            return KINDS[task["kind"]].dataset_attrs(task, dataset)
-        return super().dataset_attrs(task, dataset)
+    def dataset_attrs(self, job, dataset):
+        if job.task["kind"] in KINDS:
+            return KINDS[job.task["kind"]].dataset_attrs(job, dataset)
+        return super().dataset_attrs(job, dataset)
 
-    def build_model(self, model, dataset_attrs):
-        return bind_task(super().build_model(model, dataset_attrs), dataset_attrs.get("task"))
+    def train_settings(self, job):
+        """The task's `train` block, if any, overrides the study's and the model's settings."""
+        return TrainSettings.from_config(merged(job.train, job.task.get("train")))
 
-    def train(self, model, dataset, train_cfg, **job):
-        task = bound_task(model)
-        train_cfg = merged(train_cfg, task.get("train"))
-        if task.get("kind") in KINDS:
-            return KINDS[task["kind"]].train(model, dataset, task,
-                                             TrainSettings.from_config(train_cfg), **job)
-        return super().train(model, dataset, train_cfg, **job)
+    def train(self, model, dataset, job):
+        if job.task["kind"] in KINDS:
+            return KINDS[job.task["kind"]].train(model, dataset, job, self.train_settings(job))
+        return super().train(model, dataset, job)
 
-    def evaluate(self, model, dataset, evaluate_cfg):
-        task = bound_task(model)
-        if task.get("kind") in KINDS:
-            return KINDS[task["kind"]].evaluate(model, dataset, task, evaluate_cfg)
-        return super().evaluate(model, dataset, evaluate_cfg)
+    def evaluate(self, model, dataset, job):
+        """The task kind's evaluation; the flip-flop's adds each bit's state, `bit{i}`."""
+        if job.task["kind"] in KINDS:
+            return KINDS[job.task["kind"]].evaluate(model, dataset, job)
+        evaluation = super().evaluate(model, dataset, job)
+        evaluation.labels.update(flipflop_bits(evaluation.targets))
+        return evaluation
 
     def metrics(self, model, batch):
         outputs, _ = model(batch["inputs"])
@@ -63,6 +65,11 @@ class CtdbStudy(SequenceStudy):
         correct = ((outputs > 0.5) == (batch["targets"] > 0.5)).float()
         return {"loss": loss.item(), "mse": torch.mean((outputs - batch["targets"]) ** 2).item(),
                 "bit_accuracy": ((correct * mask).sum() / mask.sum()).item()}
+
+
+def flipflop_bits(targets: np.ndarray) -> dict[str, np.ndarray]:
+    """`bit{i}` `(trial, time)` int8: the state (0 or 1) of bit i, the flip-flop's target."""
+    return {f"bit{i}": (targets[..., i] > 0.5).astype(np.int8) for i in range(targets.shape[-1])}
 
 
 STUDY = CtdbStudy()

@@ -1,4 +1,4 @@
-"""Pipeline stages of the thalamus study: bAbI files → dataset, then tables and figures.
+"""Pipeline stages of the thalamus study: bAbI files (the datasets' inputs), tables and figures.
 
 Each function takes paths and JSON-decoded config slices (the `scripts/thalamus_*.py` adapters
 pass them). Tables are long CSVs with provenance; figures read tables only.
@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from taskdyn import jobs
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
+from taskdyn.studies.splits import held_out
 from taskdyn.studies.thalamus import plotting as plots
 from taskdyn.studies.thalamus.analysis import (
     accuracy_by_group,
@@ -52,18 +52,13 @@ def fetch_babi(*, data: dict, archive: str) -> None:
     download_babi(data["url"], archive, data["sha256"])
 
 
-def make_babi_dataset(*, task: dict, files: dict, out: str) -> None:
-    """Parse one configuration's bAbI files into the dataset HDF5."""
-    jobs.make_dataset(study="thalamus", task={**task, "files": files}, out=out)
-
-
 # -- tables ----------------------------------------------------------------------------------
 
 
 def _test_labels(path: str) -> dict[str, np.ndarray]:
     labels = {k.removeprefix("labels/"): v for k, v in read_h5(path).items()
               if k.startswith("labels/")}
-    test = labels["split"] == 0
+    test = held_out(labels["split"])
     return {k: v[test] for k, v in labels.items()}
 
 
@@ -147,7 +142,7 @@ def phase_tables(*, evaluation: str, analysis: dict, roles_table: str, pca_table
     """Mean phase tag per token role, and a PCA of the phase tags coloured by role."""
     phase = read_h5(evaluation, ["phase"])["phase"]
     labels = read_h5(evaluation, ["labels/role", "labels/split"])
-    test = labels["labels/split"] == 0
+    test = held_out(labels["labels/split"])
     phase, role = phase[test], labels["labels/role"][test]
     means = phase_by_role(phase, role, len(ROLE_NAMES))
     counts = [int(np.sum(role == r)) for r in range(len(ROLE_NAMES))]

@@ -1,16 +1,13 @@
-"""Which files the thalamus rules read and request, derived from the study's config slice.
+"""Which files the thalamus table and figure rules read and request, from the study's config.
 
 `workflow/rules/studies/thalamus.smk` calls these from lambdas, so the rule file holds rules
-only. `cfg` is the validated `studies.thalamus` mapping (schema defaults filled in).
+only. `cfg` is the validated `studies.thalamus` mapping (schema defaults filled in). The files a
+dataset reads are declared in `taskdyn.studies.thalamus.inputs`.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from taskdyn.tasks.babi_generate import babi_file_name
-
-SPLITS = ("train", "test")
 
 
 def readers(cfg: dict[str, Any]) -> list[str]:
@@ -21,28 +18,6 @@ def readers(cfg: dict[str, Any]) -> list[str]:
 def gated(cfg: dict[str, Any]) -> list[str]:
     """Models with a top-k gate."""
     return [m for m in readers(cfg) if cfg["models"][m]["gate"] == "topk"]
-
-
-def babi_file(cfg: dict[str, Any], run: str, babi_task: int, split: str) -> str:
-    """Where one bAbI file is read from, by `data.source`."""
-    name, data = babi_file_name(babi_task, split), cfg["data"]
-    if data["source"] == "generate":
-        return f"results/{run}/babi/thalamus/generated/{name}"
-    if data["source"] == "download":
-        return f"results/{run}/babi/thalamus/download/{data['subset']}/{name}"
-    return f"{data['path'].rstrip('/')}/{name}"
-
-
-def dataset_files(cfg: dict[str, Any], run: str, task: str) -> dict[str, dict[str, str]]:
-    """{bAbI task: {split: path}} of configuration `task`."""
-    return {str(n): {s: babi_file(cfg, run, n, s) for s in SPLITS}
-            for n in cfg["tasks"][task]["babi_tasks"]}
-
-
-def downloaded_files(cfg: dict[str, Any]) -> list[str]:
-    """Paths, below the download directory, of every configured task's files."""
-    wanted = sorted({n for c in cfg["tasks"].values() for n in c["babi_tasks"]})
-    return [f"{cfg['data']['subset']}/{babi_file_name(n, s)}" for n in wanted for s in SPLITS]
 
 
 def runs(cfg: dict[str, Any], models: list[str]) -> list[dict[str, Any]]:

@@ -12,7 +12,9 @@ import torch.nn.functional as F
 
 from taskdyn.models.thalamus import QAOutput, ThalamusReader, build_qa_model
 from taskdyn.studies.base import Evaluation, Study
+from taskdyn.studies.splits import HELD_OUT, TRAINING, held_out, split_label
 from taskdyn.studies.thalamus.analysis import accuracy_by_group, gate_scores
+from taskdyn.studies.thalamus.inputs import SPLITS, input_name
 from taskdyn.tasks.babi_parse import (
     ROLE_NAMES,
     build_answers,
@@ -50,15 +52,13 @@ class ThalamusStudy(Study):
 
     name = "thalamus"
 
-    def make_dataset(self, task, seed):
-        """Parse the task's files (`task["files"][str(n)][split]`) into train/val/test arrays."""
-        if "files" not in task:
-            raise ValueError("thalamus datasets are parsed from bAbI files: task['files'] must "
-                             "map each bAbI task to its train/test paths (rule "
-                             "thalamus_make_dataset passes them)")
-        rng = np.random.default_rng(task.get("data_seed", seed))
-        parsed = {n: {split: parse_babi(Path(task["files"][str(n)][split]).read_text()
-                                        .splitlines()) for split in ("train", "test")}
+    def make_dataset(self, job):
+        """Parse the task's bAbI files (`job.inputs`, `inputs.dataset_inputs`) into
+        train/val/test arrays."""
+        task = job.task
+        rng = np.random.default_rng(task.get("data_seed", job.seed))
+        parsed = {n: {split: parse_babi(Path(job.inputs[input_name(n, split)]).read_text()
+                                        .splitlines()) for split in SPLITS}
                   for n in task["babi_tasks"]}
         splits = {n: _split_stories(p["train"], task["val_fraction"], rng) | {"test": p["test"]}
                   for n, p in parsed.items()}
@@ -78,7 +78,7 @@ class ThalamusStudy(Study):
                               "babi_tasks": np.array(task["babi_tasks"], np.int64)}
         return dataset
 
-    def dataset_attrs(self, task, dataset):
+    def dataset_attrs(self, job, dataset):
         """Sizes, and the words and answers (as lists) that figures and tables label with."""
         lexicon = dataset["lexicon"]
         words, answers = (np.char.decode(lexicon[k]).tolist() for k in ("words", "answers"))
@@ -88,8 +88,8 @@ class ThalamusStudy(Study):
                 "max_story_tokens": int(dataset["train"]["story"].shape[1]),
                 "role_names": list(ROLE_NAMES)}
 
-    def build_model(self, model, dataset_attrs):
-        return build_qa_model(model, dataset_attrs)
+    def build_model(self, job, dataset_attrs):
+        return build_qa_model(job.model, dataset_attrs)
 
     def loss(self, model, batch):
         logits = _run(model, batch).logits
@@ -103,13 +103,14 @@ class ThalamusStudy(Study):
         return {"loss": F.cross_entropy(logits, batch["answer"], ignore_index=-1).item(),
                 "accuracy": (logits.argmax(1) == batch["answer"]).float().mean().item()}
 
-    def evaluate(self, model, dataset, evaluate_cfg):
+    def evaluate(self, model, dataset, job):
         """Run on the whole test split plus the first `n_train_trials` training questions."""
+        evaluate_cfg = job.evaluate
         n_train = evaluate_cfg.get("n_train_trials", 0)
         parts = [dataset["test"], {k: v[:n_train] for k, v in dataset["train"].items()}]
         arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        split = np.concatenate([np.zeros(len(parts[0]["answer"])),
-                                np.ones(len(parts[1]["answer"]))]).astype(np.int8)
+        split = split_label([(HELD_OUT, len(parts[0]["answer"])),
+                             (TRAINING, len(parts[1]["answer"]))])
         babi_tasks = np.asarray(dataset["lexicon"]["babi_tasks"])
         uses_task = isinstance(model, ThalamusReader)
         out, swapped = _evaluate_batches(model, arrays, len(babi_tasks) if uses_task else 0,
@@ -168,7 +169,7 @@ def _evaluate_batches(model, arrays, n_swaps, batch_size):
 
 def _test_metrics(out: QAOutput, labels: dict[str, np.ndarray],
                   babi_tasks: np.ndarray) -> dict[str, float]:
-    test = labels["split"] == 0
+    test = held_out(labels["split"])
     logits, answer = torch.as_tensor(out.logits[test]), torch.as_tensor(labels["answer"][test])
     metrics = {"test_loss": F.cross_entropy(logits, answer, ignore_index=-1).item(),
                "test_accuracy": float(np.mean(labels["prediction"][test] == answer.numpy()))}

@@ -15,7 +15,11 @@ start without importing them.
 
 from __future__ import annotations
 
-SPLITS = ("val", "train", "novel_angle", "novel_identity")  # codes of the `split` label
+from taskdyn.studies.splits import split_codes
+
+# Code of each split in the `split` label: the contract's 0 (held out, `val`) and 1 (`train`),
+# then the study's own held-out sets.
+SPLITS = split_codes(("novel_angle", "novel_identity"), held_out_name="val")
 PROPERTIES = ("category", "identity", "location", "angle")
 
 __all__ = ["PROPERTIES", "SPLITS"]

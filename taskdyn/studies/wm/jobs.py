@@ -1,8 +1,9 @@
-"""Pipeline stages of the wm study: stimuli → cached CNN features → N-back datasets; analyses of
-trained models' states and of the CNN features; the causal perturbation; tables and figures.
+"""Pipeline stages of the wm study: stimuli → cached CNN features; analyses of trained models'
+states and of the CNN features; the causal perturbation; tables and figures.
 
 Data: each stage writes one HDF5 file; the features are computed once per stimulus set and
-encoder, and every dataset (hence every training job) reads them from there.
+encoder, and every dataset (the generic make_dataset stage, hence every training job) reads
+them from there.
 
 Analyses, per model (RNN states from its evaluation file): memory decoding (cross-time for each
 remembered stimulus, cross-stimulus encoding generalisation), cross-task decoding at the
@@ -115,20 +116,6 @@ def extract_stimulus_features(*, images: str, encoder: dict, out: str) -> None:
                                              encoder_weights=record["weights_source"])})
 
 
-def make_dataset(*, task: dict, features: str, out: str) -> None:
-    """Draw one scenario's N-back trials over the cached features into one dataset file."""
-    from taskdyn.studies.wm.study import STUDY  # torch loads here, for this job only
-
-    arrays = read_h5(features)
-    feature_attrs = read_h5_attrs(features)
-    dataset = STUDY.make_dataset(task, seed=task["data_seed"], stimuli=arrays)
-    write_h5(out, dataset, attrs={
-        "study": STUDY.name, "task": task, **STUDY.dataset_attrs(task, dataset),
-        "encoder": feature_attrs["encoder"], "stimuli": feature_attrs["stimuli"],
-        "provenance": provenance(task, encoder_weights=feature_attrs["encoder"]["weights_source"]),
-    })
-
-
 SWAP_CONDITIONS = ("direct", "reconstructed", "same_age", "same_stimulus", "unrotated")
 
 
@@ -143,7 +130,7 @@ def rnn_states(evaluation: str, analysis: dict,
     """Hidden states `[trial, time, unit]` and labels of the analysed split's trials, plus the
     evaluation arrays named in `extra` (e.g. `inputs`, `outputs`) for the same trials."""
     arrays = read_h5(evaluation)
-    keep = arrays["labels/split"] == SPLITS.index(analysis["split"])
+    keep = arrays["labels/split"] == SPLITS[analysis["split"]]
     if keep.sum() < 10:
         raise ValueError(f"{evaluation}: only {keep.sum()} trials in split {analysis['split']!r}")
     out = {k.removeprefix("labels/"): v[keep] for k, v in arrays.items()

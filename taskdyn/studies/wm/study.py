@@ -1,10 +1,11 @@
 """The wm study: N-back datasets over cached CNN features, the RNN models, training, evaluation.
 
 A dataset holds N-back trials as stimulus indices per split plus the `stimuli` group (the
-standardised feature maps and properties of every stimulus), so training never runs the CNN.
+standardised feature maps and properties of every stimulus), so training never runs the CNN;
+it is drawn over the feature cache, the dataset's declared input (`inputs.dataset_inputs`).
 Splits: `train` and `val` draw from the training stimuli (angles and identities not held
 out), `novel_angle` from the held-out angles of training identities, `novel_identity` from
-the held-out identities at training angles.
+the held-out identities at training angles (split codes: `taskdyn.studies.wm.SPLITS`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from taskdyn.io import read_h5, read_h5_attrs
 from taskdyn.models.nback import build_nback_model
 from taskdyn.provenance import config_hash
 from taskdyn.studies.base import Arrays, Evaluation, Study
+from taskdyn.studies.splits import split_label
 from taskdyn.studies.wm import PROPERTIES, SPLITS
 from taskdyn.tasks.nback import (
     CLASS_NAMES,
@@ -31,7 +34,7 @@ from taskdyn.tasks.nback import (
     task_index,
     task_name,
 )
-from taskdyn.training import TrainSettings, fit
+from taskdyn.training import fit, tensors
 
 
 class WMStudy(Study):
@@ -39,13 +42,11 @@ class WMStudy(Study):
 
     name = "wm"
 
-    def make_dataset(self, task: dict[str, Any], seed: int,
-                     stimuli: Arrays | None = None) -> dict[str, Arrays]:
-        """Trials per split for scenario `task`, drawn over the cached `stimuli` arrays."""
-        if stimuli is None:
-            raise ValueError("wm datasets are drawn over the stimulus feature cache: pass "
-                             "`stimuli` (rule make_wm_dataset does)")
-        rng = np.random.default_rng(seed)
+    def make_dataset(self, job):
+        """Trials per split for scenario `job.task`, drawn over the cached features
+        (`job.inputs["features"]`)."""
+        task, stimuli = job.task, read_h5(job.inputs["features"])
+        rng = np.random.default_rng(job.seed)
         props = {k: np.asarray(stimuli[k]) for k in PROPERTIES}
         pools = split_pools(props, task["heldout_angles"], task["heldout_identities"])
         tasks = scenario_tasks(task)
@@ -60,34 +61,36 @@ class WMStudy(Study):
                               **props}
         return dataset
 
-    def dataset_attrs(self, task, dataset):
+    def dataset_attrs(self, job, dataset):
+        """Sizes and task names, and the encoder and stimulus set of the feature cache."""
+        features = read_h5_attrs(job.inputs["features"])
         return {"n_channels": dataset["stimuli"]["features"].shape[1], "n_tasks": N_TASKS,
                 "seq_len": dataset["train"]["stimulus"].shape[1],
-                "task_names": [task_name(t) for t in scenario_tasks(task)]}
+                "task_names": [task_name(t) for t in scenario_tasks(job.task)],
+                "encoder": features["encoder"], "stimuli": features["stimuli"],
+                "provenance": {"encoder_weights": features["encoder"]["weights_source"]}}
 
-    def build_model(self, model, dataset_attrs):
-        return build_nback_model(model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])
+    def build_model(self, job, dataset_attrs):
+        return build_nback_model(job.model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])
 
-    def train(self, model, dataset, train_cfg, *, seed, checkpoint, cfg_hash, label):
+    def train(self, model, dataset, job):
         """The generic loop with class-weighted cross-entropy; resumes only on the same data."""
         model.attach_features(torch.as_tensor(dataset["stimuli"]["features"]))
         weights = torch.as_tensor(class_weights(dataset["train"]["targets"]), dtype=torch.float32)
         loss = functools.partial(nback_loss, class_weights=weights)
         metrics = functools.partial(nback_metrics, class_weights=weights)
         return fit(model, _trial_tensors(dataset["train"]), _trial_tensors(dataset["val"]), loss,
-                   metrics, TrainSettings.from_config(train_cfg), seed=seed,
-                   checkpoint=checkpoint, cfg_hash=config_hash([cfg_hash, data_digest(dataset)]),
-                   label=label)
+                   metrics, self.train_settings(job), seed=job.seed, checkpoint=job.checkpoint,
+                   cfg_hash=config_hash([job.cfg_hash, data_digest(dataset)]), label=job.label)
 
-    def evaluate(self, model, dataset, evaluate_cfg):
+    def evaluate(self, model, dataset, job):
         """Every val / novel-angle / novel-identity trial plus `n_train_trials` training trials."""
         model.attach_features(torch.as_tensor(dataset["stimuli"]["features"]))
-        n_train = evaluate_cfg.get("n_train_trials", 0)
+        n_train = job.evaluate.get("n_train_trials", 0)
         parts = {s: {k: v[:n_train] if s == "train" else v for k, v in dataset[s].items()}
                  for s in SPLITS}
         trials = {k: np.concatenate([p[k] for p in parts.values()]) for k in parts["val"]}
-        split = np.concatenate([np.full(len(p["task"]), i, np.int8)
-                                for i, p in enumerate(parts.values())])
+        split = split_label([(code, len(parts[s]["task"])) for s, code in SPLITS.items()])
         model.eval()
         with torch.no_grad():
             batch = _trial_tensors(trials)
@@ -170,7 +173,7 @@ def accuracy_metrics(labels: Arrays) -> dict[str, float]:
     correct = labels["prediction"] == labels["target"]
     respond = labels["response"].astype(bool)
     metrics = {}
-    for code, split in enumerate(SPLITS):
+    for split, code in SPLITS.items():
         in_split = labels["split"] == code
         if not in_split.any():
             continue
@@ -193,7 +196,7 @@ def data_digest(dataset: dict[str, Arrays]) -> str:
 
 
 def _trial_tensors(arrays: Arrays) -> dict[str, torch.Tensor]:
-    return {k: torch.as_tensor(arrays[k]) for k in ("stimulus", "task", "n_back", "targets")}
+    return tensors({k: arrays[k] for k in ("stimulus", "task", "n_back", "targets")})
 
 
 STUDY = WMStudy()

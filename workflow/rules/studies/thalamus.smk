@@ -1,6 +1,8 @@
-# Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path) →
-# dataset per configuration; then accuracy, gating and task-swap tables and figures. Which
-# files each rule reads comes from taskdyn.studies.thalamus.paths (this file holds rules only).
+# Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path), which
+# the generic make_dataset rule reads (taskdyn.studies.thalamus.inputs); then accuracy, gating
+# and task-swap tables and figures. Which files each rule reads comes from
+# taskdyn.studies.thalamus.paths (this file holds rules only).
+from taskdyn.studies.thalamus import inputs as thalamus_inputs
 from taskdyn.studies.thalamus import paths as thalamus_paths
 
 THALAMUS = STUDIES["thalamus"]
@@ -29,7 +31,7 @@ rule thalamus_download_babi:
     output:
         files=expand(
             "results/{{run}}/babi/thalamus/download/{file}",
-            file=thalamus_paths.downloaded_files(THALAMUS),
+            file=thalamus_inputs.downloaded_files(THALAMUS),
         ),
         archive="results/{run}/babi/thalamus/download/tasks_1-20_v1-2.tar.gz",
     log:
@@ -42,35 +44,6 @@ rule thalamus_download_babi:
         ),
     script:
         "../../../scripts/thalamus_download_babi.py"
-
-
-# The dataset depends on the bAbI files of `data.source`, which the generic make_dataset cannot
-# express; this rule makes the same file, so the generic train/evaluate chain reads it.
-rule thalamus_make_dataset:
-    input:
-        lambda wildcards: [
-            path
-            for splits in thalamus_paths.dataset_files(
-                THALAMUS, wildcards.run, wildcards.task
-            ).values()
-            for path in splits.values()
-        ],
-    output:
-        data="results/{run}/data/thalamus/{task}.h5",
-    log:
-        "logs/{run}/thalamus_make_dataset/{task}.log",
-    conda:
-        "../../../envs/taskdyn.yaml"
-    params:
-        task=lambda wildcards: canonical_json(THALAMUS["tasks"][wildcards.task]),
-        files=lambda wildcards: canonical_json(
-            thalamus_paths.dataset_files(THALAMUS, wildcards.run, wildcards.task)
-        ),
-    script:
-        "../../../scripts/thalamus_make_dataset.py"
-
-
-ruleorder: thalamus_make_dataset > make_dataset
 
 
 rule thalamus_make_accuracy_table:

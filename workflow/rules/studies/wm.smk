@@ -1,5 +1,5 @@
-# Working-memory N-back study: stimuli → cached CNN features → datasets; the generic
-# train_model / evaluate_model rules then run on those datasets; wm analyses, tables, figures.
+# Working-memory N-back study: stimuli → cached CNN features, which the generic make_dataset
+# rule reads (taskdyn.studies.wm.inputs); wm analyses, tables, figures.
 WM = STUDIES["wm"]
 WM_RUNS = dict(run=RUN, task=list(WM["tasks"]), model=list(WM["models"]), seed=WM["seeds"])
 WM_PER_MODEL = "results/{run}/analysis/wm/{task}/{model}/seed{seed}/"
@@ -44,26 +44,6 @@ rule wm_extract_features:
         encoder=config_params("wm", "encoder"),
     script:
         "../../../scripts/wm_extract_features.py"
-
-
-# The dataset depends on the feature cache, which the generic make_dataset cannot express;
-# this rule makes the same file, so the generic train_model / evaluate_model chain reads it.
-rule make_wm_dataset:
-    input:
-        features=rules.wm_extract_features.output.features,
-    output:
-        data="results/{run}/data/wm/{task}.h5",
-    log:
-        "logs/{run}/make_wm_dataset/{task}.log",
-    conda:
-        "../../../envs/taskdyn.yaml"
-    params:
-        task=lambda wildcards: canonical_json(WM["tasks"][wildcards.task]),
-    script:
-        "../../../scripts/make_wm_dataset.py"
-
-
-ruleorder: make_wm_dataset > make_dataset
 
 
 rule wm_decode_memory:
@@ -137,7 +117,7 @@ rule wm_decode_cross_task:
 # The causal test needs the trained model itself: its one-step map runs on from shifted states.
 rule wm_perturb_memory:
     input:
-        data=rules.make_wm_dataset.output.data,
+        data="results/{run}/data/wm/{task}.h5",
         weights="results/{run}/models/wm/{task}/{model}/seed{seed}/weights.pt",
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
@@ -159,7 +139,7 @@ rule wm_perturb_memory:
 # scenario's trials show (the same for every model and seed, so once per scenario).
 rule wm_analyse_features:
     input:
-        data=rules.make_wm_dataset.output.data,
+        data="results/{run}/data/wm/{task}.h5",
         features=rules.wm_extract_features.output.features,
     output:
         decoding="results/{run}/analysis/wm/{task}/cnn/decoding.csv",
