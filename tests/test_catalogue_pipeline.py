@@ -72,7 +72,7 @@ def finished_run(tmp_path_factory):
     outputs = expected_outputs(validate_config(yaml.safe_load(CONFIG.read_text()),
                                                REPO / "workflow" / "schemas"))
     targets = sorted({path for paths in outputs.values() for path in paths})
-    prepare_pipeline(workdir, config).snakemake("--quiet", *targets)
+    prepare_pipeline(workdir, config).snakemake(*targets, "--quiet")
     return workdir, config, outputs
 
 

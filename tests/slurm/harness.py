@@ -40,8 +40,9 @@ RUN_TIMEOUT_S = 420
 THREADS = 1  # torch threads of the training job, in every run and in the reference
 
 # Rules after training, packed into one allocation on the cluster (the profile keeps
-# train_model's own packing): four short jobs cost one start-up instead of four.
-POST_TRAINING = ("evaluate_model", "plot_trials", "plot_learning_curves", "make_metrics_table")
+# train_model's own packing): five short jobs cost one start-up instead of five.
+POST_TRAINING = ("evaluate_model", "plot_trials", "plot_learning_curves", "make_metrics_table",
+                 f"{STUDY}_check_claims")
 SLURM_ARGS = [
     "--profile", str(REPO / "profiles" / "slurm"),
     "--slurm-init-seconds-before-status-checks", "1",
