@@ -33,7 +33,7 @@ LIGHT_MODULES = [
     "taskdyn.studies.thalamus",
     "taskdyn.studies.thalamus.checks",
     "taskdyn.studies.thalamus.jobs",
-    "taskdyn.studies.thalamus.paths",
+    "taskdyn.studies.thalamus.inputs",
     "taskdyn.studies.thalamus.inputs",
     "taskdyn.studies.wm",
     "taskdyn.studies.wm.checks",

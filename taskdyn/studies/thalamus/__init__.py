@@ -2,14 +2,33 @@
 
 A study *task* is a configuration: one bAbI task (single-task) or several (multi-task, the task
 id fed to the thalamus). Its dataset is parsed from bAbI files, generated, downloaded or read
-from a path (`data.source`); the pipeline passes their paths in `task["files"]`. Models are the
-thalamus reader, the same reader without a gate and a plain LSTM reader. Evaluation runs on the
-official test split and records per-token states, the gate's choices, phase tags and the
+from a path (`data.source`), which `inputs.dataset_inputs` declares to the workflow. Models are
+the thalamus reader, the same reader without a gate and a plain LSTM reader. Evaluation runs on
+the official test split and records per-token states, the gate's choices, phase tags and the
 answers given under every task id.
 
 Modules: `study` (datasets, models, training, evaluation: `STUDY`), `checks` (the config
-checks, without torch), `paths` (the files each rule reads, for the workflow) and `jobs` (bAbI
-files, tables, figures). `STUDY` is imported on first use, so config validation and the bAbI
-file, table and figure jobs, which need neither torch nor the model, start without importing
-them.
+checks, without torch), `inputs` (the bAbI files a dataset reads), `claims` (the idea's testable
+predictions), `analysis` (gate scores, accuracy by group, phase tags), `jobs` (bAbI files,
+tables, figures) and `plotting`. Config validation and the table and figure jobs import
+neither torch nor the model.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def readers(cfg: dict[str, Any]) -> list[str]:
+    """Models that take a task id and tag phases (type thalamus, gated or not)."""
+    return [m for m, c in cfg["models"].items() if c["type"] == "thalamus"]
+
+
+def gated(cfg: dict[str, Any]) -> list[str]:
+    """Models with a top-k gate."""
+    return [m for m in readers(cfg) if cfg["models"][m]["gate"] == "topk"]
+
+
+def runs(cfg: dict[str, Any], models: list[str]) -> list[dict[str, Any]]:
+    """(model, seed) of every trained model among `models`, in config order."""
+    return [{"model": m, "seed": s} for m in cfg["models"] if m in models for s in cfg["seeds"]]

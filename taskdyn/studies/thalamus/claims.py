@@ -19,7 +19,7 @@ from taskdyn.claims import (
     not_measured,
     too_small,
 )
-from taskdyn.studies.thalamus.paths import gated, readers
+from taskdyn.studies.thalamus import gated, readers
 
 REFERENCE_TRAIN_SIZE = 1000  # the references in accuracy.csv are the 1k-question results
 GATES = "gate: topk | none"

@@ -1,12 +1,11 @@
 # Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path), which
 # the generic make_dataset rule reads (taskdyn.studies.thalamus.inputs); then accuracy, gating
-# and task-swap tables and figures. Which files each rule reads comes from
-# taskdyn.studies.thalamus.paths (this file holds rules only).
+# and task-swap tables and figures.
+from taskdyn.studies.thalamus import gated, readers, runs
 from taskdyn.studies.thalamus import inputs as thalamus_inputs
-from taskdyn.studies.thalamus import paths as thalamus_paths
 
 THALAMUS = STUDIES["thalamus"]
-THALAMUS_READERS = thalamus_paths.readers(THALAMUS)
+THALAMUS_READERS = readers(THALAMUS)
 
 
 rule thalamus_generate_babi:
@@ -21,7 +20,7 @@ rule thalamus_generate_babi:
         babi=r"\d+",
         name=r"[a-z-]+",
     params:
-        generate=lambda wildcards: canonical_json(THALAMUS["data"]["generate"]),
+        generate=config_params("thalamus", "data", "generate"),
         babi=lambda wildcards: int(wildcards.babi),
     script:
         "../../../scripts/thalamus_generate_babi.py"
@@ -63,7 +62,7 @@ rule thalamus_make_accuracy_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(thalamus_paths.runs, THALAMUS, list(THALAMUS["models"])),
+        runs=derived_params(runs, THALAMUS, list(THALAMUS["models"])),
     script:
         "../../../scripts/thalamus_make_accuracy_table.py"
 
@@ -85,7 +84,7 @@ rule thalamus_make_gating_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(thalamus_paths.runs, THALAMUS, THALAMUS_READERS),
+        runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_gating_table.py"
 
@@ -107,7 +106,7 @@ rule thalamus_make_task_swap_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(thalamus_paths.runs, THALAMUS, THALAMUS_READERS),
+        runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
 
@@ -235,4 +234,18 @@ rule thalamus_plot_phases:
         "../../../scripts/thalamus_plot_phases.py"
 
 
-STUDY_TARGETS["thalamus"] += thalamus_paths.targets(THALAMUS, RUN)
+# Tables and figures of every configuration (the task swap only where tasks are several).
+for _task, _task_cfg in THALAMUS["tasks"].items():
+    _tables = f"results/{RUN}/tables/thalamus/{_task}"
+    _figures = f"results/{RUN}/figures/thalamus/{_task}"
+    STUDY_TARGETS["thalamus"] += [f"{_tables}/accuracy.csv", f"{_figures}/accuracy.png"]
+    if THALAMUS_READERS:
+        STUDY_TARGETS["thalamus"].append(f"{_tables}/gating.csv")
+    if THALAMUS_READERS and len(_task_cfg["babi_tasks"]) > 1:
+        STUDY_TARGETS["thalamus"] += [f"{_tables}/task_swap.csv", f"{_figures}/task_swap.png"]
+    STUDY_TARGETS["thalamus"] += [
+        f"{_figures}/{r['model']}/seed{r['seed']}/{name}.png"
+        for name in ("salience", "phases")
+        if name in THALAMUS["analyses"]
+        for r in runs(THALAMUS, gated(THALAMUS))
+    ]
