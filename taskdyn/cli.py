@@ -16,7 +16,7 @@ from taskdyn.io import ResultFileError
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
 
-def _add_verify(parser: argparse.ArgumentParser) -> None:
+def _add_run_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", help="a run's results directory, e.g. results/default")
 
 
@@ -58,10 +58,6 @@ def _bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_claims(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("run_dir", help="a run's results directory, e.g. results/default")
-
-
 def _claims(args: argparse.Namespace) -> int:
     """Print every study's claims (tables/<study>/claims.csv), one table per study."""
     from taskdyn import claims
@@ -82,9 +78,9 @@ def _claims(args: argparse.Namespace) -> int:
 # name -> (help, add arguments, run)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                              Callable[[argparse.Namespace], int]]] = {
-    "verify": ("check results/<run> against its manifest.json", _add_verify, _verify),
+    "verify": ("check results/<run> against its manifest.json", _add_run_dir, _verify),
     "bench": ("time training, analyses and DAG building (taskdyn.bench)", _add_bench, _bench),
-    "claims": ("print every study's paper claims checked in results/<run>", _add_claims,
+    "claims": ("print every study's paper claims checked in results/<run>", _add_run_dir,
                _claims),
 }
 

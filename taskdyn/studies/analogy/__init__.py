@@ -14,8 +14,9 @@ evaluation), `val_<fact type>_<metric>`, `dirichlet_energy` and `mechanism/...`;
 tables.
 
 Modules: `study` (datasets, model, training, evaluation: `STUDY`), `mechanism` (the functor's
-mechanism measures and their tables), `sweep` (sweep points as models and tasks, their config
-checks), `checks` (the study's config checks, without torch) and `jobs` (long tables and
-figures). `STUDY` is imported on first use, so config validation and the table and figure
-jobs, which need neither torch nor the model, start without importing them.
+mechanism measured on the model during training, and its long tables), `sweep` (sweep points as
+models and tasks, their config checks), `checks` (the study's config checks and what the
+evaluation provides, without torch), `claims` (the paper's claims), `analysis` (the mechanism
+measures and the Dirichlet energy, on arrays), `jobs` (long tables and figures) and `plotting`.
+Config validation and the table and figure jobs import neither torch nor the model.
 """

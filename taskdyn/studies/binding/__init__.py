@@ -6,10 +6,10 @@ which training batches are drawn online) and fixed validation and test trials at
 horizon; `train` runs the horizon curriculum, `evaluate` the test trials.
 
 Modules: `study` (datasets, model, training, evaluation: `STUDY`), `training` (the online
-horizon curriculum), `checks` (the config checks, without torch), `jobs` (spectra against
-theory, signatures, topology, comparison tables) and `figures`. `STUDY` is imported on first
-use, so config validation and the table and figure jobs, which need neither torch nor the
-model, start without importing them.
+horizon curriculum), `checks` (the config checks and what the evaluation provides, without
+torch), `claims` (the paper's claims), `analysis` (spectra against the task operator,
+eigenvalue signatures, experiment comparisons), `jobs` (their tables and figures) and
+`plotting`. Config validation and the table and figure jobs import neither torch nor the model.
 """
 
 from __future__ import annotations

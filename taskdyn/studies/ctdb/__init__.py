@@ -2,6 +2,7 @@
 
 GRU / LSTM / vanilla RNN / NODE models on CtDB's three tasks. Modules: `study` (datasets,
 models, training and evaluation of every task kind: `STUDY`), `tasks` (the MultiTask and
-RandomTarget kinds), `checks` (the config checks, without torch), `claims` (the paper's claims),
-`jobs` (MultiTask and reaching tables and figures) and `plotting`.
+RandomTarget kinds), `checks` (the config checks and what the evaluation provides, without
+torch), `claims` (the paper's claims), `analysis` (fixed points at the bit cube's corners),
+`jobs` (the fixed-point, MultiTask and reaching tables and figures) and `plotting`.
 """

@@ -5,12 +5,12 @@ features are computed once by their own rules; its `tasks` are the training scen
 STMF, MTMF: the N values × features a model is trained on), its `models` the RNN types.
 
 Modules: `study` (datasets, model, training, evaluation: `STUDY`), `checks` (the config
-checks, without torch), `data_jobs` (stimuli → features → datasets), `analysis_jobs` (decoding,
-cross-task decoding, Procrustes, orthogonalisation and its t-test, tables), `perturbation_jobs`
-(the causal perturbation, which runs the trained model) and `figure_jobs` (the cross-task and
-perturbation figures, drawn by `taskdyn.studies.wm.plotting`). `STUDY` is imported on first use, so
-config validation and the analysis and figure jobs, which need neither torch nor the model,
-start without importing them.
+checks and what the evaluation provides, without torch), `inputs` (the feature cache a dataset
+reads), `claims` (the paper's claims), `analysis` (orthogonalisation and the causal
+perturbation, on arrays), `jobs` (stimuli and features; decoding, cross-task decoding,
+Procrustes, orthogonalisation and its t-test; the perturbation; tables and figures) and
+`plotting`. Config validation and the analysis and figure jobs import neither torch nor the
+model.
 """
 
 from __future__ import annotations
