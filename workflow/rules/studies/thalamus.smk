@@ -14,6 +14,8 @@ rule thalamus_generate_babi:
         test="results/{run}/babi/thalamus/generated/qa{babi}_{name}_test.txt",
     log:
         "logs/{run}/thalamus_generate_babi/qa{babi}_{name}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_generate_babi/qa{babi}_{name}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     wildcard_constraints:
@@ -35,6 +37,8 @@ rule thalamus_download_babi:
         archive="results/{run}/babi/thalamus/download/tasks_1-20_v1-2.tar.gz",
     log:
         "logs/{run}/thalamus_download_babi.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_download_babi.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
     params:
