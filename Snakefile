@@ -41,7 +41,7 @@ for _study in STUDIES:
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
         f"results/{RUN}/manifest.json",
-    default_target: True

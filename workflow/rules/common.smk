@@ -48,7 +48,11 @@ def model_runs(study, task):
 
 def study_runs(study):
     """[task, model, seed] of every trained network of `study`."""
-    return [[task, m, s] for task in STUDIES[study]["tasks"] for m, s in model_runs(study, task)]
+    return [
+        [task, m, s]
+        for task in STUDIES[study]["tasks"]
+        for m, s in model_runs(study, task)
+    ]
 
 
 def study_tasks():
@@ -113,7 +117,10 @@ def model_train_params(study):
 
     def params(wildcards):
         return canonical_json(
-            [train_slice(config, study, wildcards.task, m)["train"] for m in STUDIES[study]["models"]]
+            [
+                train_slice(config, study, wildcards.task, m)["train"]
+                for m in STUDIES[study]["models"]
+            ]
         )
 
     return params
@@ -127,7 +134,9 @@ def single_seed_studies():
 
 def seed_paths(study, tail):
     """One output path per seed of `study`: results/{run}/models/<study>/{task}/{model}/seed<tail>."""
-    pattern = f"results/{{{{run}}}}/models/{study}/{{{{task}}}}/{{{{model}}}}/seed{tail}"
+    pattern = (
+        f"results/{{{{run}}}}/models/{study}/{{{{task}}}}/{{{{model}}}}/seed{tail}"
+    )
     return expand(pattern, seed=STUDIES[study]["seeds"])
 
 
@@ -210,7 +219,10 @@ def figure(name):
 def generic_targets(study, task):
     """The final outputs of the generic analyses enabled for one task of a study."""
     prefix = f"results/{RUN}"
-    tables, figures = f"{prefix}/tables/{study}/{task}", f"{prefix}/figures/{study}/{task}"
+    tables, figures = (
+        f"{prefix}/tables/{study}/{task}",
+        f"{prefix}/figures/{study}/{task}",
+    )
     per_seed = f"{prefix}/figures/{{study}}/{{task}}/{{model}}/seed{{seed}}"
     targets = [f"{tables}/metrics.csv", f"{figures}/learning_curves.png"]
     if analysis_enabled(study, "trials"):
@@ -236,7 +248,9 @@ def generic_targets(study, task):
 def study_targets(study):
     """Every final output of one study: its generic analyses' and its own."""
     tasks = STUDIES[study]["tasks"]
-    return [t for task in tasks for t in generic_targets(study, task)] + STUDY_TARGETS[study]
+    return [t for task in tasks for t in generic_targets(study, task)] + STUDY_TARGETS[
+        study
+    ]
 
 
 def all_targets():
@@ -245,13 +259,16 @@ def all_targets():
 
 def manifest_inputs(wildcards):
     """Every final target: so the manifest is written after every job of the run, and again
-    when any reruns (an input function, as the study rule files add targets after this)."""
+    when any reruns (an input function, as the study rule files add targets after this).
+    """
     return all_targets()
 
 
 def task_evaluations(wildcards):
     """Every model × seed evaluation of the job's {study} and {task}."""
-    return per_model(rules.evaluate_model.output.evaluation, wildcards.study, wildcards.task)
+    return per_model(
+        rules.evaluate_model.output.evaluation, wildcards.study, wildcards.task
+    )
 
 
 def evaluations_of(study, models=None):

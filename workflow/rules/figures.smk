@@ -14,10 +14,10 @@ rule plot_trials:
         "logs/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.log",
     benchmark:
         "benchmarks/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.tsv"
-    params:
-        analysis=analysis_params("trials"),
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        analysis=analysis_params("trials"),
     script:
         "../../scripts/plot_trials.py"
 

@@ -9,12 +9,12 @@ rule train_model:
         weights="results/{run}/models/{study}/{task}/{model}/seed{seed}/weights.pt",
         meta="results/{run}/models/{study}/{task}/{model}/seed{seed}/meta.json",
         history="results/{run}/models/{study}/{task}/{model}/seed{seed}/history.csv",
-    wildcard_constraints:
-        study=single_seed_studies(),
     log:
         "logs/{run}/train_model/{study}/{task}/{model}/seed{seed}.log",
     benchmark:
         "benchmarks/{run}/train_model/{study}/{task}/{model}/seed{seed}.tsv"
+    wildcard_constraints:
+        study=single_seed_studies(),
     conda:
         "../../envs/taskdyn.yaml"
     threads: 1
@@ -39,7 +39,11 @@ for _study in SEED_BATCHED:
         output:
             **{
                 kind: seed_paths(_study, f"{{seed}}/{kind}.{ext}")
-                for kind, ext in (("weights", "pt"), ("meta", "json"), ("history", "csv"))
+                for kind, ext in (
+                    ("weights", "pt"),
+                    ("meta", "json"),
+                    ("history", "csv"),
+                )
             },
         log:
             f"logs/{{run}}/train_seed_batch/{_study}/{{task}}/{{model}}.log",
@@ -55,6 +59,8 @@ for _study in SEED_BATCHED:
             study=_study,
             hp=lambda wildcards, study=_study: train_params_of(study, wildcards),
             seeds=STUDIES[_study]["seeds"],
-            checkpoints=lambda wildcards, study=_study: seed_checkpoints(study, wildcards),
+            checkpoints=lambda wildcards, study=_study: seed_checkpoints(
+                study, wildcards
+            ),
         script:
             "../../scripts/train_seed_batch.py"

@@ -315,7 +315,9 @@ if "operator_spectra" in BINDING_ANALYSES:
         task=BINDING["tasks"],
     )
 if "signatures" in BINDING_ANALYSES:
-    STUDY_TARGETS["binding"] += expand(rules.binding_plot_embeddings.output.png, run=RUN)
+    STUDY_TARGETS["binding"] += expand(
+        rules.binding_plot_embeddings.output.png, run=RUN
+    )
 if "topology" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
         [
@@ -327,4 +329,6 @@ if "topology" in BINDING_ANALYSES:
         run=RUN,
     )
 if "comparison" in BINDING_ANALYSES:
-    STUDY_TARGETS["binding"] += expand(rules.binding_plot_comparison.output.png, run=RUN)
+    STUDY_TARGETS["binding"] += expand(
+        rules.binding_plot_comparison.output.png, run=RUN
+    )

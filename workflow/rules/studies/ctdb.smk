@@ -115,7 +115,10 @@ rule ctdb_make_fixed_point_table:
 
 
 STUDY_TARGETS["ctdb"] += expand(
-    [rules.ctdb_make_multitask_table.output.table, rules.ctdb_plot_multitask.output.png],
+    [
+        rules.ctdb_make_multitask_table.output.table,
+        rules.ctdb_plot_multitask.output.png,
+    ],
     run=RUN,
     task=CTDB_TASKS_OF_KIND["multitask"],
 ) + expand(

@@ -16,11 +16,11 @@ rule thalamus_generate_babi:
         "logs/{run}/thalamus_generate_babi/qa{babi}_{name}.log",
     benchmark:
         "benchmarks/{run}/thalamus_generate_babi/qa{babi}_{name}.tsv"
-    conda:
-        "../../../envs/taskdyn.yaml"
     wildcard_constraints:
         babi=r"\d+",
         name=r"[a-z-]+",
+    conda:
+        "../../../envs/taskdyn.yaml"
     params:
         generate=config_params("thalamus", "data", "generate"),
         babi=lambda wildcards: int(wildcards.babi),
@@ -246,7 +246,10 @@ for _task, _task_cfg in THALAMUS["tasks"].items():
     if THALAMUS_READERS:
         STUDY_TARGETS["thalamus"].append(f"{_tables}/gating.csv")
     if THALAMUS_READERS and len(_task_cfg["babi_tasks"]) > 1:
-        STUDY_TARGETS["thalamus"] += [f"{_tables}/task_swap.csv", f"{_figures}/task_swap.png"]
+        STUDY_TARGETS["thalamus"] += [
+            f"{_tables}/task_swap.csv",
+            f"{_figures}/task_swap.png",
+        ]
     STUDY_TARGETS["thalamus"] += [
         f"{_figures}/{r['model']}/seed{r['seed']}/{name}.png"
         for name in ("salience", "phases")

@@ -1,7 +1,9 @@
 # Working-memory N-back study: stimuli → cached CNN features, which the generic make_dataset
 # rule reads (taskdyn.studies.wm.inputs); wm analyses, tables, figures.
 WM = STUDIES["wm"]
-WM_RUNS = dict(run=RUN, task=list(WM["tasks"]), model=list(WM["models"]), seed=WM["seeds"])
+WM_RUNS = dict(
+    run=RUN, task=list(WM["tasks"]), model=list(WM["models"]), seed=WM["seeds"]
+)
 WM_PER_MODEL = "results/{run}/analysis/wm/{task}/{model}/seed{seed}/"
 WM_FIGURES = (
     "stimuli",
@@ -159,10 +161,14 @@ rule wm_analyse_features:
 
 rule wm_make_tables:
     input:
-        evaluations=expand(rules.evaluate_model.output.evaluation, study="wm", **WM_RUNS),
+        evaluations=expand(
+            rules.evaluate_model.output.evaluation, study="wm", **WM_RUNS
+        ),
         decoding=expand(rules.wm_decode_memory.output.table, **WM_RUNS),
         procrustes=expand(rules.wm_align_decoders.output.table, **WM_RUNS),
-        orthogonalisation=expand(rules.wm_compute_orthogonalisation.output.table, **WM_RUNS),
+        orthogonalisation=expand(
+            rules.wm_compute_orthogonalisation.output.table, **WM_RUNS
+        ),
         cross_task=expand(rules.wm_decode_cross_task.output.table, **WM_RUNS),
         perturbation=expand(rules.wm_perturb_memory.output.table, **WM_RUNS),
         cnn_decoding=expand(
