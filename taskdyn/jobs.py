@@ -116,14 +116,19 @@ def load_dataset(path: str) -> tuple[dict[str, dict[str, np.ndarray]], dict[str,
 
 def train_model(*, study: str, task_name: str, model_name: str, hp: dict, seed: int, data: str,
                 weights: str, meta: str, history: str, checkpoint: str) -> None:
-    """Train one model × seed; write its weights, metadata and per-epoch log."""
+    """Train one model × seed; write its weights, metadata (with what ran: `taskdyn.runinfo`)
+    and per-epoch log."""
+    from taskdyn import runinfo
+
     retain_freed_memory()
     spec = get_study(study)
     job = _training_job(study, task_name, model_name, hp, seed=seed, checkpoint=checkpoint)
     dataset, attrs = load_dataset(data)
     model = initial_model(spec, job, attrs)
-    rows = spec.train(model, dataset, job)
-    _write_trained(model, rows, job, hp, weights=weights, meta=meta, history=history)
+    with runinfo.recording() as ran:
+        rows = spec.train(model, dataset, job)
+    _write_trained(model, rows, job, hp, weights=weights, meta=meta, history=history,
+                   run=ran.as_dict())
 
 
 def train_seed_batch(*, study: str, task_name: str, model_name: str, hp: dict, seeds: list[int],
@@ -131,16 +136,19 @@ def train_seed_batch(*, study: str, task_name: str, model_name: str, hp: dict, s
                      checkpoints: list[str]) -> None:
     """Train one model per seed together (`Study.train_seeds`); write each seed's weights,
     metadata and per-epoch log exactly as `train_model` writes a single seed's."""
+    from taskdyn import runinfo
+
     retain_freed_memory()
     spec = get_study(study)
     jobs = [_training_job(study, task_name, model_name, hp, seed=seed, checkpoint=checkpoint)
             for seed, checkpoint in zip(seeds, checkpoints, strict=True)]
     dataset, attrs = load_dataset(data)
     models = [initial_model(spec, job, attrs) for job in jobs]
-    histories = spec.train_seeds(models, dataset, jobs)
+    with runinfo.recording() as ran:
+        histories = spec.train_seeds(models, dataset, jobs)
     for k, job in enumerate(jobs):
         _write_trained(models[k], histories[k], job, hp, weights=weights[k], meta=meta[k],
-                       history=history[k], seed_batch=list(seeds))
+                       history=history[k], run=ran.as_dict(), seed_batch=list(seeds))
 
 
 def _training_job(study: str, task_name: str, model_name: str, hp: dict, **fields: Any):
@@ -158,16 +166,18 @@ def initial_model(spec: Study, job: Job, attrs: dict) -> torch.nn.Module:
 
 
 def _write_trained(model: torch.nn.Module, rows: list[dict], job: Job, hp: dict, *,
-                   weights: str, meta: str, history: str, **extra: Any) -> None:
+                   weights: str, meta: str, history: str, run: dict[str, Any],
+                   **extra: Any) -> None:
     """A trained model's per-epoch log, weights and metadata (with provenance of `hp`, the
-    job's training slice as given)."""
+    job's training slice as given, and `run`: the device, kernels and threads that ran)."""
     prov = provenance(hp, seed=job.seed)
     write_table(history, pd.DataFrame(rows), prov)
     torch_save_atomic(model.state_dict(), weights)
     epochs = int(rows[-1].get("epoch", len(rows))) if rows else 0
     write_json(meta, {"label": job.label, "study": job.study, "seed": job.seed, "hp": hp,
                       "epochs": epochs, "final": rows[-1] if rows else {}, "provenance": prov,
-                      "n_parameters": sum(p.numel() for p in model.parameters()), **extra})
+                      "n_parameters": sum(p.numel() for p in model.parameters()), "run": run,
+                      **extra})
 
 
 def torch_save_atomic(obj: Any, path: str) -> None:

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import subprocess
+import sys
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import taskdyn
 
+# listed in every record, imported or not: the environment results depend on
 PACKAGES = ("torch", "numpy", "scipy", "pandas", "h5py", "scikit-learn", "ripser", "persim",
             "matplotlib", "snakemake")
 
@@ -37,16 +39,53 @@ def code_version() -> str:
     return f"{taskdyn.__version__}+{commit}"
 
 
-@functools.cache
 def package_versions() -> dict[str, str]:
-    """Installed versions of the packages results depend on."""
+    """Installed versions of `PACKAGES` and of every third-party distribution imported so far
+    (read at each call: a job's later imports count), sorted by name."""
     versions = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    return versions
+    for module in {name.partition(".")[0] for name in list(sys.modules)}:
+        if module not in sys.stdlib_module_names and not module.startswith("_") \
+                and (found := distribution_of(module)) is not None:
+            versions.setdefault(*found)
+    versions.pop("taskdyn", None)  # recorded as `code_version`
+    return dict(sorted(versions.items(), key=lambda item: item[0].lower()))
+
+
+@functools.cache
+def _distributions() -> tuple[dict[str, tuple[str, str]], tuple[metadata.Distribution, ...]]:
+    """Top-level module → (distribution, version) from the distributions' `top_level.txt` and
+    normalised names, and the distributions without a `top_level.txt` (searched on demand:
+    reading every file list costs more than the rest of a record)."""
+    index: dict[str, tuple[str, str]] = {}
+    unlisted = []
+    for dist in metadata.distributions():
+        name, version = dist.metadata["Name"], dist.version
+        top_level = dist.read_text("top_level.txt")
+        if top_level is None:
+            unlisted.append(dist)
+        for module in (top_level or "").split():
+            index.setdefault(module, (name, version))
+        index.setdefault(name.lower().replace("-", "_"), (name, version))
+    return index, tuple(unlisted)
+
+
+@functools.cache
+def distribution_of(module: str) -> tuple[str, str] | None:
+    """(distribution, version) that installed top-level `module`, or None (not installed from
+    a distribution: a local module or an extension of the interpreter)."""
+    index, unlisted = _distributions()
+    if module in index:
+        return index[module]
+    for dist in unlisted:
+        record = "\n" + (dist.read_text("RECORD") or "")
+        if f"\n{module}/" in record or f"\n{module}.py," in record:
+            return dist.metadata["Name"], dist.version
+    return None
 
 
 def provenance(cfg: Any, **extra: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import torch
 from torch.func import stack_module_state
 
+from taskdyn import runinfo
 from taskdyn.models import native
 from taskdyn.models.recurrent import VanillaRNN
 
@@ -153,6 +154,7 @@ def step_passes(like: torch.Tensor) -> _TorchPasses | _NativePasses:
     """The per-step element-wise passes for tensors like `like`: native on CPU float32/float64
     when the C source builds, else PyTorch ops."""
     kernel = native.kernel_for("tanh_rnn_steps", like)
+    runinfo.note_kernel("vanilla seed-stacked/" + ("torch" if kernel is None else "native"))
     return _TorchPasses(like) if kernel is None else _NativePasses(*kernel)
 
 

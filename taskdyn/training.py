@@ -28,6 +28,7 @@ from typing import Any, Self
 import numpy as np
 import torch
 
+from taskdyn import runinfo
 from taskdyn.checkpoint import resume, save_checkpoint
 from taskdyn.optim import Adam
 
@@ -91,12 +92,15 @@ class TrainSettings:
 
 
 def resolve_device(requested: str) -> torch.device:
-    """'auto' → CUDA when usable, else CPU; a CUDA request on a machine without one falls back."""
+    """'auto' → CUDA when usable, else CPU; a CUDA request on a machine without one falls back
+    (noted, with the device, in the job's `taskdyn.runinfo` record)."""
+    device = torch.device("cpu")
     if requested in ("auto", "cuda") and torch.cuda.is_available():
-        return torch.device("cuda")
-    if requested == "cuda":
+        device = torch.device("cuda")
+    elif requested == "cuda":
         log.warning("a GPU was requested but CUDA is not usable here; training on the CPU")
-    return torch.device("cpu")
+    runinfo.note_device(requested, device)
+    return device
 
 
 @contextlib.contextmanager

@@ -158,6 +158,11 @@ def test_seed_batch_rule_writes_every_seeds_own_files(tmp_path):
     for seed in (0, 1):
         meta = json.loads((tmp_path / models / f"seed{seed}" / "meta.json").read_text())
         assert meta["seed"] == seed and meta["seed_batch"] == [0, 1] and meta["epochs"] == 2
+        ran = meta["run"]  # what ran: the stacked kernel (native C where it builds) on the CPU
+        assert ran["device"]["ran"] == "cpu" and ran["threads"] >= 1
+        stacked = "native" if ran["native"] else "torch"
+        assert f"vanilla seed-stacked/{stacked}" in ran["kernels"]
+        assert set(ran["native"]) <= {"tanh_rnn_steps"}
         history = read_table(tmp_path / models / f"seed{seed}" / "history.csv")
         assert list(history["epoch"]) == [1, 2] and history["val_accuracy"].between(0, 1).all()
         assert (tmp_path / models / f"seed{seed}" / "weights.pt").stat().st_size > 0

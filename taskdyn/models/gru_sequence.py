@@ -24,6 +24,7 @@ import ctypes
 
 import torch
 
+from taskdyn import runinfo
 from taskdyn.models import native
 
 # inputs up to this width are projected inside the native pass; wider ones by a matmul
@@ -192,6 +193,7 @@ def _rows(matrix: torch.Tensor | None) -> tuple[int | None, int]:
 def step_kernel(inputs, w_ih, b_ih, w_o, b_o) -> _TorchStep | _NativeStep:
     """The native step for CPU float32/float64 when it builds, else the PyTorch one."""
     kernel = native.kernel_for("gru_gates", inputs)
+    runinfo.note_kernel("gru sequence/" + ("torch" if kernel is None else "native"))
     if kernel is not None:
         return _NativeStep(*kernel, inputs, w_ih, b_ih, w_o, b_o)
     return _TorchStep(inputs, w_ih, b_ih, w_o, b_o)

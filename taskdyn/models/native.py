@@ -6,7 +6,9 @@ Without a compiler (or with TASKDYN_NATIVE=0) `load` returns None and callers us
 -ffast-math (so `expf` vectorises) but linked without it, so the process's denormal handling
 is left alone; its OpenMP is the libgomp.so.1 PyTorch has already loaded (one thread pool),
 which is why this module imports torch before any library is loaded. Builds write a temporary
-file and rename it, so concurrent jobs never load a half-written library.
+file and rename it, so concurrent jobs never load a half-written library. Each library has a
+JSON record beside it (compiler, its version, the flags it was compiled and linked with) that
+`kernel_for` notes in the job's `taskdyn.runinfo` record whenever the library runs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import json
 import logging
 import os
 import platform
@@ -23,6 +26,8 @@ import tempfile
 from pathlib import Path
 
 import torch
+
+from taskdyn import runinfo
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ def cpu_signature() -> str:
 @functools.cache
 def load(name: str) -> ctypes.CDLL | None:
     """The library built from `<name>.c` next to this module, or None when it cannot be built."""
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    compiler = _compiler()
     if os.environ.get("TASKDYN_NATIVE", "1") == "0" or compiler is None:
         return None
     source, library = Path(__file__).with_name(f"{name}.c"), library_path(name)
@@ -58,6 +63,11 @@ def load(name: str) -> ctypes.CDLL | None:
     except (OSError, subprocess.CalledProcessError) as err:
         log.warning("native kernel %s not available (%s); using PyTorch ops", name, err)
         return None
+
+
+def _compiler() -> str | None:
+    """The C compiler: $CC, else cc, else gcc (None without one)."""
+    return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
 
 
 # the suffix of a library's functions for each dtype it is built for
@@ -71,7 +81,36 @@ def kernel_for(name: str, like: torch.Tensor) -> tuple[ctypes.CDLL, str] | None:
     if like.device.type != "cpu" or like.dtype not in DTYPE_SUFFIX:
         return None
     library = load(name)
-    return None if library is None else (library, DTYPE_SUFFIX[like.dtype])
+    if library is None:
+        return None
+    runinfo.note_native(name, build_record(name))
+    return library, DTYPE_SUFFIX[like.dtype]
+
+
+@functools.cache
+def build_record(name: str) -> dict[str, object]:
+    """How the library built from `<name>.c` was made: its path and the record written beside
+    it at build time (compiler, version, flags); a library built without one says so."""
+    library = library_path(name)
+    try:
+        record = json.loads(library.with_suffix(".json").read_text())
+    except (OSError, ValueError):  # an older build: the compiler is the one found now
+        found = _compiler()
+        record = {"compiler": found and (shutil.which(found) or found),
+                  "compiler_version": found and compiler_version(found),
+                  "compile_flags": list(COMPILE_FLAGS),
+                  "note": "library built without a build record; compiler as found now"}
+    return {"library": str(library), **record}
+
+
+def compiler_version(compiler: str) -> str:
+    """The first line of `compiler --version` ('unknown' if it cannot be run)."""
+    try:
+        out = subprocess.run([compiler, "--version"], capture_output=True, text=True,
+                             timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.splitlines()[0].strip() if out else "unknown"
 
 
 def library_path(name: str) -> Path:
@@ -94,9 +133,16 @@ def _build(compiler: str, source: Path, library: Path) -> None:
                                 str(source), "-o", str(obj)], check=True, capture_output=True)
                 subprocess.run([compiler, "-shared", *openmp, str(obj), "-o", str(lib), *mvec,
                                 "-lm"], check=True, capture_output=True)
+                record = {"compiler": shutil.which(compiler) or compiler,
+                          "compiler_version": compiler_version(compiler),
+                          "compile_flags": [*COMPILE_FLAGS, *openmp],
+                          "link_flags": ["-shared", *openmp, *mvec, "-lm"]}
                 break
             except subprocess.CalledProcessError as error:
                 failure = error
         else:
             raise failure
+        # the record first: a library present always has its record beside it
+        Path(tmp, "kernel.json").write_text(json.dumps(record, indent=1))
+        os.replace(Path(tmp) / "kernel.json", library.with_suffix(".json"))
         os.replace(lib, library)

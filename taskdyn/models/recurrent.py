@@ -8,7 +8,8 @@ The gated models keep their parameters in one `nn.GRU` / `nn.LSTM` / `nn.RNN` la
 either the fused sequence kernel or a per-step loop of the matching cell op on those same
 parameters (`kernel`: "fused", "loop", for the GRU also "sequence", a whole-sequence kernel with a
 hand-written backward; "auto" picks the one `taskdyn bench` measured fastest on the device), so
-the maths has one definition whichever kernel runs.
+the maths has one definition whichever kernel runs. The kernel that runs is noted in the job's
+`taskdyn.runinfo` record.
 """
 
 from __future__ import annotations
@@ -18,10 +19,19 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from taskdyn import runinfo
 from taskdyn.models.gru_sequence import gru_sequence
 from taskdyn.models.spec import state_size
 
 KERNELS = ("auto", "fused", "loop", "sequence")
+
+
+def _library(kernel: str, inputs: torch.Tensor) -> str:
+    """`kernel` with the library behind a fused kernel on CUDA ('fused/cudnn')."""
+    if kernel == "fused" and inputs.is_cuda and torch.backends.cudnn.enabled \
+            and torch.backends.cudnn.is_available():
+        return "fused/cudnn"
+    return kernel
 
 
 class RecurrentModel(nn.Module):
@@ -53,8 +63,9 @@ class RecurrentModel(nn.Module):
         if state0 is None:
             state0 = self.initial_state.expand(inputs.shape[0], -1)
         kernel = self.kernel_for(inputs)
-        if kernel == "sequence":  # runs the readout itself
+        if kernel == "sequence":  # runs the readout itself (and notes which step ran)
             return self._sequence(inputs, state0)
+        runinfo.note_kernel(f"{self.model_type} {_library(kernel, inputs)}")
         states = getattr(self, f"_{kernel}")(inputs, state0)
         return self.readout(self.hidden(states)), states
 
