@@ -75,7 +75,8 @@ def _check_figures(results, out):
     """The figures, drawn again by their job from the run's stimuli and tables."""
     tables = {name: str(results / "tables" / "wm" / f"{name}.csv") for name in jobs.TABLE_NAMES}
     with saved_figures() as saved:
-        jobs.make_figures(images=str(results / "stimuli" / "wm" / "images.h5"), tables=tables,
+        jobs.make_figures(images=str(results / "stimuli" / "wm" / "images.h5"),
+                          features=str(results / "stimuli" / "wm" / "features.h5"), tables=tables,
                           pdfs={n: str(out / f"{n}.pdf") for n in jobs.FIGURE_NAMES},
                           pngs={n: str(out / f"{n}.png") for n in jobs.FIGURE_NAMES})
     figures = dict(zip(jobs.FIGURE_NAMES, saved, strict=True))
@@ -92,6 +93,11 @@ def _check_figures(results, out):
     cross_time = panels(figures["cross_time"])  # (RNN, CNN) × decoded properties
     assert [ax.get_title() for ax in cross_time[:2]] == ["location", "category"]
     assert len(cross_time) == 2 * 2 and len(colorbars(figures["cross_time"])) == 1
+    # the random encoder is named as such: in the CNN rows and in every table figure's caption
+    assert "resnet18 (random-frozen) features" in cross_time[2].get_ylabel()
+    for name in jobs.FROM_TABLES:
+        assert [text.get_text() for text in figures[name].texts] == [
+            "RNNs trained on resnet18 (random-frozen) features"], name
     [procrustes] = panels(figures["procrustes"])
     assert procrustes.get_title() == "location"
     assert legend_labels(procrustes) == ["fitted at t+1", "own rotation", "swap: same age",

@@ -3,8 +3,9 @@
 Weights come from one of three sources, always reported with the features:
 
 - `"imagenet"`: torchvision's default ImageNet weights (from the local torch hub cache or a
-  download); `"auto"` tries the same and falls back to random-frozen weights when they cannot
-  be had (no network), saying so in the returned record;
+  download), an error naming the config key when they cannot be had; `"auto"` tries the same
+  and falls back to random-frozen weights (no network), with a warning in the job's log and
+  the record, which the wm figures name (`weights_label`);
 - a path to a local `state_dict` file (recorded with its sha256);
 - `"random"`: torchvision's own initialisation under `torch.manual_seed(seed)`, frozen.
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 ARCHS = ("resnet18", "resnet34", "resnet50")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+CONFIG_KEY = "studies.wm.encoder.weights"  # where a run chooses the weights, named in errors
 
 
 def build_encoder(arch: str, weights: str, seed: int = 0) -> tuple[nn.Module, dict[str, Any]]:
@@ -43,8 +45,15 @@ def build_encoder(arch: str, weights: str, seed: int = 0) -> tuple[nn.Module, di
             record["weights_source"] = f"torchvision {tv_weights}"
         except (OSError, RuntimeError) as err:  # URLError is an OSError
             if weights == "imagenet":
-                raise RuntimeError(f"cannot load ImageNet weights for {arch}: {err}") from err
-            log.warning("ImageNet weights for %s unavailable (%s); using random-frozen", arch, err)
+                raise RuntimeError(
+                    f"{CONFIG_KEY}: 'imagenet' asks for torchvision's ImageNet weights of {arch} "
+                    f"({tv_weights.url}), which cannot be loaded here ({err}); put the file in "
+                    f"{Path(torch.hub.get_dir()) / 'checkpoints'} (compute nodes are often "
+                    "offline), or set the key to 'auto' (random-frozen when unavailable), "
+                    "'random' or a weights file") from err
+            log.warning("%s: 'auto' fell back to RANDOM-FROZEN %s weights: ImageNet weights "
+                        "unavailable (%s); the wm figures say '%s (random-frozen) features'; set "
+                        "the key to 'imagenet' to fail instead", CONFIG_KEY, arch, err, arch)
             model = torchvision.models.get_model(arch, weights=None)
             record["weights_source"] = f"random-frozen (ImageNet unreachable: {err})"
     elif weights == "random":

@@ -56,8 +56,11 @@ from taskdyn.studies.wm.analysis.perturbation import (
 )
 from taskdyn.studies.wm.plotting import (
     accuracy_bars,
+    add_caption,
     cross_task_matrices,
     cross_time_matrices,
+    encoder_caption,
+    encoder_label,
     orthogonalisation_bars,
     perturbation_curves,
     procrustes_bars,
@@ -486,14 +489,25 @@ FIGURE_NAMES = ("stimuli", *FROM_TABLES)
 TABLE_NAMES = tuple(dict.fromkeys(name for names, _ in FROM_TABLES.values() for name in names))
 
 
-def make_figures(*, images: str, tables: dict[str, str], pdfs: dict[str, str],
+def make_figures(*, images: str, features: str, tables: dict[str, str], pdfs: dict[str, str],
                  pngs: dict[str, str]) -> None:
     """Every wm figure (FIGURE_NAMES); `tables` is keyed by table name (TABLE_NAMES), `pdfs`
-    and `pngs` by figure name."""
+    and `pngs` by figure name. The figures drawn from tables name the encoder of `features`
+    with its weights' source, in the CNN rows' model name and in a caption."""
     arrays = read_h5(images)
     fig = stimuli_grid(arrays["images"], {k: arrays[k] for k in PROPERTIES},
                        read_h5_attrs(images)["category_names"])
     save_figure(fig, pdfs["stimuli"], pngs["stimuli"])
+    encoder = read_h5_attrs(features)["encoder"]
+    caption, label = encoder_caption(encoder), encoder_label(encoder)
     for name, (names, draw) in FROM_TABLES.items():
-        save_figure(draw(*(read_table(tables[table]) for table in names)), pdfs[name],
-                    pngs[name])
+        frames = [_labelled_encoder(read_table(tables[table]), encoder["arch"], label)
+                  for table in names]
+        save_figure(add_caption(draw(*frames), caption), pdfs[name], pngs[name])
+
+
+def _labelled_encoder(table: pd.DataFrame, arch: str, label: str) -> pd.DataFrame:
+    """`table` with the encoder's rows (model `arch`: the CNN baseline) named `label`."""
+    if "model" in table:
+        table = table.assign(model=table["model"].replace({arch: label}))
+    return table

@@ -2,10 +2,14 @@
 Procrustes, orthogonality, causal perturbation.
 
 Every function takes arrays or long tables (as written by `taskdyn.studies.wm.jobs`)
-and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it.
+and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it. Figures of CNN
+features or of RNNs trained on them name the encoder with its weights' source
+(`encoder_label`, `encoder_caption`): random-frozen features are never passed off as ImageNet's.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +21,38 @@ SPLIT_ORDER = ("train", "val", "novel_angle", "novel_identity")
 SWAP_LABELS = {"direct": "fitted at t+1", "reconstructed": "own rotation",
                "same_age": "swap: same age", "same_stimulus": "swap: same stimulus",
                "unrotated": "no rotation"}
+
+
+def encoder_label(encoder: dict) -> str:
+    """The encoder with its weights' source, from its record (`build_encoder`): 'resnet18
+    (ImageNet)', 'resnet18 (random-frozen)' or 'resnet18 (<weights file name>)'."""
+    source = encoder["weights_source"]
+    if source.startswith("torchvision"):
+        weights = "ImageNet"
+    elif source.startswith("random-frozen"):
+        weights = "random-frozen"
+    else:
+        weights = Path(source.removeprefix("file ")).name
+    return f"{encoder['arch']} ({weights})"
+
+
+def encoder_caption(encoder: dict) -> str:
+    """A figure's caption naming the features its RNNs were trained on, with a warning when
+    `weights: auto` fell back to random-frozen weights."""
+    caption = f"RNNs trained on {encoder_label(encoder)} features"
+    if encoder["requested_weights"] == "auto" and \
+            encoder["weights_source"].startswith("random-frozen"):
+        caption += ("\nWARNING: encoder weights 'auto' fell back to random-frozen weights "
+                    "(ImageNet weights unavailable)")
+    return caption
+
+
+def add_caption(fig: plt.Figure, caption: str) -> plt.Figure:
+    """`fig` with `caption` centred below everything drawn (panels, labels, annotations)."""
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0  # inches
+    fig.text(0.5, (bottom - 0.08) / fig.get_figheight(), caption, ha="center", va="top",
+             fontsize=8)
+    return fig
 
 
 def stimuli_grid(images: np.ndarray, props: dict[str, np.ndarray],

@@ -251,6 +251,7 @@ rule wm_compare_orthogonalisation:
 rule wm_plot_figures:
     input:
         images=rules.wm_make_stimuli.output.images,
+        features=rules.wm_extract_features.output.features,
         accuracy=rules.wm_make_tables.output.accuracy,
         decoding=rules.wm_make_tables.output.decoding,
         procrustes=rules.wm_make_tables.output.procrustes,
