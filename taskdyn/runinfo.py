@@ -28,8 +28,9 @@ class RunInfo:
     native: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON record: device, sorted kernels, torch's CPU threads, native builds."""
-        return {"device": self.device, "kernels": sorted(self.kernels),
+        """The JSON record: device, sorted kernels ('torch' for models without a kernel choice,
+        which run PyTorch's own modules), torch's CPU threads, native builds."""
+        return {"device": self.device, "kernels": sorted(self.kernels) or ["torch"],
                 "threads": torch.get_num_threads(), "native": self.native}
 
 
