@@ -8,23 +8,6 @@ THALAMUS = STUDIES["thalamus"]
 THALAMUS_READERS = readers(THALAMUS)
 
 
-def evaluation_runs(models):
-    """A params function: the (model, seed) of each evaluation a table reads, keyed by its path,
-    so that reordering the models in the config changes nothing."""
-
-    def params(wildcards):
-        return canonical_json(
-            {
-                rules.evaluate_model.output.evaluation.format(
-                    run=RUN, study="thalamus", task=wildcards.task, **run
-                ): run
-                for run in runs(THALAMUS, models)
-            }
-        )
-
-    return params
-
-
 rule thalamus_generate_babi:
     output:
         train="results/{run}/babi/thalamus/generated/qa{babi}_{name}_train.txt",
@@ -83,7 +66,7 @@ rule thalamus_make_accuracy_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=evaluation_runs(list(THALAMUS["models"])),
+        runs=evaluation_runs("thalamus", list(THALAMUS["models"])),
     script:
         "../../../scripts/thalamus_make_accuracy_table.py"
 
@@ -105,7 +88,7 @@ rule thalamus_make_gating_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=evaluation_runs(THALAMUS_READERS),
+        runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_gating_table.py"
 
@@ -127,7 +110,7 @@ rule thalamus_make_task_swap_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=evaluation_runs(THALAMUS_READERS),
+        runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
 
