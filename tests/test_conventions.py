@@ -68,6 +68,13 @@ def test_config_readme_is_generated_from_the_schemas():
         "config/README.md is stale: taskdyn config-doc > config/README.md")
 
 
+def test_config_doc_command_prints_the_reference(capsys):
+    from taskdyn.cli import main
+
+    assert main(["config-doc", "--schemas", str(ROOT / "workflow" / "schemas")]) == 0
+    assert capsys.readouterr().out == (ROOT / "config" / "README.md").read_text()
+
+
 def test_config_readme_names_every_schema_key():
     text = (ROOT / "config" / "README.md").read_text()
     for path in (ROOT / "workflow" / "schemas" / "studies").glob("*.schema.yaml"):
