@@ -12,6 +12,11 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
+# Every rule's container under `--software-deployment-method apptainer` (envs/README.md); the
+# run config's `container` key (or `--config container=...`) names another image.
+container: config.get("container", "taskdyn.sif")
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"

@@ -75,6 +75,19 @@ def _claims(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_config_doc(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schemas", default="workflow/schemas",
+                        help="the config schemas' folder (default: workflow/schemas)")
+
+
+def _config_doc(args: argparse.Namespace) -> int:
+    """Print config/README.md: every config key, from the schemas."""
+    from taskdyn import configdoc
+
+    sys.stdout.write(configdoc.render(args.schemas))
+    return EXIT_OK
+
+
 # name -> (help, add arguments, run)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                              Callable[[argparse.Namespace], int]]] = {
@@ -82,6 +95,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
     "bench": ("time training, analyses and DAG building (taskdyn.bench)", _add_bench, _bench),
     "claims": ("print every study's paper claims checked in results/<run>", _add_run_dir,
                _claims),
+    "config-doc": ("print the reference of every run-config key (config/README.md)",
+                   _add_config_doc, _config_doc),
 }
 
 

@@ -287,6 +287,25 @@ def evaluations_of(study, models=None):
     return inputs
 
 
+def evaluation_runs(study, models):
+    """A params function: the model and seed of each evaluation of `models` (× seeds) on the
+    job's {task}, keyed by the evaluation's path, so reordering models in the config changes
+    nothing."""
+
+    def params(wildcards):
+        return canonical_json(
+            {
+                rules.evaluate_model.output.evaluation.format(
+                    run=RUN, study=study, task=wildcards.task, model=m, seed=s
+                ): {"model": m, "seed": s}
+                for m, s in model_runs(study, wildcards.task)
+                if m in models
+            }
+        )
+
+    return params
+
+
 def task_histories(wildcards):
     """Every model × seed training history of the job's {study} and {task}."""
     return per_model(rules.train_model.output.history, wildcards.study, wildcards.task)

@@ -62,10 +62,12 @@ def _test_labels(path: str) -> dict[str, np.ndarray]:
     return {k: v[test] for k, v in labels.items()}
 
 
-def accuracy_table(*, evaluations: list[str], runs: list[dict], config: str, table: str) -> None:
+def accuracy_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
+                   table: str) -> None:
     """Test accuracy per bAbI task × model × seed, beside the published 1k error rates."""
     rows = []
-    for path, run in zip(evaluations, runs, strict=True):
+    for path in evaluations:
+        run = runs[path]
         labels = _test_labels(path)
         for babi, acc in accuracy_by_group(labels["prediction"], labels["answer"],
                                            labels["babi_task"]).items():
@@ -78,10 +80,12 @@ def accuracy_table(*, evaluations: list[str], runs: list[dict], config: str, tab
                 provenance({"evaluations": evaluations}, reference=REFERENCE_SOURCE))
 
 
-def gating_table(*, evaluations: list[str], runs: list[dict], config: str, table: str) -> None:
+def gating_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
+                 table: str) -> None:
     """Gate precision and recall against the supporting sentences, per bAbI task."""
     rows = []
-    for path, run in zip(evaluations, runs, strict=True):
+    for path in evaluations:
+        run = runs[path]
         labels = _test_labels(path)
         scores = gate_scores(labels["selected"], labels["supporting"], labels["sentence"],
                              labels["role"] >= 0)
@@ -94,11 +98,12 @@ def gating_table(*, evaluations: list[str], runs: list[dict], config: str, table
     write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
 
 
-def task_swap_table(*, evaluations: list[str], runs: list[dict], config: str,
+def task_swap_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
                     table: str) -> None:
     """Accuracy on each bAbI task when the model is given each task id (long table)."""
     rows = []
-    for path, run in zip(evaluations, runs, strict=True):
+    for path in evaluations:
+        run = runs[path]
         labels = _test_labels(path)
         babi_of = dict(zip(labels["task"].tolist(), labels["babi_task"].tolist(), strict=True))
         babi_tasks = [babi_of[j] for j in range(len(babi_of))]

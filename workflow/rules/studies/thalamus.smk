@@ -66,7 +66,7 @@ rule thalamus_make_accuracy_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(runs, THALAMUS, list(THALAMUS["models"])),
+        runs=evaluation_runs("thalamus", list(THALAMUS["models"])),
     script:
         "../../../scripts/thalamus_make_accuracy_table.py"
 
@@ -88,7 +88,7 @@ rule thalamus_make_gating_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
+        runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_gating_table.py"
 
@@ -110,7 +110,7 @@ rule thalamus_make_task_swap_table:
     conda:
         "../../../envs/taskdyn.yaml"
     params:
-        runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
+        runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
 
