@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
 from pipeline import REPO, prepare_pipeline
 
 MAX_SUBMISSIONS = 250
@@ -54,7 +52,7 @@ def local_rules() -> set[str]:
     """Rule names under the workflow's `localrules:` directives."""
     names: set[str] = set()
     for path in REPO.glob("workflow/rules/**/*.smk"):
-        for block in re.findall(r"^localrules:\n((?:    \w+,?\n)+)", path.read_text(), re.M):
+        for block in re.findall(r"^localrules:\n((?:    \w+,?\n)+)", path.read_text(), re.MULTILINE):
             names |= {name.strip(" ,") for name in block.split()}
     return names
 
@@ -134,5 +132,5 @@ def test_profile_has_cluster_examples_and_no_gpus_in_slurm_extra():
     text = (PROFILE / "config.yaml").read_text()
     for example in ("slurm_account:", "slurm_partition:", "constraint:", 'gres: "gpu:1"'):
         assert f"# {example}" in text
-    assert not re.search(r"^slurm-no-account", text, re.M)
+    assert not re.search(r"^slurm-no-account", text, re.MULTILINE)
     assert "--gres" not in re.sub(r"#.*", "", text)
