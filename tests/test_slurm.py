@@ -32,7 +32,10 @@ def test_every_job_ran_on_the_cluster(run):
     jobs = run.slurm_jobs
     training = [state for state, comment in jobs if "train_model" in comment]
     assert training == ["FAILED", "COMPLETED"]  # interrupted once, then retried by the profile
-    assert len(jobs) == 4  # make_dataset, training twice, the packed post-training group
+    # the datasets, the model's group twice (training interrupted), the study's group
+    assert len(jobs) == 4
+    # training shares its allocation with the model's evaluation and figure
+    assert all("evaluate_model" in comment for state, comment in jobs if "train_model" in comment)
     assert all(state == "COMPLETED" for state, comment in jobs if "train_model" not in comment)
 
 

@@ -39,16 +39,14 @@ STUDY, TASK, MODEL, SEED = "ctdb", "3bff", "gru", 0
 RUN_TIMEOUT_S = 420
 THREADS = 1  # torch threads of the training job, in every run and in the reference
 
-# Rules after training, packed into one allocation on the cluster (the profile keeps
-# train_model's own packing): five short jobs cost one start-up instead of five.
-POST_TRAINING = ("evaluate_model", "plot_trials", "plot_learning_curves", "make_metrics_table",
-                 f"{STUDY}_check_claims")
+# The profile's own packing, as on a real cluster: the datasets, the model (training, evaluation,
+# figure) and the study's tables, figures and claims are one submission each. The test cluster
+# has no accounts.
 SLURM_ARGS = [
     "--profile", str(REPO / "profiles" / "slurm"),
+    "--slurm-no-account",
     "--slurm-init-seconds-before-status-checks", "1",
     "--latency-wait", "5",
-    "--groups", "train_model=trainpack", *(f"{rule}=post" for rule in POST_TRAINING),
-    "--group-components", "trainpack=4", "post=8",
     # The test node's 2 CPUs are shared by every job: a second torch thread only contends.
     "--set-threads", f"train_model={THREADS}",
 ]

@@ -13,6 +13,8 @@ rule compute_pca:
         "benchmarks/{run}/compute_pca/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     params:
         analysis=analysis_params("pca"),
     script:
@@ -32,6 +34,8 @@ rule find_fixed_points:
         "benchmarks/{run}/find_fixed_points/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     params:
         hp=train_params,
         analysis=analysis_params("fixed_points"),
@@ -50,6 +54,8 @@ rule compute_spectra:
         "benchmarks/{run}/compute_spectra/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     params:
         analysis=analysis_params("spectra"),
     script:
@@ -67,6 +73,8 @@ rule compare_state_r2:
         "benchmarks/{run}/compare_state_r2/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     params:
         analysis=analysis_params("state_r2"),
     script:
@@ -84,6 +92,8 @@ rule compute_dsa:
         "benchmarks/{run}/compute_dsa/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     params:
         analysis=analysis_params("dsa"),
     script:
@@ -101,6 +111,8 @@ rule compute_shape_similarity:
         "benchmarks/{run}/compute_shape_similarity/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     params:
         analysis=analysis_params("similarity"),
     script:
@@ -118,6 +130,8 @@ rule decode_labels:
         "benchmarks/{run}/decode_labels/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     params:
         analysis=analysis_params("label_decoding"),
     script:
@@ -141,6 +155,8 @@ rule compute_hidden_topology:
         "benchmarks/{run}/compute_hidden_topology/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     params:
         analysis=analysis_params("hidden_topology"),
     script:

@@ -35,6 +35,8 @@ for _study in STUDIES:
             f"benchmarks/{{run}}/{_study}_check_claims.tsv"
         conda:
             "../../envs/taskdyn.yaml"
+        resources:
+            **stage_resources("summary", _study),
         params:
             study=_study,
             config=config_params(_study),

@@ -156,10 +156,11 @@ def analysis_params(name, study=None):
 
 
 def config_params(study, *keys):
-    """A params function: the config slice `studies.<study>.<keys...>`."""
+    """A params function: the config slice `studies.<study>.<keys...>` (the whole study without
+    its cluster `resources`, which change no result)."""
 
     def params(wildcards):
-        value = STUDIES[study]
+        value = {k: v for k, v in STUDIES[study].items() if k != "resources"}
         for key in keys:
             value = value[key]
         return canonical_json(value)
@@ -195,6 +196,51 @@ def seed_checkpoint(study, wildcards, seed):
 
 def seed_checkpoints(study, wildcards):
     return [seed_checkpoint(study, wildcards, seed) for seed in STUDIES[study]["seeds"]]
+
+
+# ---- cluster resources: the study's `resources:` by stage, over these defaults -----------------
+
+STAGE_RESOURCES = {
+    "data": {"runtime": 30, "mem_mb": 4000, "gpus": 0},
+    "train": {"runtime": 60, "mem_mb": 4000, "gpus": 1},
+    "evaluate": {"runtime": 15, "mem_mb": 4000, "gpus": 0},
+    "analysis": {"runtime": 15, "mem_mb": 4000, "gpus": 0},
+    "summary": {"runtime": 30, "mem_mb": 4000, "gpus": 0},
+}
+
+
+for _study, _cfg in STUDIES.items():
+    for _stage, _own in _cfg.get("resources", {}).items():
+        for _task in _own.get("tasks", {}):
+            if _task not in _cfg["tasks"]:
+                raise ConfigError(
+                    f"studies.{_study}.resources.{_stage}.tasks: {_task!r} is not a task "
+                    f"of the study ({', '.join(_cfg['tasks'])})"
+                )
+
+
+def stage_setting(stage, key, study=None):
+    """A resource function: `key` of `stage` for `study` (default: the job's {study}), the
+    job's {task}'s own value first, scaled by the attempt for runtime and memory (a retried
+    job asks for more)."""
+    scale = key != "gpus"
+
+    def value(wildcards, attempt):
+        own = STUDIES[study or wildcards.study].get("resources", {}).get(stage, {})
+        task = own.get("tasks", {}).get(wildcards.get("task"), {})
+        base = task.get(key, own.get(key, STAGE_RESOURCES[stage][key]))
+        return base * attempt if scale else base
+
+    return value
+
+
+def stage_resources(stage, study=None):
+    """A rule's `resources:` (unpack it): runtime, memory and GPUs of its stage."""
+    return {
+        "runtime": stage_setting(stage, "runtime", study),
+        "mem_mb": stage_setting(stage, "mem_mb", study),
+        "gpu": stage_setting(stage, "gpus", study),
+    }
 
 
 # ---- the study contract: the files each dataset reads -----------------------------------------

@@ -13,6 +13,8 @@ rule make_dataset:
         "benchmarks/{run}/make_dataset/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("data"),
     params:
         task=task_params,
     script:

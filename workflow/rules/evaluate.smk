@@ -10,6 +10,8 @@ rule evaluate_model:
         "benchmarks/{run}/evaluate_model/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("evaluate"),
     params:
         hp=train_params,
         evaluate=evaluate_params,

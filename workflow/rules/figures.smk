@@ -16,6 +16,8 @@ rule plot_trials:
         "benchmarks/{run}/plot_trials/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     params:
         analysis=analysis_params("trials"),
     script:
@@ -39,6 +41,8 @@ rule plot_learning_curves:
         "benchmarks/{run}/plot_learning_curves/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     script:
         "../../scripts/plot_learning_curves.py"
 
@@ -60,6 +64,8 @@ rule plot_scree:
         "benchmarks/{run}/plot_scree/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     script:
         "../../scripts/plot_scree.py"
 
@@ -81,6 +87,8 @@ rule plot_state_r2:
         "benchmarks/{run}/plot_state_r2/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     script:
         "../../scripts/plot_state_r2.py"
 
@@ -104,6 +112,8 @@ rule plot_fixed_points:
         "benchmarks/{run}/plot_fixed_points/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     script:
         "../../scripts/plot_fixed_points.py"
 
@@ -126,6 +136,8 @@ rule plot_spectra:
         "benchmarks/{run}/plot_spectra/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     script:
         "../../scripts/plot_spectra.py"
 
@@ -148,6 +160,8 @@ rule plot_similarity:
         "benchmarks/{run}/plot_similarity/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     script:
         "../../scripts/plot_similarity.py"
 
@@ -170,6 +184,8 @@ rule plot_label_decoding:
         "benchmarks/{run}/plot_label_decoding/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis"),
     script:
         "../../scripts/plot_label_decoding.py"
 
@@ -192,5 +208,7 @@ rule plot_hidden_topology:
         "benchmarks/{run}/plot_hidden_topology/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
     script:
         "../../scripts/plot_hidden_topology.py"

@@ -19,8 +19,7 @@ rule train_model:
         "../../envs/taskdyn.yaml"
     threads: 1
     resources:
-        runtime=lambda wildcards, attempt: 60 * attempt,
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        **stage_resources("train"),
     params:
         hp=train_params,
         seed=lambda wildcards: int(wildcards.seed),
@@ -53,8 +52,7 @@ for _study in SEED_BATCHED:
             "../../envs/taskdyn.yaml"
         threads: 1
         resources:
-            runtime=lambda wildcards, attempt: 60 * attempt,
-            mem_mb=lambda wildcards, attempt: 4000 * attempt,
+            **stage_resources("train", _study),
         params:
             study=_study,
             hp=lambda wildcards, study=_study: train_params_of(study, wildcards),

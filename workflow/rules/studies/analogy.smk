@@ -49,6 +49,8 @@ rule analogy_make_tables:
         "benchmarks/{run}/analogy_make_tables.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
     params:
         runs=derived_params(study_runs, "analogy"),
         dynamics=analysis_params("dynamics", "analogy"),
@@ -76,6 +78,8 @@ rule analogy_plot_dynamics:
         "benchmarks/{run}/analogy_plot_dynamics/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
     script:
         "../../../scripts/analogy_plot_dynamics.py"
 
@@ -98,6 +102,8 @@ rule analogy_plot_energy:
         "benchmarks/{run}/analogy_plot_energy/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
     script:
         "../../../scripts/analogy_plot_energy.py"
 
@@ -123,6 +129,8 @@ rule analogy_plot_mechanism:
         "benchmarks/{run}/analogy_plot_mechanism/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
     script:
         "../../../scripts/analogy_plot_mechanism.py"
 
@@ -144,6 +152,8 @@ rule analogy_plot_sweep:
         "benchmarks/{run}/analogy_plot_sweep.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
     params:
         points=derived_params(sweep_points, ANALOGY),
     script:

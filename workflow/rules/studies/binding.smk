@@ -37,6 +37,8 @@ rule binding_compute_spectra:
         "benchmarks/{run}/binding_compute_spectra/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         task=task_params_of("binding"),
         analysis=analysis_params("operator_spectra", "binding"),
@@ -62,6 +64,8 @@ rule binding_plot_spectra:
         "benchmarks/{run}/binding_plot_spectra/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("operator_spectra", "binding"),
     script:
@@ -85,6 +89,8 @@ rule binding_plot_accuracy:
         "benchmarks/{run}/binding_plot_accuracy/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         train=model_train_params("binding"),
     script:
@@ -117,6 +123,8 @@ rule binding_compute_signatures:
         "benchmarks/{run}/binding_compute_signatures.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("signatures", "binding"),
     script:
@@ -140,6 +148,8 @@ rule binding_plot_embeddings:
         "benchmarks/{run}/binding_plot_embeddings.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     script:
         "../../../scripts/binding_plot_embeddings.py"
 
@@ -181,6 +191,8 @@ rule binding_compute_topology:
         "benchmarks/{run}/binding_compute_topology.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("topology", "binding"),
     script:
@@ -204,6 +216,8 @@ rule binding_plot_persistence:
         "benchmarks/{run}/binding_plot_persistence.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     script:
         "../../../scripts/binding_plot_persistence.py"
 
@@ -225,6 +239,8 @@ rule binding_plot_persistence_images:
         "benchmarks/{run}/binding_plot_persistence_images.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("topology", "binding"),
     script:
@@ -248,6 +264,8 @@ rule binding_plot_distances:
         "benchmarks/{run}/binding_plot_distances.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     script:
         "../../../scripts/binding_plot_distances.py"
 
@@ -278,6 +296,8 @@ rule binding_compare_experiments:
         "benchmarks/{run}/binding_compare_experiments.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     script:
         "../../../scripts/binding_compare_experiments.py"
 
@@ -304,6 +324,8 @@ rule binding_plot_comparison:
         "benchmarks/{run}/binding_plot_comparison.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
     script:
         "../../../scripts/binding_plot_comparison.py"
 

@@ -24,6 +24,8 @@ rule ctdb_make_multitask_table:
         "benchmarks/{run}/ctdb_make_multitask_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
     script:
         "../../../scripts/ctdb_make_multitask_table.py"
 
@@ -45,6 +47,8 @@ rule ctdb_plot_multitask:
         "benchmarks/{run}/ctdb_plot_multitask/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
     script:
         "../../../scripts/ctdb_plot_multitask.py"
 
@@ -65,6 +69,8 @@ rule ctdb_make_reaching_table:
         "benchmarks/{run}/ctdb_make_reaching_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
     script:
         "../../../scripts/ctdb_make_reaching_table.py"
 
@@ -86,6 +92,8 @@ rule ctdb_plot_reaching:
         "benchmarks/{run}/ctdb_plot_reaching/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
     script:
         "../../../scripts/ctdb_plot_reaching.py"
 
@@ -108,6 +116,8 @@ rule ctdb_make_fixed_point_table:
         "benchmarks/{run}/ctdb_make_fixed_point_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
     params:
         task=task_params_of("ctdb"),
     script:

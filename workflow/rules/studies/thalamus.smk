@@ -21,11 +21,18 @@ rule thalamus_generate_babi:
         name=r"[a-z-]+",
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("data", "thalamus"),
     params:
         generate=config_params("thalamus", "data", "generate"),
         babi=lambda wildcards: int(wildcards.babi),
     script:
         "../../../scripts/thalamus_generate_babi.py"
+
+
+# Compute nodes may be offline: the download runs where Snakemake runs.
+localrules:
+    thalamus_download_babi,
 
 
 rule thalamus_download_babi:
@@ -65,6 +72,8 @@ rule thalamus_make_accuracy_table:
         "benchmarks/{run}/thalamus_make_accuracy_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", list(THALAMUS["models"])),
     script:
@@ -87,6 +96,8 @@ rule thalamus_make_gating_table:
         "benchmarks/{run}/thalamus_make_gating_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
@@ -109,6 +120,8 @@ rule thalamus_make_task_swap_table:
         "benchmarks/{run}/thalamus_make_task_swap_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", THALAMUS_READERS),
     script:
@@ -127,6 +140,8 @@ rule thalamus_select_salience_examples:
         "benchmarks/{run}/thalamus_select_salience_examples/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "thalamus"),
     params:
         analysis=analysis_params("salience", "thalamus"),
     script:
@@ -145,6 +160,8 @@ rule thalamus_make_phase_tables:
         "benchmarks/{run}/thalamus_make_phase_tables/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "thalamus"),
     params:
         analysis=analysis_params("phases", "thalamus"),
     script:
@@ -168,6 +185,8 @@ rule thalamus_plot_accuracy:
         "benchmarks/{run}/thalamus_plot_accuracy/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
     script:
         "../../../scripts/thalamus_plot_accuracy.py"
 
@@ -189,6 +208,8 @@ rule thalamus_plot_task_swap:
         "benchmarks/{run}/thalamus_plot_task_swap/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
     script:
         "../../../scripts/thalamus_plot_task_swap.py"
 
@@ -211,6 +232,8 @@ rule thalamus_plot_salience:
         "benchmarks/{run}/thalamus_plot_salience/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "thalamus"),
     script:
         "../../../scripts/thalamus_plot_salience.py"
 
@@ -234,6 +257,8 @@ rule thalamus_plot_phases:
         "benchmarks/{run}/thalamus_plot_phases/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "thalamus"),
     script:
         "../../../scripts/thalamus_plot_phases.py"
 

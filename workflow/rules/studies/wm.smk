@@ -25,6 +25,8 @@ rule wm_make_stimuli:
         "benchmarks/{run}/wm_make_stimuli.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("data", "wm"),
     params:
         stimuli=config_params("wm", "stimuli"),
     script:
@@ -42,6 +44,8 @@ rule wm_extract_features:
         "benchmarks/{run}/wm_extract_features.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("data", "wm"),
     params:
         encoder=config_params("wm", "encoder"),
     script:
@@ -59,6 +63,8 @@ rule wm_decode_memory:
         "benchmarks/{run}/wm_decode_memory/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("decoding", "wm"),
     script:
@@ -76,6 +82,8 @@ rule wm_align_decoders:
         "benchmarks/{run}/wm_align_decoders/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("procrustes", "wm"),
     script:
@@ -93,6 +101,8 @@ rule wm_compute_orthogonalisation:
         "benchmarks/{run}/wm_compute_orthogonalisation/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("orthogonalisation", "wm"),
     script:
@@ -110,6 +120,8 @@ rule wm_decode_cross_task:
         "benchmarks/{run}/wm_decode_cross_task/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("cross_task", "wm"),
     script:
@@ -130,6 +142,8 @@ rule wm_perturb_memory:
         "benchmarks/{run}/wm_perturb_memory/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "wm"),
     params:
         hp=study_train_params("wm"),
         analysis=analysis_params("perturbation", "wm"),
@@ -152,6 +166,8 @@ rule wm_analyse_features:
         "benchmarks/{run}/wm_analyse_features/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "wm"),
     params:
         decoding=analysis_params("decoding", "wm"),
         orthogonalisation=analysis_params("orthogonalisation", "wm"),
@@ -222,6 +238,8 @@ rule wm_make_tables:
         "benchmarks/{run}/wm_make_tables.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "wm"),
     script:
         "../../../scripts/wm_make_tables.py"
 
@@ -242,6 +260,8 @@ rule wm_compare_orthogonalisation:
         "benchmarks/{run}/wm_compare_orthogonalisation.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "wm"),
     params:
         analysis=analysis_params("orthogonalisation_test", "wm"),
     script:
@@ -309,6 +329,8 @@ rule wm_plot_figures:
         "benchmarks/{run}/wm_plot_figures.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "wm"),
     script:
         "../../../scripts/wm_plot_figures.py"
 
