@@ -15,6 +15,7 @@ rule compute_pca:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("pca"),
+        code=code_params("compute_pca"),
     script:
         "../../scripts/compute_pca.py"
 
@@ -35,6 +36,7 @@ rule find_fixed_points:
     params:
         hp=train_params,
         analysis=analysis_params("fixed_points"),
+        code=code_params("find_fixed_points"),
     script:
         "../../scripts/find_fixed_points.py"
 
@@ -52,6 +54,7 @@ rule compute_spectra:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("spectra"),
+        code=code_params("compute_spectra"),
     script:
         "../../scripts/compute_spectra.py"
 
@@ -69,6 +72,7 @@ rule compare_state_r2:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("state_r2"),
+        code=code_params("compare_state_r2"),
     script:
         "../../scripts/compare_state_r2.py"
 
@@ -86,6 +90,7 @@ rule compute_dsa:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("dsa"),
+        code=code_params("compute_dsa"),
     script:
         "../../scripts/compute_dsa.py"
 
@@ -103,6 +108,7 @@ rule compute_shape_similarity:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("similarity"),
+        code=code_params("compute_shape_similarity"),
     script:
         "../../scripts/compute_shape_similarity.py"
 
@@ -120,6 +126,7 @@ rule decode_labels:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("label_decoding"),
+        code=code_params("decode_labels"),
     script:
         "../../scripts/decode_labels.py"
 
@@ -143,5 +150,6 @@ rule compute_hidden_topology:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("hidden_topology"),
+        code=code_params("compute_hidden_topology"),
     script:
         "../../scripts/compute_hidden_topology.py"

@@ -177,6 +177,31 @@ def derived_params(function, *args):
     return params
 
 
+def code_params(script, study=None, models=True):
+    """A params function: the fingerprint of the `taskdyn` code that scripts/<script>.py runs
+    for the job (taskdyn.fingerprint), so a code edit reruns it. `study`: the job's {study}
+    unless given. Model families: the job's {model}'s alone, else every model of the study's;
+    none with `models=False` (rules upstream of training, which build no model)."""
+    from taskdyn.fingerprint import code_record
+
+    path = Path(workflow.basedir) / "scripts" / f"{script}.py"
+
+    def params(wildcards):
+        name = study or getattr(wildcards, "study", None)
+        models_cfg = STUDIES[name]["models"] if name in STUDIES else None
+        if not models:
+            types = []
+        elif models_cfg is None:
+            types = None
+        elif "model" in wildcards.keys():
+            types = [models_cfg[wildcards.model].get("type")]
+        else:
+            types = [m.get("type") for m in models_cfg.values()]
+        return code_record(path, name, types)
+
+    return params
+
+
 def checkpoint_path(wildcards):
     return seed_checkpoint(wildcards.study, wildcards, wildcards.seed)
 

@@ -15,5 +15,6 @@ rule make_dataset:
         "../../envs/taskdyn.yaml"
     params:
         task=task_params,
+        code=code_params("make_dataset", models=False),
     script:
         "../../scripts/make_dataset.py"

@@ -18,6 +18,7 @@ rule plot_trials:
         "../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("trials"),
+        code=code_params("plot_trials"),
     script:
         "../../scripts/plot_trials.py"
 
@@ -39,6 +40,8 @@ rule plot_learning_curves:
         "benchmarks/{run}/plot_learning_curves/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_learning_curves"),
     script:
         "../../scripts/plot_learning_curves.py"
 
@@ -60,6 +63,8 @@ rule plot_scree:
         "benchmarks/{run}/plot_scree/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_scree"),
     script:
         "../../scripts/plot_scree.py"
 
@@ -81,6 +86,8 @@ rule plot_state_r2:
         "benchmarks/{run}/plot_state_r2/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_state_r2"),
     script:
         "../../scripts/plot_state_r2.py"
 
@@ -104,6 +111,8 @@ rule plot_fixed_points:
         "benchmarks/{run}/plot_fixed_points/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_fixed_points"),
     script:
         "../../scripts/plot_fixed_points.py"
 
@@ -126,6 +135,8 @@ rule plot_spectra:
         "benchmarks/{run}/plot_spectra/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_spectra"),
     script:
         "../../scripts/plot_spectra.py"
 
@@ -148,6 +159,8 @@ rule plot_similarity:
         "benchmarks/{run}/plot_similarity/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_similarity"),
     script:
         "../../scripts/plot_similarity.py"
 
@@ -170,6 +183,8 @@ rule plot_label_decoding:
         "benchmarks/{run}/plot_label_decoding/{study}/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_label_decoding"),
     script:
         "../../scripts/plot_label_decoding.py"
 
@@ -192,5 +207,7 @@ rule plot_hidden_topology:
         "benchmarks/{run}/plot_hidden_topology/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("plot_hidden_topology"),
     script:
         "../../scripts/plot_hidden_topology.py"

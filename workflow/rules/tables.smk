@@ -14,6 +14,8 @@ rule make_metrics_table:
         "benchmarks/{run}/make_metrics_table/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("make_metrics_table"),
     script:
         "../../scripts/make_metrics_table.py"
 
@@ -41,5 +43,7 @@ rule make_similarity_tables:
         "benchmarks/{run}/make_similarity_tables/{study}/{task}.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("make_similarity_tables"),
     script:
         "../../scripts/make_similarity_tables.py"

@@ -25,6 +25,7 @@ rule train_model:
         hp=train_params,
         seed=lambda wildcards: int(wildcards.seed),
         checkpoint=checkpoint_path,
+        code=code_params("train_model"),
     script:
         "../../scripts/train_model.py"
 
@@ -62,5 +63,6 @@ for _study in SEED_BATCHED:
             checkpoints=lambda wildcards, study=_study: seed_checkpoints(
                 study, wildcards
             ),
+            code=code_params("train_seed_batch", study=_study),
         script:
             "../../scripts/train_seed_batch.py"

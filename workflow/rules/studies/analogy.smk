@@ -53,6 +53,7 @@ rule analogy_make_tables:
         runs=derived_params(study_runs, "analogy"),
         dynamics=analysis_params("dynamics", "analogy"),
         mechanism=analysis_params("mechanism", "analogy"),
+        code=code_params("analogy_make_tables", study="analogy"),
     script:
         "../../../scripts/analogy_make_tables.py"
 
@@ -76,6 +77,8 @@ rule analogy_plot_dynamics:
         "benchmarks/{run}/analogy_plot_dynamics/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("analogy_plot_dynamics", study="analogy"),
     script:
         "../../../scripts/analogy_plot_dynamics.py"
 
@@ -98,6 +101,8 @@ rule analogy_plot_energy:
         "benchmarks/{run}/analogy_plot_energy/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("analogy_plot_energy", study="analogy"),
     script:
         "../../../scripts/analogy_plot_energy.py"
 
@@ -123,6 +128,8 @@ rule analogy_plot_mechanism:
         "benchmarks/{run}/analogy_plot_mechanism/{task}/{model}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("analogy_plot_mechanism", study="analogy"),
     script:
         "../../../scripts/analogy_plot_mechanism.py"
 
@@ -146,6 +153,7 @@ rule analogy_plot_sweep:
         "../../../envs/taskdyn.yaml"
     params:
         points=derived_params(sweep_points, ANALOGY),
+        code=code_params("analogy_plot_sweep", study="analogy"),
     script:
         "../../../scripts/analogy_plot_sweep.py"
 

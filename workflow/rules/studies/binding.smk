@@ -40,6 +40,7 @@ rule binding_compute_spectra:
     params:
         task=task_params_of("binding"),
         analysis=analysis_params("operator_spectra", "binding"),
+        code=code_params("binding_compute_spectra", study="binding"),
     script:
         "../../../scripts/binding_compute_spectra.py"
 
@@ -64,6 +65,7 @@ rule binding_plot_spectra:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("operator_spectra", "binding"),
+        code=code_params("binding_plot_spectra", study="binding"),
     script:
         "../../../scripts/binding_plot_spectra.py"
 
@@ -87,6 +89,7 @@ rule binding_plot_accuracy:
         "../../../envs/taskdyn.yaml"
     params:
         train=model_train_params("binding"),
+        code=code_params("binding_plot_accuracy", study="binding"),
     script:
         "../../../scripts/binding_plot_accuracy.py"
 
@@ -119,6 +122,7 @@ rule binding_compute_signatures:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("signatures", "binding"),
+        code=code_params("binding_compute_signatures", study="binding"),
     script:
         "../../../scripts/binding_compute_signatures.py"
 
@@ -140,6 +144,8 @@ rule binding_plot_embeddings:
         "benchmarks/{run}/binding_plot_embeddings.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("binding_plot_embeddings", study="binding"),
     script:
         "../../../scripts/binding_plot_embeddings.py"
 
@@ -183,6 +189,7 @@ rule binding_compute_topology:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_compute_topology", study="binding"),
     script:
         "../../../scripts/binding_compute_topology.py"
 
@@ -204,6 +211,8 @@ rule binding_plot_persistence:
         "benchmarks/{run}/binding_plot_persistence.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("binding_plot_persistence", study="binding"),
     script:
         "../../../scripts/binding_plot_persistence.py"
 
@@ -227,6 +236,7 @@ rule binding_plot_persistence_images:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_plot_persistence_images", study="binding"),
     script:
         "../../../scripts/binding_plot_persistence_images.py"
 
@@ -248,6 +258,8 @@ rule binding_plot_distances:
         "benchmarks/{run}/binding_plot_distances.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("binding_plot_distances", study="binding"),
     script:
         "../../../scripts/binding_plot_distances.py"
 
@@ -278,6 +290,8 @@ rule binding_compare_experiments:
         "benchmarks/{run}/binding_compare_experiments.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("binding_compare_experiments", study="binding"),
     script:
         "../../../scripts/binding_compare_experiments.py"
 
@@ -304,6 +318,8 @@ rule binding_plot_comparison:
         "benchmarks/{run}/binding_plot_comparison.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("binding_plot_comparison", study="binding"),
     script:
         "../../../scripts/binding_plot_comparison.py"
 

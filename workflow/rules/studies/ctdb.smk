@@ -24,6 +24,8 @@ rule ctdb_make_multitask_table:
         "benchmarks/{run}/ctdb_make_multitask_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("ctdb_make_multitask_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_multitask_table.py"
 
@@ -45,6 +47,8 @@ rule ctdb_plot_multitask:
         "benchmarks/{run}/ctdb_plot_multitask/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("ctdb_plot_multitask", study="ctdb"),
     script:
         "../../../scripts/ctdb_plot_multitask.py"
 
@@ -65,6 +69,8 @@ rule ctdb_make_reaching_table:
         "benchmarks/{run}/ctdb_make_reaching_table/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("ctdb_make_reaching_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_reaching_table.py"
 
@@ -86,6 +92,8 @@ rule ctdb_plot_reaching:
         "benchmarks/{run}/ctdb_plot_reaching/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("ctdb_plot_reaching", study="ctdb"),
     script:
         "../../../scripts/ctdb_plot_reaching.py"
 
@@ -110,6 +118,7 @@ rule ctdb_make_fixed_point_table:
         "../../../envs/taskdyn.yaml"
     params:
         task=task_params_of("ctdb"),
+        code=code_params("ctdb_make_fixed_point_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_fixed_point_table.py"
 

@@ -24,6 +24,7 @@ rule thalamus_generate_babi:
     params:
         generate=config_params("thalamus", "data", "generate"),
         babi=lambda wildcards: int(wildcards.babi),
+        code=code_params("thalamus_generate_babi", study="thalamus", models=False),
     script:
         "../../../scripts/thalamus_generate_babi.py"
 
@@ -45,6 +46,7 @@ rule thalamus_download_babi:
         data=lambda wildcards: canonical_json(
             {k: THALAMUS["data"][k] for k in ("url", "sha256")}
         ),
+        code=code_params("thalamus_download_babi", study="thalamus", models=False),
     script:
         "../../../scripts/thalamus_download_babi.py"
 
@@ -67,6 +69,7 @@ rule thalamus_make_accuracy_table:
         "../../../envs/taskdyn.yaml"
     params:
         runs=derived_params(runs, THALAMUS, list(THALAMUS["models"])),
+        code=code_params("thalamus_make_accuracy_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_accuracy_table.py"
 
@@ -89,6 +92,7 @@ rule thalamus_make_gating_table:
         "../../../envs/taskdyn.yaml"
     params:
         runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
+        code=code_params("thalamus_make_gating_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_gating_table.py"
 
@@ -111,6 +115,7 @@ rule thalamus_make_task_swap_table:
         "../../../envs/taskdyn.yaml"
     params:
         runs=derived_params(runs, THALAMUS, THALAMUS_READERS),
+        code=code_params("thalamus_make_task_swap_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
 
@@ -129,6 +134,7 @@ rule thalamus_select_salience_examples:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("salience", "thalamus"),
+        code=code_params("thalamus_select_salience_examples", study="thalamus"),
     script:
         "../../../scripts/thalamus_select_salience_examples.py"
 
@@ -147,6 +153,7 @@ rule thalamus_make_phase_tables:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("phases", "thalamus"),
+        code=code_params("thalamus_make_phase_tables", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_phase_tables.py"
 
@@ -168,6 +175,8 @@ rule thalamus_plot_accuracy:
         "benchmarks/{run}/thalamus_plot_accuracy/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("thalamus_plot_accuracy", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_accuracy.py"
 
@@ -189,6 +198,8 @@ rule thalamus_plot_task_swap:
         "benchmarks/{run}/thalamus_plot_task_swap/{task}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("thalamus_plot_task_swap", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_task_swap.py"
 
@@ -211,6 +222,8 @@ rule thalamus_plot_salience:
         "benchmarks/{run}/thalamus_plot_salience/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("thalamus_plot_salience", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_salience.py"
 
@@ -234,6 +247,8 @@ rule thalamus_plot_phases:
         "benchmarks/{run}/thalamus_plot_phases/{task}/{model}/seed{seed}.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("thalamus_plot_phases", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_phases.py"
 

@@ -27,6 +27,7 @@ rule wm_make_stimuli:
         "../../../envs/taskdyn.yaml"
     params:
         stimuli=config_params("wm", "stimuli"),
+        code=code_params("wm_make_stimuli", study="wm", models=False),
     script:
         "../../../scripts/wm_make_stimuli.py"
 
@@ -44,6 +45,7 @@ rule wm_extract_features:
         "../../../envs/taskdyn.yaml"
     params:
         encoder=config_params("wm", "encoder"),
+        code=code_params("wm_extract_features", study="wm", models=False),
     script:
         "../../../scripts/wm_extract_features.py"
 
@@ -61,6 +63,7 @@ rule wm_decode_memory:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("decoding", "wm"),
+        code=code_params("wm_decode_memory", study="wm"),
     script:
         "../../../scripts/wm_decode_memory.py"
 
@@ -78,6 +81,7 @@ rule wm_align_decoders:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("procrustes", "wm"),
+        code=code_params("wm_align_decoders", study="wm"),
     script:
         "../../../scripts/wm_align_decoders.py"
 
@@ -95,6 +99,7 @@ rule wm_compute_orthogonalisation:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("orthogonalisation", "wm"),
+        code=code_params("wm_compute_orthogonalisation", study="wm"),
     script:
         "../../../scripts/wm_compute_orthogonalisation.py"
 
@@ -112,6 +117,7 @@ rule wm_decode_cross_task:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("cross_task", "wm"),
+        code=code_params("wm_decode_cross_task", study="wm"),
     script:
         "../../../scripts/wm_decode_cross_task.py"
 
@@ -133,6 +139,7 @@ rule wm_perturb_memory:
     params:
         hp=study_train_params("wm"),
         analysis=analysis_params("perturbation", "wm"),
+        code=code_params("wm_perturb_memory", study="wm"),
     script:
         "../../../scripts/wm_perturb_memory.py"
 
@@ -155,6 +162,7 @@ rule wm_analyse_features:
     params:
         decoding=analysis_params("decoding", "wm"),
         orthogonalisation=analysis_params("orthogonalisation", "wm"),
+        code=code_params("wm_analyse_features", study="wm"),
     script:
         "../../../scripts/wm_analyse_features.py"
 
@@ -222,6 +230,8 @@ rule wm_make_tables:
         "benchmarks/{run}/wm_make_tables.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("wm_make_tables", study="wm"),
     script:
         "../../../scripts/wm_make_tables.py"
 
@@ -244,6 +254,7 @@ rule wm_compare_orthogonalisation:
         "../../../envs/taskdyn.yaml"
     params:
         analysis=analysis_params("orthogonalisation_test", "wm"),
+        code=code_params("wm_compare_orthogonalisation", study="wm"),
     script:
         "../../../scripts/wm_compare_orthogonalisation.py"
 
@@ -308,6 +319,8 @@ rule wm_plot_figures:
         "benchmarks/{run}/wm_plot_figures.tsv"
     conda:
         "../../../envs/taskdyn.yaml"
+    params:
+        code=code_params("wm_plot_figures", study="wm"),
     script:
         "../../../scripts/wm_plot_figures.py"
 
