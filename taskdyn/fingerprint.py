@@ -51,11 +51,13 @@ class _Module:
 
     path: Path
     top: tuple[tuple[str, str | None], ...]  # imports that run on import: (module, name)
-    lazy: dict[str, tuple[tuple[str, str | None], ...]]  # per top-level def/class
-    calls: dict[str, frozenset[str]]  # top-level names each def/class refers to
+    # per top-level name (def, class, constant, imported name): the imports its code runs
+    lazy: dict[str, tuple[tuple[str, str | None], ...]]
+    calls: dict[str, frozenset[str]]  # the names each top-level name's code refers to
     kernels: tuple[str, ...]  # native kernels built: `kernel_for("name", ...)`
 
 
+@functools.cache
 def module_path(name: str, root: Path = ROOT) -> Path | None:
     """The source file of module `name` under `root`, or None if there is none."""
     base = root.joinpath(*name.split("."))
@@ -112,6 +114,7 @@ def _walk_no_type_checking(tree: ast.AST) -> Iterable[ast.AST]:
 
 
 def _outside_defs(tree: ast.Module) -> Iterable[ast.AST]:
+    """The nodes that run when the module is imported: all but defs, classes, TYPE_CHECKING."""
     stack = list(tree.body)
     while stack:
         node = stack.pop()
@@ -124,15 +127,18 @@ def _outside_defs(tree: ast.Module) -> Iterable[ast.AST]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-@functools.cache
+@functools.cache  # the graph only: `code_fingerprint` reads the files' bytes every time
 def _parse(path: Path, name: str, root: Path) -> _Module:
+    """Module `name`'s imports, top-level names and native kernels, from its source at `path`."""
     tree = ast.parse(path.read_bytes(), filename=str(path))
     is_package = path.name == "__init__.py"
-    top, aliases = _imports(_outside_defs(tree), name, is_package, root)
+    nodes = list(_outside_defs(tree))
+    top, aliases = _imports(nodes, name, is_package, root)
     lazy, calls = {}, {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = list(_walk_no_type_checking(node))
+            nodes += body
             targets, inner = _imports(body, name, is_package, root)
             aliases.update(inner)
             lazy[node.name] = tuple(targets)
@@ -150,20 +156,21 @@ def _parse(path: Path, name: str, root: Path) -> _Module:
                 bound = alias.asname or alias.name.split(".")[0]
                 lazy.setdefault(bound, ())
                 calls.setdefault(bound, frozenset())
-    attributes: dict[str, set[str] | None] = {alias: set() for alias in aliases}
+    # Which attributes of each module alias the code uses; an alias used bare counts as whole.
+    attributes: dict[str, set[str]] = {alias: set() for alias in aliases}
+    uses = dict.fromkeys(aliases, 0)
     kernels = []
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in attributes:
-            parent = parents.get(node)
-            if isinstance(parent, ast.Attribute) and attributes[node.id] is not None:
-                attributes[node.id].add(parent.attr)
-            elif not isinstance(parent, ast.Attribute):
-                attributes[node.id] = None
-        if (isinstance(node, ast.Call) and node.args
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id in uses:
+            uses[node.id] += 1
+        elif isinstance(node, ast.Attribute) and getattr(node.value, "id", None) in uses:
+            attributes[node.value.id].add(node.attr)
+            uses[node.value.id] -= 1  # its Name is counted too: not a bare use
+        elif (isinstance(node, ast.Call) and node.args
                 and getattr(node.func, "attr", getattr(node.func, "id", None)) == "kernel_for"
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             kernels.append(node.args[0].value)
+    attributes = {alias: used if uses[alias] <= 0 else None for alias, used in attributes.items()}
     used_of: dict[str, set[str] | None] = {}
     for alias, used in attributes.items():
         module = aliases[alias]
@@ -207,6 +214,7 @@ def code_files(script: Path, study: str | None = None,
     module docstring; `model_types` None means every model family reached."""
     script_module = _parse(Path(script), "__main__", root)
     todo: list[tuple[str, str | None]] = list(script_module.top)
+    native = module_path(NATIVE_MODULE, root)
     seen: set[tuple[str, str | None]] = set()
     files: set[Path] = set()
     while todo:
@@ -223,7 +231,6 @@ def code_files(script: Path, study: str | None = None,
         if module is None:
             continue
         files.add(module.path)
-        native = module_path(NATIVE_MODULE, root)
         files.update(p for k in module.kernels
                      if native and (p := native.with_name(f"{k}.c")).is_file())
         parts = name.split(".")

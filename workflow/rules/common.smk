@@ -1,7 +1,9 @@
 # Config validation, wildcard constraints and the helpers that give each job its config slice.
+import functools
 import json
 from pathlib import Path
 
+from taskdyn.fingerprint import code_record
 from taskdyn.config import (
     ConfigError,
     canonical_json,
@@ -182,8 +184,6 @@ def code_params(script, study=None, models=True):
     for the job (taskdyn.fingerprint), so a code edit reruns it. `study`: the job's {study}
     unless given. Model families: the job's {model}'s alone, else every model of the study's;
     none with `models=False` (rules upstream of training, which build no model)."""
-    from taskdyn.fingerprint import code_record
-
     path = Path(workflow.basedir) / "scripts" / f"{script}.py"
 
     def params(wildcards):
@@ -197,9 +197,16 @@ def code_params(script, study=None, models=True):
             types = [models_cfg[wildcards.model].get("type")]
         else:
             types = [m.get("type") for m in models_cfg.values()]
-        return code_record(path, name, types)
+        if types is not None:
+            types = tuple(sorted(set(types), key=str))
+        return cached_code_record(path, name, types)
 
     return params
+
+
+@functools.cache  # one per script, study and model types for the whole parse (≈1,900 jobs)
+def cached_code_record(path, study, model_types):
+    return code_record(path, study, model_types)
 
 
 def checkpoint_path(wildcards):
