@@ -21,7 +21,8 @@ def _add_run_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    """Re-hash a run's files against its manifest; 1 on any changed, missing or unlisted file."""
+    """Re-hash a run's files against its manifest; 1 on any changed, missing, unlisted or stale
+    file (one whose code changed since it was written)."""
     try:
         result = manifest.verify(args.run_dir)
     except ResultFileError as err:

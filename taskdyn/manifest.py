@@ -1,11 +1,13 @@
 """The manifest of a run: every file under `results/<run>/` with its sha256 and provenance.
 
 `write_manifest` lists each file with its size, sha256, the rule that produced it, the hash of
-that job's params and the code version. The producing rule and params come from Snakemake's
+that job's params (its config), the code version and the job's code fingerprint (its `code` param,
+`taskdyn.fingerprint`). The producing rule and params come from Snakemake's
 own per-output metadata (`.snakemake/metadata/`, written by the main process when a job
 succeeds), so they say what really ran, on SLURM as locally. The code version is the one in the
 file's provenance (HDF5 attrs, table header, JSON) or, for files that carry none (figures,
-weights), the one that wrote the manifest. `verify` re-hashes a run against its manifest.
+weights), the one that wrote the manifest. `verify` re-hashes a run against its manifest and
+recomputes each file's code fingerprint: a file whose code changed since it was written is stale.
 
 Hidden entries (`.checkpoints/`, temporary `.name.tmpPID` files), the manifest itself and the
 Snakemake report written afterwards (`report.html`, `report.zip`) are not results and are
@@ -14,8 +16,10 @@ neither listed nor checked.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from taskdyn.io import ResultFileError, read_h5_attrs, read_json, read_table_provenance, write_json
+from taskdyn.fingerprint import current_record, is_code_record
+from taskdyn.io import (
+    ResultFileError,
+    read_h5_attrs,
+    read_json,
+    read_table_provenance,
+    write_json,
+)
 from taskdyn.provenance import code_version, config_hash
 
 MANIFEST_NAME = "manifest.json"
@@ -33,17 +44,19 @@ FORMAT_VERSION = 1
 
 @dataclass
 class Verification:
-    """What `verify` found: files whose bytes changed, listed files now missing, unlisted files."""
+    """What `verify` found: files whose bytes changed, listed files now missing, unlisted files,
+    and files whose job's code changed since they were written (stale)."""
 
     run_dir: Path
     n_listed: int
     changed: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
+    stale: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.changed or self.missing or self.unlisted)
+        return not (self.changed or self.missing or self.unlisted or self.stale)
 
 
 def result_files(run_dir: str | os.PathLike) -> list[str]:
@@ -80,12 +93,29 @@ def job_record(path: str, metadata_dir: str | os.PathLike) -> dict[str, Any] | N
     return read_json(record) if record.is_file() else None
 
 
+def _param_value(recorded: str) -> Any:
+    """A param value from Snakemake's record of it (the value's repr)."""
+    try:
+        return ast.literal_eval(recorded)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return recorded
+
+
 def params_hash(record: dict[str, Any] | None) -> str | None:
-    """Hash of the params Snakemake recorded for a job; None for jobs without params."""
-    params = (record or {}).get("params") or []
+    """Hash of the params (but the code fingerprint) Snakemake recorded for a job; None for jobs
+    without params."""
+    params = [p for p in (record or {}).get("params") or [] if not is_code_record(_param_value(p))]
     if not params:
         return None
     return config_hash(sorted(params))
+
+
+def code_param(record: dict[str, Any] | None) -> str | None:
+    """The job's recorded `code` param (`taskdyn.fingerprint.code_record`), if it has one."""
+    for param in (record or {}).get("params") or []:
+        if is_code_record(value := _param_value(param)):
+            return value
+    return None
 
 
 def file_code_version(path: Path) -> str | None:
@@ -118,6 +148,7 @@ def build_manifest(run_dir: str | os.PathLike, *, prefix: str,
             "rule": (record or {}).get("rule"),
             "config_hash": params_hash(record),
             "code_version": file_code_version(path) or writer_version,
+            "code": json.loads(code) if (code := code_param(record)) else None,
         })
     return {"format_version": FORMAT_VERSION, "run": run_dir.name, "code_version": writer_version,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds"), "files": entries}
@@ -146,19 +177,33 @@ def verify(run_dir: str | os.PathLike) -> Verification:
     run_dir = Path(run_dir)
     listed = {entry["path"]: entry for entry in read_manifest(run_dir)["files"]}
     result = Verification(run_dir=run_dir, n_listed=len(listed))
+    current: dict[str, str | None] = {}
     for rel, entry in listed.items():
         path = run_dir / rel
         if not path.is_file():
             result.missing.append(entry)
         elif sha256(path) != entry["sha256"]:
             result.changed.append(entry)
+        elif _is_stale(entry.get("code"), current):
+            result.stale.append(entry)
     result.unlisted = [rel for rel in result_files(run_dir) if rel not in listed]
     return result
 
 
+def _is_stale(code: dict[str, Any] | None, current: dict[str, str | None]) -> bool:
+    """Whether a file's recorded code fingerprint differs from today's (`current` caches them)."""
+    if not code:
+        return False
+    recorded = json.dumps(code, sort_keys=True, separators=(",", ":"))
+    if recorded not in current:
+        current[recorded] = current_record(recorded)
+    return current[recorded] != recorded
+
+
 def describe(result: Verification) -> Iterator[str]:
     """Human-readable lines: one per problem, then a summary."""
-    for kind, entries in (("changed", result.changed), ("missing", result.missing)):
+    for kind, entries in (("changed", result.changed), ("missing", result.missing),
+                          ("stale", result.stale)):
         for entry in entries:
             rule = f" (written by rule {entry['rule']})" if entry["rule"] else ""
             yield f"{kind:<9} {entry['path']}{rule}"
@@ -167,5 +212,7 @@ def describe(result: Verification) -> Iterator[str]:
     if result.ok:
         yield f"{result.run_dir}: all {result.n_listed} files match the manifest"
     else:
-        yield (f"{result.run_dir}: {len(result.changed)} changed, {len(result.missing)} missing, "
-               f"{len(result.unlisted)} unlisted of {result.n_listed} listed files")
+        stale = f"{len(result.stale)} stale (code changed since), " if result.stale else ""
+        yield (f"{result.run_dir}: {stale}{len(result.changed)} changed, "
+               f"{len(result.missing)} missing, {len(result.unlisted)} unlisted "
+               f"of {result.n_listed} listed files")

@@ -17,6 +17,7 @@ rule compute_pca:
         **stage_resources("analysis"),
     params:
         analysis=analysis_params("pca"),
+        code=code_params("compute_pca"),
     script:
         "../../scripts/compute_pca.py"
 
@@ -39,6 +40,7 @@ rule find_fixed_points:
     params:
         hp=train_params,
         analysis=analysis_params("fixed_points"),
+        code=code_params("find_fixed_points"),
     script:
         "../../scripts/find_fixed_points.py"
 
@@ -58,6 +60,7 @@ rule compute_spectra:
         **stage_resources("analysis"),
     params:
         analysis=analysis_params("spectra"),
+        code=code_params("compute_spectra"),
     script:
         "../../scripts/compute_spectra.py"
 
@@ -77,6 +80,7 @@ rule compare_state_r2:
         **stage_resources("summary"),
     params:
         analysis=analysis_params("state_r2"),
+        code=code_params("compare_state_r2"),
     script:
         "../../scripts/compare_state_r2.py"
 
@@ -96,6 +100,7 @@ rule compute_dsa:
         **stage_resources("summary"),
     params:
         analysis=analysis_params("dsa"),
+        code=code_params("compute_dsa"),
     script:
         "../../scripts/compute_dsa.py"
 
@@ -115,6 +120,7 @@ rule compute_shape_similarity:
         **stage_resources("summary"),
     params:
         analysis=analysis_params("similarity"),
+        code=code_params("compute_shape_similarity"),
     script:
         "../../scripts/compute_shape_similarity.py"
 
@@ -134,6 +140,7 @@ rule decode_labels:
         **stage_resources("analysis"),
     params:
         analysis=analysis_params("label_decoding"),
+        code=code_params("decode_labels"),
     script:
         "../../scripts/decode_labels.py"
 
@@ -159,5 +166,6 @@ rule compute_hidden_topology:
         **stage_resources("summary"),
     params:
         analysis=analysis_params("hidden_topology"),
+        code=code_params("compute_hidden_topology"),
     script:
         "../../scripts/compute_hidden_topology.py"

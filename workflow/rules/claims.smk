@@ -40,6 +40,7 @@ for _study in STUDIES:
         params:
             study=_study,
             config=config_params(_study),
+            code=code_params("check_claims", study=_study),
         script:
             "../../scripts/check_claims.py"
 

@@ -1,7 +1,9 @@
 # Config validation, wildcard constraints and the helpers that give each job its config slice.
+import functools
 import json
 from pathlib import Path
 
+from taskdyn.fingerprint import code_record
 from taskdyn.config import (
     ConfigError,
     canonical_json,
@@ -176,6 +178,36 @@ def derived_params(function, *args):
         return canonical_json(function(*args))
 
     return params
+
+
+def code_params(script, study=None, models=True):
+    """A params function: the fingerprint of the `taskdyn` code that scripts/<script>.py runs
+    for the job (taskdyn.fingerprint), so a code edit reruns it. `study`: the job's {study}
+    unless given. Model families: the job's {model}'s alone, else every model of the study's;
+    none with `models=False` (rules upstream of training, which build no model)."""
+    path = Path(workflow.basedir) / "scripts" / f"{script}.py"
+
+    def params(wildcards):
+        name = study or getattr(wildcards, "study", None)
+        models_cfg = STUDIES[name]["models"] if name in STUDIES else None
+        if not models:
+            types = []
+        elif models_cfg is None:
+            types = None
+        elif "model" in wildcards.keys():
+            types = [models_cfg[wildcards.model].get("type")]
+        else:
+            types = [m.get("type") for m in models_cfg.values()]
+        if types is not None:
+            types = tuple(sorted(set(types), key=str))
+        return cached_code_record(path, name, types)
+
+    return params
+
+
+@functools.cache  # one per script, study and model types for the whole parse (≈1,900 jobs)
+def cached_code_record(path, study, model_types):
+    return code_record(path, study, model_types)
 
 
 def checkpoint_path(wildcards):

@@ -17,5 +17,6 @@ rule make_dataset:
         **stage_resources("data"),
     params:
         task=task_params,
+        code=code_params("make_dataset", models=False),
     script:
         "../../scripts/make_dataset.py"

@@ -16,5 +16,6 @@ rule evaluate_model:
         hp=train_params,
         evaluate=evaluate_params,
         seed=lambda wildcards: int(wildcards.seed),
+        code=code_params("evaluate_model"),
     script:
         "../../scripts/evaluate_model.py"

@@ -20,6 +20,7 @@ rule plot_trials:
         **stage_resources("analysis"),
     params:
         analysis=analysis_params("trials"),
+        code=code_params("plot_trials"),
     script:
         "../../scripts/plot_trials.py"
 
@@ -43,6 +44,8 @@ rule plot_learning_curves:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("plot_learning_curves"),
     script:
         "../../scripts/plot_learning_curves.py"
 
@@ -66,6 +69,8 @@ rule plot_scree:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("plot_scree"),
     script:
         "../../scripts/plot_scree.py"
 
@@ -89,6 +94,8 @@ rule plot_state_r2:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("plot_state_r2"),
     script:
         "../../scripts/plot_state_r2.py"
 
@@ -114,6 +121,8 @@ rule plot_fixed_points:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("analysis"),
+    params:
+        code=code_params("plot_fixed_points"),
     script:
         "../../scripts/plot_fixed_points.py"
 
@@ -138,6 +147,8 @@ rule plot_spectra:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("analysis"),
+    params:
+        code=code_params("plot_spectra"),
     script:
         "../../scripts/plot_spectra.py"
 
@@ -162,6 +173,8 @@ rule plot_similarity:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("plot_similarity"),
     script:
         "../../scripts/plot_similarity.py"
 
@@ -186,6 +199,8 @@ rule plot_label_decoding:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("analysis"),
+    params:
+        code=code_params("plot_label_decoding"),
     script:
         "../../scripts/plot_label_decoding.py"
 
@@ -210,5 +225,7 @@ rule plot_hidden_topology:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("plot_hidden_topology"),
     script:
         "../../scripts/plot_hidden_topology.py"

@@ -17,5 +17,7 @@ rule write_manifest:
         "benchmarks/{run}/write_manifest.tsv"
     conda:
         "../../envs/taskdyn.yaml"
+    params:
+        code=code_params("write_manifest"),
     script:
         "../../scripts/write_manifest.py"

@@ -16,6 +16,8 @@ rule make_metrics_table:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("make_metrics_table"),
     script:
         "../../scripts/make_metrics_table.py"
 
@@ -45,5 +47,7 @@ rule make_similarity_tables:
         "../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary"),
+    params:
+        code=code_params("make_similarity_tables"),
     script:
         "../../scripts/make_similarity_tables.py"

@@ -24,6 +24,7 @@ rule train_model:
         hp=train_params,
         seed=lambda wildcards: int(wildcards.seed),
         checkpoint=checkpoint_path,
+        code=code_params("train_model"),
     script:
         "../../scripts/train_model.py"
 
@@ -60,5 +61,6 @@ for _study in SEED_BATCHED:
             checkpoints=lambda wildcards, study=_study: seed_checkpoints(
                 study, wildcards
             ),
+            code=code_params("train_seed_batch", study=_study),
         script:
             "../../scripts/train_seed_batch.py"

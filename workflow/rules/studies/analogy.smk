@@ -55,6 +55,7 @@ rule analogy_make_tables:
         runs=derived_params(study_runs, "analogy"),
         dynamics=analysis_params("dynamics", "analogy"),
         mechanism=analysis_params("mechanism", "analogy"),
+        code=code_params("analogy_make_tables", study="analogy"),
     script:
         "../../../scripts/analogy_make_tables.py"
 
@@ -80,6 +81,8 @@ rule analogy_plot_dynamics:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "analogy"),
+    params:
+        code=code_params("analogy_plot_dynamics", study="analogy"),
     script:
         "../../../scripts/analogy_plot_dynamics.py"
 
@@ -104,6 +107,8 @@ rule analogy_plot_energy:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "analogy"),
+    params:
+        code=code_params("analogy_plot_energy", study="analogy"),
     script:
         "../../../scripts/analogy_plot_energy.py"
 
@@ -131,6 +136,8 @@ rule analogy_plot_mechanism:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "analogy"),
+    params:
+        code=code_params("analogy_plot_mechanism", study="analogy"),
     script:
         "../../../scripts/analogy_plot_mechanism.py"
 
@@ -156,6 +163,7 @@ rule analogy_plot_sweep:
         **stage_resources("summary", "analogy"),
     params:
         points=derived_params(sweep_points, ANALOGY),
+        code=code_params("analogy_plot_sweep", study="analogy"),
     script:
         "../../../scripts/analogy_plot_sweep.py"
 

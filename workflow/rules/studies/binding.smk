@@ -42,6 +42,7 @@ rule binding_compute_spectra:
     params:
         task=task_params_of("binding"),
         analysis=analysis_params("operator_spectra", "binding"),
+        code=code_params("binding_compute_spectra", study="binding"),
     script:
         "../../../scripts/binding_compute_spectra.py"
 
@@ -68,6 +69,7 @@ rule binding_plot_spectra:
         **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("operator_spectra", "binding"),
+        code=code_params("binding_plot_spectra", study="binding"),
     script:
         "../../../scripts/binding_plot_spectra.py"
 
@@ -93,6 +95,7 @@ rule binding_plot_accuracy:
         **stage_resources("summary", "binding"),
     params:
         train=model_train_params("binding"),
+        code=code_params("binding_plot_accuracy", study="binding"),
     script:
         "../../../scripts/binding_plot_accuracy.py"
 
@@ -127,6 +130,7 @@ rule binding_compute_signatures:
         **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("signatures", "binding"),
+        code=code_params("binding_compute_signatures", study="binding"),
     script:
         "../../../scripts/binding_compute_signatures.py"
 
@@ -150,6 +154,8 @@ rule binding_plot_embeddings:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_embeddings", study="binding"),
     script:
         "../../../scripts/binding_plot_embeddings.py"
 
@@ -195,6 +201,7 @@ rule binding_compute_topology:
         **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_compute_topology", study="binding"),
     script:
         "../../../scripts/binding_compute_topology.py"
 
@@ -218,6 +225,8 @@ rule binding_plot_persistence:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_persistence", study="binding"),
     script:
         "../../../scripts/binding_plot_persistence.py"
 
@@ -243,6 +252,7 @@ rule binding_plot_persistence_images:
         **stage_resources("summary", "binding"),
     params:
         analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_plot_persistence_images", study="binding"),
     script:
         "../../../scripts/binding_plot_persistence_images.py"
 
@@ -266,6 +276,8 @@ rule binding_plot_distances:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_distances", study="binding"),
     script:
         "../../../scripts/binding_plot_distances.py"
 
@@ -298,6 +310,8 @@ rule binding_compare_experiments:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_compare_experiments", study="binding"),
     script:
         "../../../scripts/binding_compare_experiments.py"
 
@@ -326,6 +340,8 @@ rule binding_plot_comparison:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_comparison", study="binding"),
     script:
         "../../../scripts/binding_plot_comparison.py"
 

@@ -26,6 +26,8 @@ rule ctdb_make_multitask_table:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_make_multitask_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_multitask_table.py"
 
@@ -49,6 +51,8 @@ rule ctdb_plot_multitask:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_plot_multitask", study="ctdb"),
     script:
         "../../../scripts/ctdb_plot_multitask.py"
 
@@ -71,6 +75,8 @@ rule ctdb_make_reaching_table:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_make_reaching_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_reaching_table.py"
 
@@ -94,6 +100,8 @@ rule ctdb_plot_reaching:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_plot_reaching", study="ctdb"),
     script:
         "../../../scripts/ctdb_plot_reaching.py"
 
@@ -120,6 +128,7 @@ rule ctdb_make_fixed_point_table:
         **stage_resources("summary", "ctdb"),
     params:
         task=task_params_of("ctdb"),
+        code=code_params("ctdb_make_fixed_point_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_fixed_point_table.py"
 

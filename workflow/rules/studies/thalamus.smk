@@ -26,6 +26,7 @@ rule thalamus_generate_babi:
     params:
         generate=config_params("thalamus", "data", "generate"),
         babi=lambda wildcards: int(wildcards.babi),
+        code=code_params("thalamus_generate_babi", study="thalamus", models=False),
     script:
         "../../../scripts/thalamus_generate_babi.py"
 
@@ -52,6 +53,7 @@ rule thalamus_download_babi:
         data=lambda wildcards: canonical_json(
             {k: THALAMUS["data"][k] for k in ("url", "sha256")}
         ),
+        code=code_params("thalamus_download_babi", study="thalamus", models=False),
     script:
         "../../../scripts/thalamus_download_babi.py"
 
@@ -76,6 +78,7 @@ rule thalamus_make_accuracy_table:
         **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", list(THALAMUS["models"])),
+        code=code_params("thalamus_make_accuracy_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_accuracy_table.py"
 
@@ -100,6 +103,7 @@ rule thalamus_make_gating_table:
         **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", THALAMUS_READERS),
+        code=code_params("thalamus_make_gating_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_gating_table.py"
 
@@ -124,6 +128,7 @@ rule thalamus_make_task_swap_table:
         **stage_resources("summary", "thalamus"),
     params:
         runs=evaluation_runs("thalamus", THALAMUS_READERS),
+        code=code_params("thalamus_make_task_swap_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
 
@@ -144,6 +149,7 @@ rule thalamus_select_salience_examples:
         **stage_resources("analysis", "thalamus"),
     params:
         analysis=analysis_params("salience", "thalamus"),
+        code=code_params("thalamus_select_salience_examples", study="thalamus"),
     script:
         "../../../scripts/thalamus_select_salience_examples.py"
 
@@ -164,6 +170,7 @@ rule thalamus_make_phase_tables:
         **stage_resources("analysis", "thalamus"),
     params:
         analysis=analysis_params("phases", "thalamus"),
+        code=code_params("thalamus_make_phase_tables", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_phase_tables.py"
 
@@ -187,6 +194,8 @@ rule thalamus_plot_accuracy:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_accuracy", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_accuracy.py"
 
@@ -210,6 +219,8 @@ rule thalamus_plot_task_swap:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_task_swap", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_task_swap.py"
 
@@ -234,6 +245,8 @@ rule thalamus_plot_salience:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("analysis", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_salience", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_salience.py"
 
@@ -259,6 +272,8 @@ rule thalamus_plot_phases:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("analysis", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_phases", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_phases.py"
 

@@ -29,6 +29,7 @@ rule wm_make_stimuli:
         **stage_resources("data", "wm"),
     params:
         stimuli=config_params("wm", "stimuli"),
+        code=code_params("wm_make_stimuli", study="wm", models=False),
     script:
         "../../../scripts/wm_make_stimuli.py"
 
@@ -48,6 +49,7 @@ rule wm_extract_features:
         **stage_resources("data", "wm"),
     params:
         encoder=config_params("wm", "encoder"),
+        code=code_params("wm_extract_features", study="wm", models=False),
     script:
         "../../../scripts/wm_extract_features.py"
 
@@ -67,6 +69,7 @@ rule wm_decode_memory:
         **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("decoding", "wm"),
+        code=code_params("wm_decode_memory", study="wm"),
     script:
         "../../../scripts/wm_decode_memory.py"
 
@@ -86,6 +89,7 @@ rule wm_align_decoders:
         **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("procrustes", "wm"),
+        code=code_params("wm_align_decoders", study="wm"),
     script:
         "../../../scripts/wm_align_decoders.py"
 
@@ -105,6 +109,7 @@ rule wm_compute_orthogonalisation:
         **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("orthogonalisation", "wm"),
+        code=code_params("wm_compute_orthogonalisation", study="wm"),
     script:
         "../../../scripts/wm_compute_orthogonalisation.py"
 
@@ -124,6 +129,7 @@ rule wm_decode_cross_task:
         **stage_resources("analysis", "wm"),
     params:
         analysis=analysis_params("cross_task", "wm"),
+        code=code_params("wm_decode_cross_task", study="wm"),
     script:
         "../../../scripts/wm_decode_cross_task.py"
 
@@ -147,6 +153,7 @@ rule wm_perturb_memory:
     params:
         hp=study_train_params("wm"),
         analysis=analysis_params("perturbation", "wm"),
+        code=code_params("wm_perturb_memory", study="wm"),
     script:
         "../../../scripts/wm_perturb_memory.py"
 
@@ -171,6 +178,7 @@ rule wm_analyse_features:
     params:
         decoding=analysis_params("decoding", "wm"),
         orthogonalisation=analysis_params("orthogonalisation", "wm"),
+        code=code_params("wm_analyse_features", study="wm"),
     script:
         "../../../scripts/wm_analyse_features.py"
 
@@ -240,6 +248,8 @@ rule wm_make_tables:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "wm"),
+    params:
+        code=code_params("wm_make_tables", study="wm"),
     script:
         "../../../scripts/wm_make_tables.py"
 
@@ -264,6 +274,7 @@ rule wm_compare_orthogonalisation:
         **stage_resources("summary", "wm"),
     params:
         analysis=analysis_params("orthogonalisation_test", "wm"),
+        code=code_params("wm_compare_orthogonalisation", study="wm"),
     script:
         "../../../scripts/wm_compare_orthogonalisation.py"
 
@@ -331,6 +342,8 @@ rule wm_plot_figures:
         "../../../envs/taskdyn.yaml"
     resources:
         **stage_resources("summary", "wm"),
+    params:
+        code=code_params("wm_plot_figures", study="wm"),
     script:
         "../../../scripts/wm_plot_figures.py"
 
