@@ -118,6 +118,12 @@ def combine(outcomes: Mapping[str, Outcome]) -> Outcome:
     return Outcome(labelled("measured"), verdict, labelled("scale"))
 
 
+def per_task(tasks: Iterable[str], check_task: Callable[[str], Outcome], *,
+             label: Callable[[str], str] = str) -> Outcome:
+    """`combine` of `check_task(task)` for each of `tasks`, each labelled `label(task)`."""
+    return combine({label(task): check_task(task) for task in tasks})
+
+
 @dataclass(frozen=True)
 class Claim:
     """One headline claim of a paper and how a run's tables check it."""

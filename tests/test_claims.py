@@ -94,6 +94,13 @@ def _check(claim_id: str, tables: dict, cfg: dict) -> Outcome:
     return claim.check({k: tables[k] for k in claim.tables(cfg)}, cfg)
 
 
+def _check_task(claim_id: str, cfg: dict, task: str, table: str, frame: pd.DataFrame,
+                epochs: int) -> Outcome:
+    """`_check` on `task`'s `table` (`frame`) and its metrics of models trained `epochs`."""
+    return _check(claim_id, {f"{task}/{table}": frame,
+                             f"{task}/metrics.csv": _metrics(task, epochs)}, cfg)
+
+
 @pytest.mark.parametrize(("accuracy", "epochs", "verdict"), [
     ((0.995, 0.992), 500, HOLDS),
     ((0.995, 0.992), 30, HOLDS),  # met with less training: still met
@@ -134,10 +141,8 @@ def _corners(n_corners: int, n_inits: int = 1024, qstar_max: float = 1e-12) -> p
     (6, 1024, 30, 1e-12, TOO_SMALL),
 ])
 def test_flipflop_fixed_points(corners, n_inits, epochs, qstar, verdict):
-    cfg = _cfg(fixed_points={})
-    tables = {"3bff/fixed_point_corners.csv": _corners(corners, n_inits, qstar),
-              "3bff/metrics.csv": _metrics("3bff", epochs)}
-    outcome = _check("flipflop_fixed_points", tables, cfg)
+    outcome = _check_task("flipflop_fixed_points", _cfg(fixed_points={}), "3bff",
+                          "fixed_point_corners.csv", _corners(corners, n_inits, qstar), epochs)
     assert outcome.verdict == verdict
     assert f"gru/seed0: {corners} stable ({corners} at corners) hitting {corners} of 8 corners" \
         in outcome.measured
@@ -170,10 +175,8 @@ def _state_r2(forward: float, backward: float, latents: str) -> pd.DataFrame:
     (0.95, 0.60, "3", 500, NOT_MEASURED),  # the table is on 3 PCs, not the full latents
 ])
 def test_state_r2_direction(forward, backward, latents, epochs, verdict):
-    cfg = _cfg(state_r2={})
-    tables = {"3bff/state_r2.csv": _state_r2(forward, backward, latents),
-              "3bff/metrics.csv": _metrics("3bff", epochs)}
-    outcome = _check("state_r2_direction", tables, cfg)
+    outcome = _check_task("state_r2_direction", _cfg(state_r2={}), "3bff", "state_r2.csv",
+                          _state_r2(forward, backward, latents), epochs)
     assert outcome.verdict == verdict
     assert f"GRU→NODE {forward:.3f}, NODE→GRU {backward:.3f}" in outcome.measured
     if latents == "3":
@@ -184,9 +187,8 @@ def test_state_r2_direction(forward, backward, latents, epochs, verdict):
 def test_state_r2_without_a_node_is_too_small():
     cfg = _cfg(state_r2={})
     cfg["models"] = {"gru": {"type": "gru"}, "lstm": {"type": "lstm"}}
-    outcome = _check("state_r2_direction",
-                     {"3bff/state_r2.csv": _state_r2(0.9, 0.5, "all"),
-                      "3bff/metrics.csv": _metrics("3bff", 500)}, cfg)
+    outcome = _check_task("state_r2_direction", cfg, "3bff", "state_r2.csv",
+                          _state_r2(0.9, 0.5, "all"), 500)
     assert outcome.verdict == TOO_SMALL
     assert "no NODE model" in outcome.scale
 
@@ -205,9 +207,8 @@ def _multitask(success: float, n_trials: int) -> pd.DataFrame:
     (0.97, 2, 500, TOO_SMALL),  # the tiny default: 2 held-out trials per subtask
 ])
 def test_multitask_success(success, n_trials, epochs, verdict):
-    tables = {"multitask/multitask_performance.csv": _multitask(success, n_trials),
-              "multitask/metrics.csv": _metrics("multitask", epochs)}
-    outcome = _check("multitask_success", tables, _cfg())
+    outcome = _check_task("multitask_success", _cfg(), "multitask", "multitask_performance.csv",
+                          _multitask(success, n_trials), epochs)
     assert outcome.verdict == verdict
     assert "2 subtasks" in outcome.measured
 
@@ -226,9 +227,8 @@ def _reaching(error: float, n_trials: int) -> pd.DataFrame:
     (0.01, 4, 2000, TOO_SMALL),
 ])
 def test_randomtarget_reaching(error, n_trials, epochs, verdict):
-    tables = {"randomtarget/reaching.csv": _reaching(error, n_trials),
-              "randomtarget/metrics.csv": _metrics("randomtarget", epochs)}
-    outcome = _check("randomtarget_reaching", tables, _cfg())
+    outcome = _check_task("randomtarget_reaching", _cfg(), "randomtarget", "reaching.csv",
+                          _reaching(error, n_trials), epochs)
     assert outcome.verdict == verdict
     assert f"reach: {100 * error:.1f} cm, reach_bumped: {100 * error:.1f} cm" in outcome.measured
 

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import torch
+from tiny import tiny_ctdb_config, tiny_flipflop_dataset
 
 from taskdyn import jobs
 from taskdyn.checkpoint import load_checkpoint, resume, save_checkpoint
-from taskdyn.config import train_slice, validate_config
 from taskdyn.io import ResultFileError, read_h5, write_h5
 from taskdyn.training import Diverged, TrainSettings, fit
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
-CONFIG = {
-    "run": "test_integrity",
-    "studies": {"ctdb": {
-        "tasks": {"3bff": {"kind": "flipflop", "n_bits": 3, "n_timesteps": 20, "n_trials": 40}},
-        "models": {"gru": {"type": "gru", "latent_size": 8}},
-        "seeds": [3],
-        "train": {"epochs": 2, "batch_size": 16, "lr": 0.01},
-    }},
-}
 LABEL = "study=ctdb task=3bff model=gru seed=3"  # as the train_model rule labels the job
 
 
@@ -85,11 +74,9 @@ def test_unfinished_hdf5_is_named(tmp_path):
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[dict, Path]:
-    config = validate_config(copy.deepcopy(CONFIG), SCHEMAS)
-    hp = train_slice(config, "ctdb", "3bff", "gru")
-    path = tmp_path_factory.mktemp("data") / "3bff.h5"
-    jobs.make_dataset(study="ctdb", task_name="3bff", task=hp["task"], out=str(path))
-    return hp, path
+    config = tiny_ctdb_config("test_integrity", n_timesteps=20, n_trials=40, latent_size=8,
+                              seed=3, train={"epochs": 2, "batch_size": 16, "lr": 0.01})
+    return tiny_flipflop_dataset(config, tmp_path_factory.mktemp("data"))
 
 
 def test_truncated_weights_are_named(dataset, tmp_path):

@@ -3,7 +3,6 @@ native builds that ran; a record lists every imported third-party package."""
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from importlib import metadata
@@ -11,31 +10,19 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny import tiny_ctdb_config, tiny_flipflop_dataset
 
 from taskdyn import jobs, provenance
-from taskdyn.config import train_slice, validate_config
 from taskdyn.models import native
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
-CONFIG = {
-    "run": "test_provenance",
-    "studies": {"ctdb": {
-        "tasks": {"3bff": {"kind": "flipflop", "n_bits": 3, "n_timesteps": 10, "n_trials": 24}},
-        "models": {"gru": {"type": "gru", "latent_size": 4}},
-        "seeds": [0],
-        "train": {"epochs": 1, "batch_size": 12},
-    }},
-}
 ON_CPU = not torch.cuda.is_available()
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> tuple[dict, Path]:
-    config = validate_config(copy.deepcopy(CONFIG), SCHEMAS)
-    hp = train_slice(config, "ctdb", "3bff", "gru")
-    path = tmp_path_factory.mktemp("data") / "3bff.h5"
-    jobs.make_dataset(study="ctdb", task_name="3bff", task=hp["task"], out=str(path))
-    return hp, path
+    config = tiny_ctdb_config("test_provenance", n_timesteps=10, n_trials=24, latent_size=4,
+                              seed=0, train={"epochs": 1, "batch_size": 12})
+    return tiny_flipflop_dataset(config, tmp_path_factory.mktemp("data"))
 
 
 def trained_meta(hp: dict, data: Path, out: Path, *, kernel: str,

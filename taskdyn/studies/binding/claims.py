@@ -16,10 +16,10 @@ from taskdyn.claims import (
     Outcome,
     Tables,
     at_least,
-    combine,
     judge,
     model_train,
     not_measured,
+    per_task,
     too_small,
 )
 from taskdyn.studies.binding import seq_length_values
@@ -38,6 +38,7 @@ TABLE1_L2 = (0.0, 0.001, 0.1)
 CHANCE_ACCURACY = 0.55  # L2 0.1 cells sit at chance (0.50)
 TABLE1_BEST = {"accuracy": 0.98, "error": 0.0055}  # h128, L2 0: accuracy 0.98-1.00, error ≤ 0.0055 rad
 UNIT_TOL = 1e-6
+T1_TASK = "repeat-copy (T1 = (2^d − 1, 0, 0))"  # what the T1 claims need, in their notes
 
 
 def _task_size(task: dict) -> tuple[int, int]:
@@ -105,34 +106,35 @@ def _unavailable(cfg: dict, tasks: list[str], what: str) -> Outcome | None:
     return None
 
 
+def _t1_operator(tables: Tables, cfg: dict, name: str) -> Outcome:
+    d, s = _task_size(cfg["tasks"][name])
+    theory = _theory(tables[f"{name}/binding_eigenvalues.csv"])
+    roots = int(_at_roots(theory, s).sum())
+    return judge(
+        roots == len(theory) == s * d, [_size_need(cfg["tasks"][name])],
+        f"{roots} of {len(theory)} operator eigenvalues at roots of unity of order {s} "
+        f"(d = {d}, s = {s})")
+
+
 def check_t1_operator(tables: Tables, cfg: dict) -> Outcome:
     tasks = t1_tasks(cfg)
-    if missing := _unavailable(cfg, tasks, "repeat-copy (T1 = (2^d − 1, 0, 0))"):
-        return missing
-    outcomes = {}
-    for name in tasks:
-        d, s = _task_size(cfg["tasks"][name])
-        theory = _theory(tables[f"{name}/binding_eigenvalues.csv"])
-        roots = int(_at_roots(theory, s).sum())
-        outcomes[name] = judge(
-            roots == len(theory) == s * d, [_size_need(cfg["tasks"][name])],
-            f"{roots} of {len(theory)} operator eigenvalues at roots of unity of order {s} "
-            f"(d = {d}, s = {s})")
-    return combine(outcomes)
+    return (_unavailable(cfg, tasks, T1_TASK)
+            or per_task(tasks, lambda name: _t1_operator(tables, cfg, name)))
+
+
+def _composed_operator(tables: Tables, cfg: dict, name: str) -> Outcome:
+    theory = _theory(tables[f"{name}/binding_eigenvalues.csv"])
+    unit, zero = int(_unit(theory).sum()), int((np.abs(theory) < UNIT_TOL).sum())
+    return judge(
+        unit == 36 and zero == 28, [_size_need(cfg["tasks"][name])],
+        f"{unit} unit-modulus and {zero} zero eigenvalues of {len(theory)}")
 
 
 def check_composed_operators(tables: Tables, cfg: dict) -> Outcome:
     tasks = composed_tasks(cfg)
-    if missing := _unavailable(cfg, tasks, "T2/T3/T4 (the anchor's task_ids at d = s = 8)"):
-        return missing
-    outcomes = {}
-    for name in tasks:
-        theory = _theory(tables[f"{name}/binding_eigenvalues.csv"])
-        unit, zero = int(_unit(theory).sum()), int((np.abs(theory) < UNIT_TOL).sum())
-        outcomes[f"{_name(cfg['tasks'][name])} ({name})"] = judge(
-            unit == 36 and zero == 28, [_size_need(cfg["tasks"][name])],
-            f"{unit} unit-modulus and {zero} zero eigenvalues of {len(theory)}")
-    return combine(outcomes)
+    return (_unavailable(cfg, tasks, "T2/T3/T4 (the anchor's task_ids at d = s = 8)")
+            or per_task(tasks, lambda name: _composed_operator(tables, cfg, name),
+                        label=lambda name: f"{_name(cfg['tasks'][name])} ({name})"))
 
 
 def _models(cfg: dict, frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,29 +146,29 @@ def _models(cfg: dict, frame: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def _t1_learned(tables: Tables, cfg: dict, name: str) -> Outcome:
+    task = cfg["tasks"][name]
+    models = _models(cfg, tables[f"{name}/binding_models.csv"])
+    hidden = sorted(set(models["hidden"]))
+    models = models[models["hidden"] == PAPER_HIDDEN] if PAPER_HIDDEN in hidden else models
+    ok = ((models["accuracy"] >= 0.99) & (models["spectral_error_projected"] < 0.03)
+          & (models["counts_match_projected"] == 1)
+          & (models["n_learned_projected"] == models["n_theory_projected"]))
+    return judge(
+        bool(ok.all()),
+        [_size_need(task),
+         Need("hidden units", hidden, PAPER_HIDDEN, PAPER_HIDDEN in hidden),
+         at_least("test horizon", task["test_horizon"], PAPER_HORIZON)],
+        f"accuracy mean {models['accuracy'].mean():.4f} (min {models['accuracy'].min():.4f}),"
+        f" spectral error mean {models['spectral_error_projected'].mean():.4f} rad, "
+        f"|λ| > 0.9 counts matched in {int(models['counts_match_projected'].sum())} of "
+        f"{len(models)} seeds")
+
+
 def check_t1_learned(tables: Tables, cfg: dict) -> Outcome:
     tasks = t1_tasks(cfg)
-    if missing := _unavailable(cfg, tasks, "repeat-copy (T1 = (2^d − 1, 0, 0))"):
-        return missing
-    outcomes = {}
-    for name in tasks:
-        task = cfg["tasks"][name]
-        models = _models(cfg, tables[f"{name}/binding_models.csv"])
-        hidden = sorted(set(models["hidden"]))
-        models = models[models["hidden"] == PAPER_HIDDEN] if PAPER_HIDDEN in hidden else models
-        ok = ((models["accuracy"] >= 0.99) & (models["spectral_error_projected"] < 0.03)
-              & (models["counts_match_projected"] == 1)
-              & (models["n_learned_projected"] == models["n_theory_projected"]))
-        outcomes[name] = judge(
-            bool(ok.all()),
-            [_size_need(task),
-             Need("hidden units", hidden, PAPER_HIDDEN, PAPER_HIDDEN in hidden),
-             at_least("test horizon", task["test_horizon"], PAPER_HORIZON)],
-            f"accuracy mean {models['accuracy'].mean():.4f} (min {models['accuracy'].min():.4f}),"
-            f" spectral error mean {models['spectral_error_projected'].mean():.4f} rad, "
-            f"|λ| > 0.9 counts matched in {int(models['counts_match_projected'].sum())} of "
-            f"{len(models)} seeds")
-    return combine(outcomes)
+    return (_unavailable(cfg, tasks, T1_TASK)
+            or per_task(tasks, lambda name: _t1_learned(tables, cfg, name)))
 
 
 def _table1_tables(cfg: dict) -> list[str]:

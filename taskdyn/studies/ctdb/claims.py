@@ -18,12 +18,12 @@ from taskdyn.claims import (
     Outcome,
     Tables,
     at_least,
-    combine,
     judge,
     metric,
     models_of_type,
     not_measured,
     per_seed,
+    per_task,
     tasks_of,
     too_small,
 )
@@ -59,84 +59,89 @@ def _epochs(tables: Tables, task: str, models: list[str], kind: str) -> Need:
     return at_least("epochs", int(epochs), CTDB_EPOCHS[kind], budget=True)
 
 
-def _missing(cfg: dict, tasks: list[str], kind: str, *types: str) -> Outcome | None:
-    """`too small` when the run has no task of `kind` or no model of one of `types`."""
+def _enabled(cfg: dict, analysis: str | None) -> bool:
+    return analysis is None or analysis in cfg.get("analyses", {})
+
+
+def _missing(cfg: dict, tasks: list[str], kind: str, *types: str,
+             analysis: str | None = None) -> Outcome | None:
+    """`too small` when the run has no task of `kind` or no model of one of `types`; `not
+    measured` when it does not enable `analysis`."""
     if not tasks:
         return too_small("—", f"the run has no {kind} task (kind: {kind})")
     for model_type in types:
         if not models_of_type(cfg, model_type):
             return too_small("—", f"the run has no {model_type.upper()} model "
                                   f"(type: {model_type})")
+    if not _enabled(cfg, analysis):
+        return not_measured(f"the run does not enable analyses.{analysis}")
     return None
+
+
+def _task_tables(tasks: Callable[[dict], list[str]], *names: str,
+                 analysis: str | None = None) -> Callable[[dict], list[str]]:
+    """A claim's table function: `<task>/<name>.csv` of each of `names` for every task
+    `tasks(cfg)` selects; none when the run does not enable `analysis`."""
+    return lambda cfg: ([f"{task}/{name}.csv" for task in tasks(cfg) for name in names]
+                        if _enabled(cfg, analysis) else [])
 
 
 # --- flip-flop accuracy ------------------------------------------------------------------------
 
 
-def _accuracy_tables(cfg: dict) -> list[str]:
-    return [f"{task}/metrics.csv" for task in flipflop_tasks(cfg)]
+_accuracy_tables = _task_tables(flipflop_tasks, "metrics")
+
+
+def _accuracy(tables: Tables, cfg: dict, task: str) -> Outcome:
+    accuracy = metric(tables[f"{task}/metrics.csv"], "bit_accuracy", _grus(cfg))
+    return judge(
+        bool((accuracy >= MIN_BIT_ACCURACY).all()),
+        [at_least("GRU seeds", len(accuracy), 1), _epochs(tables, task, _grus(cfg), "flipflop")],
+        f"held-out bit accuracy mean {accuracy.mean():.4f} ({per_seed(accuracy)})")
 
 
 def check_accuracy(tables: Tables, cfg: dict) -> Outcome:
     tasks = flipflop_tasks(cfg)
-    if missing := _missing(cfg, tasks, "flipflop", "gru"):
-        return missing
-    outcomes = {}
-    for task in tasks:
-        accuracy = metric(tables[f"{task}/metrics.csv"], "bit_accuracy", _grus(cfg))
-        outcomes[task] = judge(
-            bool((accuracy >= MIN_BIT_ACCURACY).all()),
-            [at_least("GRU seeds", len(accuracy), 1), _epochs(tables, task, _grus(cfg),
-                                                              "flipflop")],
-            f"held-out bit accuracy mean {accuracy.mean():.4f} ({per_seed(accuracy)})")
-    return combine(outcomes)
+    return (_missing(cfg, tasks, "flipflop", "gru")
+            or per_task(tasks, lambda task: _accuracy(tables, cfg, task)))
 
 
 # --- flip-flop fixed points --------------------------------------------------------------------
 
 
-def _fixed_point_tables(cfg: dict) -> list[str]:
-    if "fixed_points" not in cfg.get("analyses", {}):
-        return []
-    return [f"{task}/{name}.csv" for task in flipflop_tasks(cfg)
-            for name in ("fixed_point_corners", "metrics")]
+_fixed_point_tables = _task_tables(flipflop_tasks, "fixed_point_corners", "metrics",
+                                   analysis="fixed_points")
+
+
+def _fixed_points(tables: Tables, cfg: dict, task: str) -> Outcome:
+    frame = tables[f"{task}/fixed_point_corners.csv"]
+    grus = frame[frame["model"].isin(_grus(cfg))]
+    corners = 2 ** grus["n_bits"]
+    ok = ((grus["n_stable"] == corners) & (grus["n_stable_at_corners"] == corners)
+          & (grus["n_corners"] == corners) & (grus["n_saddles"] >= 1)
+          & (grus["qstar_max"] < Q_THRESHOLD))
+    measured = ", ".join(
+        f"{r.model}/seed{r.seed}: {r.n_stable} stable ({r.n_stable_at_corners} at corners) "
+        f"hitting {r.n_corners} of {2 ** r.n_bits} corners, {r.n_saddles} saddles, "
+        f"max q* {r.qstar_max:.1e}" for r in grus.itertuples())
+    return judge(
+        bool(ok.all()) and len(grus) > 0,
+        [at_least("GRU seeds", len(grus), 1),
+         at_least("initial states", int(grus["n_inits"].min()), CTDB_N_INITS, budget=True),
+         _epochs(tables, task, _grus(cfg), "flipflop")],
+        measured)
 
 
 def check_fixed_points(tables: Tables, cfg: dict) -> Outcome:
     tasks = flipflop_tasks(cfg)
-    if missing := _missing(cfg, tasks, "flipflop", "gru"):
-        return missing
-    if "fixed_points" not in cfg.get("analyses", {}):
-        return not_measured("the run does not enable analyses.fixed_points")
-    outcomes = {}
-    for task in tasks:
-        frame = tables[f"{task}/fixed_point_corners.csv"]
-        grus = frame[frame["model"].isin(_grus(cfg))]
-        corners = 2 ** grus["n_bits"]
-        ok = ((grus["n_stable"] == corners) & (grus["n_stable_at_corners"] == corners)
-              & (grus["n_corners"] == corners) & (grus["n_saddles"] >= 1)
-              & (grus["qstar_max"] < Q_THRESHOLD))
-        measured = ", ".join(
-            f"{r.model}/seed{r.seed}: {r.n_stable} stable ({r.n_stable_at_corners} at corners) "
-            f"hitting {r.n_corners} of {2 ** r.n_bits} corners, {r.n_saddles} saddles, "
-            f"max q* {r.qstar_max:.1e}" for r in grus.itertuples())
-        outcomes[task] = judge(
-            bool(ok.all()) and len(grus) > 0,
-            [at_least("GRU seeds", len(grus), 1),
-             at_least("initial states", int(grus["n_inits"].min()), CTDB_N_INITS, budget=True),
-             _epochs(tables, task, _grus(cfg), "flipflop")],
-            measured)
-    return combine(outcomes)
+    return (_missing(cfg, tasks, "flipflop", "gru", analysis="fixed_points")
+            or per_task(tasks, lambda task: _fixed_points(tables, cfg, task)))
 
 
 # --- state R² direction ------------------------------------------------------------------------
 
 
-def _state_r2_tables(cfg: dict) -> list[str]:
-    if "state_r2" not in cfg.get("analyses", {}):
-        return []
-    return [f"{task}/{name}.csv" for task in flipflop_tasks(cfg)
-            for name in ("state_r2", "metrics")]
+_state_r2_tables = _task_tables(flipflop_tasks, "state_r2", "metrics", analysis="state_r2")
 
 
 def _mean_r2(frame: pd.DataFrame, sources: list[str], targets: list[str]) -> pd.Series:
@@ -145,96 +150,89 @@ def _mean_r2(frame: pd.DataFrame, sources: list[str], targets: list[str]) -> pd.
     return rows["r2"]
 
 
+def _state_r2(tables: Tables, cfg: dict, task: str) -> Outcome:
+    grus, nodes = _grus(cfg), models_of_type(cfg, "node")
+    frame = tables[f"{task}/state_r2.csv"]
+    forward, backward = _mean_r2(frame, grus, nodes), _mean_r2(frame, nodes, grus)
+    latents = frame.attrs.get("provenance", {}).get("n_components")
+    compared = {"all": "full latents", None: "unrecorded latents (no n_components in "
+                "its header)"}.get(latents, f"the top {latents} PCs of each model")
+    measured = (f"GRU→NODE {forward.mean():.3f}, NODE→GRU {backward.mean():.3f} "
+                f"(means over {len(forward)} seed pairs; {compared})")
+    if latents != "all":
+        return Outcome(
+            measured, NOT_MEASURED,
+            f"state_r2.csv compares {compared}, not the full latents the claim needs "
+            "(a few PCs hide the target's extra dimensions); set "
+            "analyses.state_r2.n_components: all")
+    return judge(
+        bool(forward.mean() >= HIGH_STATE_R2 and backward.mean() < forward.mean()),
+        [at_least("GRU-NODE seed pairs", len(forward), 1),
+         _epochs(tables, task, grus + nodes, "flipflop")],
+        measured)
+
+
 def check_state_r2(tables: Tables, cfg: dict) -> Outcome:
     tasks = flipflop_tasks(cfg)
-    if missing := _missing(cfg, tasks, "flipflop", "gru", "node"):
-        return missing
-    if "state_r2" not in cfg.get("analyses", {}):
-        return not_measured("the run does not enable analyses.state_r2")
-    grus, nodes = _grus(cfg), models_of_type(cfg, "node")
-    outcomes = {}
-    for task in tasks:
-        frame = tables[f"{task}/state_r2.csv"]
-        forward, backward = _mean_r2(frame, grus, nodes), _mean_r2(frame, nodes, grus)
-        latents = frame.attrs.get("provenance", {}).get("n_components")
-        compared = {"all": "full latents", None: "unrecorded latents (no n_components in "
-                    "its header)"}.get(latents, f"the top {latents} PCs of each model")
-        measured = (f"GRU→NODE {forward.mean():.3f}, NODE→GRU {backward.mean():.3f} "
-                    f"(means over {len(forward)} seed pairs; {compared})")
-        if latents != "all":
-            outcomes[task] = Outcome(
-                measured, NOT_MEASURED,
-                f"state_r2.csv compares {compared}, not the full latents the claim needs "
-                "(a few PCs hide the target's extra dimensions); set "
-                "analyses.state_r2.n_components: all")
-            continue
-        outcomes[task] = judge(
-            bool(forward.mean() >= HIGH_STATE_R2 and backward.mean() < forward.mean()),
-            [at_least("GRU-NODE seed pairs", len(forward), 1),
-             _epochs(tables, task, grus + nodes, "flipflop")],
-            measured)
-    return combine(outcomes)
+    return (_missing(cfg, tasks, "flipflop", "gru", "node", analysis="state_r2")
+            or per_task(tasks, lambda task: _state_r2(tables, cfg, task)))
 
 
 # --- MultiTask success -------------------------------------------------------------------------
 
 
-def _multitask_tables(cfg: dict) -> list[str]:
-    return [f"{task}/{name}.csv" for task in multitask_tasks(cfg)
-            for name in ("multitask_performance", "metrics")]
+_multitask_tables = _task_tables(multitask_tasks, "multitask_performance", "metrics")
+
+
+def _multitask(tables: Tables, cfg: dict, task: str) -> Outcome:
+    frame = tables[f"{task}/multitask_performance.csv"]
+    rows = frame[(frame["metric"] == "success_rate") & frame["model"].isin(_grus(cfg))]
+    success = rows.groupby("subtask", sort=False)["value"].mean()
+    worst = success.sort_values().head(3)
+    measured = (f"GRU held-out success {success.mean():.2f} averaged over "
+                f"{len(success)} subtasks, {int((success >= MIN_SUCCESS).sum())} of them "
+                f"≥ {MIN_SUCCESS:.0%}; lowest: "
+                + ", ".join(f"{name} {value:.2f}" for name, value in worst.items()))
+    return judge(
+        bool((success >= MIN_SUCCESS).all()),
+        [at_least("held-out trials per subtask and seed", int(rows["n_trials"].min()),
+                  MIN_TRIALS),
+         _epochs(tables, task, _grus(cfg), "multitask")],
+        measured)
 
 
 def check_multitask(tables: Tables, cfg: dict) -> Outcome:
     tasks = multitask_tasks(cfg)
-    if missing := _missing(cfg, tasks, "multitask", "gru"):
-        return missing
-    outcomes = {}
-    for task in tasks:
-        frame = tables[f"{task}/multitask_performance.csv"]
-        rows = frame[(frame["metric"] == "success_rate") & frame["model"].isin(_grus(cfg))]
-        success = rows.groupby("subtask", sort=False)["value"].mean()
-        worst = success.sort_values().head(3)
-        measured = (f"GRU held-out success {success.mean():.2f} averaged over "
-                    f"{len(success)} subtasks, {int((success >= MIN_SUCCESS).sum())} of them "
-                    f"≥ {MIN_SUCCESS:.0%}; lowest: "
-                    + ", ".join(f"{name} {value:.2f}" for name, value in worst.items()))
-        outcomes[task] = judge(
-            bool((success >= MIN_SUCCESS).all()),
-            [at_least("held-out trials per subtask and seed", int(rows["n_trials"].min()),
-                      MIN_TRIALS),
-             _epochs(tables, task, _grus(cfg), "multitask")],
-            measured)
-    return combine(outcomes)
+    return (_missing(cfg, tasks, "multitask", "gru")
+            or per_task(tasks, lambda task: _multitask(tables, cfg, task)))
 
 
 # --- RandomTarget reaching ---------------------------------------------------------------------
 
 
-def _reaching_tables(cfg: dict) -> list[str]:
-    return [f"{task}/{name}.csv" for task in reaching_tasks(cfg)
-            for name in ("reaching", "metrics")]
+_reaching_tables = _task_tables(reaching_tasks, "reaching", "metrics")
+
+
+def _reaching(tables: Tables, cfg: dict, task: str) -> Outcome:
+    frame = tables[f"{task}/reaching.csv"]
+    rows = frame[(frame["metric"] == "end_error_m") & frame["model"].isin(_grus(cfg))
+                 & frame["condition"].isin(["reach", "reach_bumped"])]
+    weighted = rows.assign(total=rows["value"] * rows["n_trials"]).groupby("condition")
+    error = weighted["total"].sum() / weighted["n_trials"].sum()
+    trials = rows.groupby(["model", "seed"])["n_trials"].sum()
+    measured = ", ".join(f"{condition}: {100 * value:.1f} cm"
+                         for condition, value in error.items())
+    return judge(
+        bool(len(error) == 2 and (error <= MAX_END_ERROR_M).all()),
+        [at_least("held-out non-catch trials per seed", int(trials.min()), MIN_TRIALS),
+         _epochs(tables, task, _grus(cfg), "randomtarget")],
+        f"GRU mean end-point error {measured}")
 
 
 def check_reaching(tables: Tables, cfg: dict) -> Outcome:
     tasks = reaching_tasks(cfg)
-    if missing := _missing(cfg, tasks, "randomtarget", "gru"):
-        return missing
-    outcomes = {}
-    for task in tasks:
-        frame = tables[f"{task}/reaching.csv"]
-        rows = frame[(frame["metric"] == "end_error_m") & frame["model"].isin(_grus(cfg))
-                     & frame["condition"].isin(["reach", "reach_bumped"])]
-        weighted = rows.assign(total=rows["value"] * rows["n_trials"]).groupby("condition")
-        error = weighted["total"].sum() / weighted["n_trials"].sum()
-        trials = rows.groupby(["model", "seed"])["n_trials"].sum()
-        measured = ", ".join(f"{condition}: {100 * value:.1f} cm"
-                             for condition, value in error.items())
-        outcomes[task] = judge(
-            bool(len(error) == 2 and (error <= MAX_END_ERROR_M).all()),
-            [at_least("held-out non-catch trials per seed", int(trials.min()), MIN_TRIALS),
-             _epochs(tables, task, _grus(cfg), "randomtarget")],
-            f"GRU mean end-point error {measured}")
-    return combine(outcomes)
+    return (_missing(cfg, tasks, "randomtarget", "gru")
+            or per_task(tasks, lambda task: _reaching(tables, cfg, task)))
 
 
 def check_multitask_fixed_points(tables: Tables, cfg: dict) -> Outcome:

@@ -7,6 +7,8 @@ may be generated rather than the released set.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from taskdyn.claims import (
     FAILS,
     NOT_MEASURED,
@@ -14,9 +16,9 @@ from taskdyn.claims import (
     Need,
     Outcome,
     Tables,
-    combine,
     judge,
     not_measured,
+    per_task,
     too_small,
 )
 from taskdyn.studies.thalamus import gated, readers
@@ -64,27 +66,27 @@ def _swap_tasks(cfg: dict) -> list[str]:
         if readers(cfg) else []
 
 
+def _task_swap(frame: pd.DataFrame) -> Outcome:
+    right = frame["true_task"] == frame["given_task"]
+    by_model = frame.assign(right=right).groupby(["model", "right"])["accuracy"].mean()
+    parts, lowered = [], []
+    for model in frame["model"].unique():
+        own, wrong = by_model[(model, True)], by_model[(model, False)]
+        lowered.append(wrong < own)
+        parts.append(f"{model}: right id {own:.3f}, wrong id {wrong:.3f}")
+    untested = "which tokens the gate keeps under a wrong id is not measured"
+    return (Outcome("; ".join(parts), NOT_MEASURED, f"a wrong id lowers accuracy; {untested}")
+            if all(lowered)
+            else Outcome("; ".join(parts), FAILS, f"a wrong id does not lower every model's "
+                         f"accuracy; {untested}"))
+
+
 def check_task_swap(tables: Tables, cfg: dict) -> Outcome:
     tasks = _swap_tasks(cfg)
     if not tasks:
         return too_small("—", "every configuration holds one bAbI task; the task swap needs a "
                               "multi-task one (babi_tasks with several entries) and a reader")
-    outcomes = {}
-    for task in tasks:
-        frame = tables[f"{task}/task_swap.csv"]
-        right = frame["true_task"] == frame["given_task"]
-        by_model = frame.assign(right=right).groupby(["model", "right"])["accuracy"].mean()
-        parts, lowered = [], []
-        for model in frame["model"].unique():
-            own, wrong = by_model[(model, True)], by_model[(model, False)]
-            lowered.append(wrong < own)
-            parts.append(f"{model}: right id {own:.3f}, wrong id {wrong:.3f}")
-        untested = "which tokens the gate keeps under a wrong id is not measured"
-        outcomes[task] = (Outcome("; ".join(parts), NOT_MEASURED, f"a wrong id lowers accuracy; "
-                                  f"{untested}") if all(lowered)
-                          else Outcome("; ".join(parts), FAILS, f"a wrong id does not lower "
-                                       f"every model's accuracy; {untested}"))
-    return combine(outcomes)
+    return per_task(tasks, lambda task: _task_swap(tables[f"{task}/task_swap.csv"]))
 
 
 def check_baselines(tables: Tables, cfg: dict) -> Outcome:
@@ -92,8 +94,8 @@ def check_baselines(tables: Tables, cfg: dict) -> Outcome:
     models = gated(cfg)
     if not models:
         return too_small("—", "the run has no gated reader (type: thalamus, gate: topk)")
-    outcomes = {}
-    for task in cfg["tasks"]:
+
+    def baseline(task: str) -> Outcome:
         frame = tables[f"{task}/accuracy.csv"]
         rows = frame[frame["model"].isin(models)]
         error = rows.groupby(["model", "babi_task"])[
@@ -101,12 +103,13 @@ def check_baselines(tables: Tables, cfg: dict) -> Outcome:
         measured = "; ".join(f"{model} task {babi}: {r.error_pct:.1f} % error (LSTM "
                              f"{r.ref_lstm_error_pct:.1f}, MemN2N {r.ref_memn2n_error_pct:.1f})"
                              for (model, babi), r in error.iterrows())
-        outcomes[task] = judge(
+        return judge(
             bool((error["error_pct"] < error["ref_lstm_error_pct"]).all()),
             [Need("training questions per task", size, REFERENCE_TRAIN_SIZE,
                   size == REFERENCE_TRAIN_SIZE)],
             measured, [_data_note(cfg)])
-    return combine(outcomes)
+
+    return per_task(cfg["tasks"], baseline)
 
 
 CLAIMS = [

@@ -15,9 +15,9 @@ from taskdyn.claims import (
     Need,
     Outcome,
     Tables,
-    combine,
     judge,
     model_train,
+    per_task,
     too_small,
 )
 
@@ -120,29 +120,34 @@ def check_subspace_sharing(tables: Tables, cfg: dict) -> Outcome:
                      f"{m} ({types[m]}) {v:.2f}" for m, v in transfer.items()))
 
 
+def _by_task(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """{task: its rows}, in the order the tasks first appear."""
+    return dict(list(frame.groupby("task", sort=False)))
+
+
 def check_orthogonalisation(tables: Tables, cfg: dict) -> Outcome:
-    frame = tables["orthogonalisation_test.csv"]
-    outcomes = {}
-    for task, rows in frame.groupby("task", sort=False):
+    def orthogonalised(rows: pd.DataFrame) -> Outcome:
         met = (rows["more_orthogonalised"] == "cnn") & rows["significant"].astype(bool)
-        outcomes[task] = judge(bool(met.all()), [_trained(tables, rows)], "; ".join(
+        return judge(bool(met.all()), [_trained(tables, rows)], "; ".join(
             f"{r.model}: CNN {r.mean_cnn:.3f} vs RNN {r.mean_rnn:.3f} ({r.test} p = {r.p:.3f})"
             for r in rows.itertuples()))
-    return combine(outcomes)
+
+    groups = _by_task(tables["orthogonalisation_test.csv"])
+    return per_task(groups, lambda task: orthogonalised(groups[task]))
 
 
 def check_chronological(tables: Tables, cfg: dict) -> Outcome:
-    frame = tables["procrustes.csv"]
-    means = frame[frame["metric"] == "accuracy"].pivot_table(
-        index=["task", "model", "seed"], columns="condition", values="value").reset_index()
-    outcomes = {}
-    for task, rows in means.groupby("task", sort=False):
-        outcomes[task] = judge(
+    def chronological(rows: pd.DataFrame) -> Outcome:
+        return judge(
             bool((rows["same_age"] > rows["same_stimulus"]).all()), [_trained(tables, rows)],
             "rebuilt decoders' accuracy with a same-age vs a same-stimulus rotation: " + "; ".join(
                 f"{r.model}/seed{r.seed} {r.same_age:.3f} vs {r.same_stimulus:.3f} (direct "
                 f"{r.direct:.3f})" for r in rows.itertuples()))
-    return combine(outcomes)
+
+    frame = tables["procrustes.csv"]
+    groups = _by_task(frame[frame["metric"] == "accuracy"].pivot_table(
+        index=["task", "model", "seed"], columns="condition", values="value").reset_index())
+    return per_task(groups, lambda task: chronological(groups[task]))
 
 
 CLAIMS = [
