@@ -96,6 +96,7 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
                 problems.extend(_study_problems(name, study_cfg))
             if not problems:
                 studies[name] = study_cfg = expand_study(name, study_cfg)
+                problems.extend(_resource_problems(name, study_cfg))
             if study_checks and not problems:
                 problems.extend(_catalogue_problems(name, study_cfg))
     if problems:
@@ -156,6 +157,14 @@ def _study_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
 
     check = get_config_check(name)
     return [f"config key 'studies.{name}.{key}': {msg}" for key, msg in check(study_cfg)] if check else []
+
+
+def _resource_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
+    """Per-task cluster resources that name no task of the study."""
+    return [f"studies.{name}.resources.{stage}.tasks: {task!r} is not a task of the study "
+            f"({', '.join(study_cfg['tasks'])})"
+            for stage, own in study_cfg.get("resources", {}).items()
+            for task in own.get("tasks", {}) if task not in study_cfg["tasks"]]
 
 
 def _catalogue_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:

@@ -38,7 +38,7 @@ rule find_fixed_points:
     resources:
         **stage_resources("analysis"),
     params:
-        hp=train_params,
+        hp=train_params(),
         analysis=analysis_params("fixed_points"),
         code=code_params("find_fixed_points"),
     script:
@@ -67,7 +67,7 @@ rule compute_spectra:
 
 rule compare_state_r2:
     input:
-        evaluations=task_evaluations,
+        evaluations=evaluations_of(),
     output:
         table="results/{run}/tables/{study}/{task}/state_r2.csv",
     log:
@@ -87,7 +87,7 @@ rule compare_state_r2:
 
 rule compute_dsa:
     input:
-        evaluations=task_evaluations,
+        evaluations=evaluations_of(),
     output:
         dsa="results/{run}/analysis/{study}/{task}/dsa.h5",
     log:
@@ -107,7 +107,7 @@ rule compute_dsa:
 
 rule compute_shape_similarity:
     input:
-        evaluations=task_evaluations,
+        evaluations=evaluations_of(),
     output:
         similarity="results/{run}/analysis/{study}/{task}/shape_similarity.h5",
     log:
@@ -147,7 +147,7 @@ rule decode_labels:
 
 rule compute_hidden_topology:
     input:
-        evaluations=task_evaluations,
+        evaluations=evaluations_of(),
     output:
         diagrams="results/{run}/tables/{study}/{task}/hidden_diagrams.csv",
         distances=report(

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from taskdyn.fingerprint import code_record
 from taskdyn.config import (
-    ConfigError,
     canonical_json,
     load_yaml,
     train_slice,
@@ -83,33 +82,27 @@ def per_model_first_seed(pattern, study, task):
     ]
 
 
-def task_params(wildcards):
-    return canonical_json(STUDIES[wildcards.study]["tasks"][wildcards.task])
-
-
-def task_params_of(study):
-    """A params function: the config slice of the job's {task} of `study`."""
+def task_params(study=None):
+    """A params function: the config slice of the job's {task} of `study` (default: the job's
+    {study})."""
 
     def params(wildcards):
-        return canonical_json(STUDIES[study]["tasks"][wildcards.task])
+        return canonical_json(
+            STUDIES[study or wildcards.study]["tasks"][wildcards.task]
+        )
 
     return params
 
 
-def train_params(wildcards):
-    return train_params_of(wildcards.study, wildcards)
-
-
-def train_params_of(study, wildcards):
-    return canonical_json(train_slice(config, study, wildcards.task, wildcards.model))
-
-
-def study_train_params(study):
+def train_params(study=None):
     """A params function: the training slice (task, model, train) of the job's {task} and
-    {model} of `study`."""
+    {model} of `study` (default: the job's {study})."""
 
     def params(wildcards):
-        return train_params_of(study, wildcards)
+        name = study or wildcards.study
+        return canonical_json(
+            train_slice(config, name, wildcards.task, wildcards.model)
+        )
 
     return params
 
@@ -241,16 +234,6 @@ STAGE_RESOURCES = {
 }
 
 
-for _study, _cfg in STUDIES.items():
-    for _stage, _own in _cfg.get("resources", {}).items():
-        for _task in _own.get("tasks", {}):
-            if _task not in _cfg["tasks"]:
-                raise ConfigError(
-                    f"studies.{_study}.resources.{_stage}.tasks: {_task!r} is not a task "
-                    f"of the study ({', '.join(_cfg['tasks'])})"
-                )
-
-
 def stage_setting(stage, key, study=None):
     """A resource function: `key` of `stage` for `study` (default: the job's {study}), the
     job's {task}'s own value first, scaled by the attempt for runtime and memory (a retried
@@ -342,25 +325,24 @@ def manifest_inputs(wildcards):
     return all_targets()
 
 
-def task_evaluations(wildcards):
-    """Every model × seed evaluation of the job's {study} and {task}."""
-    return per_model(
-        rules.evaluate_model.output.evaluation, wildcards.study, wildcards.task
-    )
+def evaluation_paths(study, task, models=None):
+    """{evaluation file: (model, seed)} of `models` (default: every model) × seeds of one task
+    of `study`, in config order."""
+    return {
+        rules.evaluate_model.output.evaluation.format(
+            run=RUN, study=study, task=task, model=m, seed=s
+        ): (m, s)
+        for m, s in model_runs(study, task)
+        if models is None or m in models
+    }
 
 
-def evaluations_of(study, models=None):
-    """An input function: the evaluations of `study` on the job's {task}, of every model × seed
-    or of `models` × seeds (in config order)."""
+def evaluations_of(study=None, models=None):
+    """An input function: the evaluations of `study` (default: the job's {study}) on the job's
+    {task}, of every model × seed or of `models` × seeds (in config order)."""
 
     def inputs(wildcards):
-        return [
-            rules.evaluate_model.output.evaluation.format(
-                run=RUN, study=study, task=wildcards.task, model=m, seed=s
-            )
-            for m, s in model_runs(study, wildcards.task)
-            if models is None or m in models
-        ]
+        return list(evaluation_paths(study or wildcards.study, wildcards.task, models))
 
     return inputs
 
@@ -371,14 +353,9 @@ def evaluation_runs(study, models):
     nothing."""
 
     def params(wildcards):
+        paths = evaluation_paths(study, wildcards.task, models)
         return canonical_json(
-            {
-                rules.evaluate_model.output.evaluation.format(
-                    run=RUN, study=study, task=wildcards.task, model=m, seed=s
-                ): {"model": m, "seed": s}
-                for m, s in model_runs(study, wildcards.task)
-                if m in models
-            }
+            {path: {"model": m, "seed": s} for path, (m, s) in paths.items()}
         )
 
     return params

@@ -16,7 +16,7 @@ rule make_dataset:
     resources:
         **stage_resources("data"),
     params:
-        task=task_params,
+        task=task_params(),
         code=code_params("make_dataset", models=False),
     script:
         "../../scripts/make_dataset.py"

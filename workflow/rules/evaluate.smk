@@ -13,7 +13,7 @@ rule evaluate_model:
     resources:
         **stage_resources("evaluate"),
     params:
-        hp=train_params,
+        hp=train_params(),
         evaluate=evaluate_params,
         seed=lambda wildcards: int(wildcards.seed),
         code=code_params("evaluate_model"),

@@ -21,7 +21,7 @@ rule train_model:
     resources:
         **stage_resources("train"),
     params:
-        hp=train_params,
+        hp=train_params(),
         seed=lambda wildcards: int(wildcards.seed),
         checkpoint=checkpoint_path,
         code=code_params("train_model"),
@@ -56,7 +56,7 @@ for _study in SEED_BATCHED:
             **stage_resources("train", _study),
         params:
             study=_study,
-            hp=lambda wildcards, study=_study: train_params_of(study, wildcards),
+            hp=train_params(_study),
             seeds=STUDIES[_study]["seeds"],
             checkpoints=lambda wildcards, study=_study: seed_checkpoints(
                 study, wildcards

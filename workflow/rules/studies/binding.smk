@@ -40,7 +40,7 @@ rule binding_compute_spectra:
     resources:
         **stage_resources("summary", "binding"),
     params:
-        task=task_params_of("binding"),
+        task=task_params("binding"),
         analysis=analysis_params("operator_spectra", "binding"),
         code=code_params("binding_compute_spectra", study="binding"),
     script:

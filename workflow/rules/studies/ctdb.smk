@@ -127,7 +127,7 @@ rule ctdb_make_fixed_point_table:
     resources:
         **stage_resources("summary", "ctdb"),
     params:
-        task=task_params_of("ctdb"),
+        task=task_params("ctdb"),
         code=code_params("ctdb_make_fixed_point_table", study="ctdb"),
     script:
         "../../../scripts/ctdb_make_fixed_point_table.py"

@@ -151,7 +151,7 @@ rule wm_perturb_memory:
     resources:
         **stage_resources("analysis", "wm"),
     params:
-        hp=study_train_params("wm"),
+        hp=train_params("wm"),
         analysis=analysis_params("perturbation", "wm"),
         code=code_params("wm_perturb_memory", study="wm"),
     script:
