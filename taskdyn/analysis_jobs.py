@@ -16,7 +16,7 @@ from taskdyn.analysis.spectra import eigenvalues, spectral_radius
 from taskdyn.io import open_h5, read_h5, read_h5_attrs, read_json, write_h5, write_table
 from taskdyn.jobs import load_trained_model
 from taskdyn.provenance import provenance
-from taskdyn.studies.splits import held_out, training
+from taskdyn.studies.splits import first_held_out, held_out, training
 
 ID_KEYS = ("study", "task", "model", "seed")
 NETWORK_KEYS = ["task", "model", "seed"]  # one trained network in topology tables
@@ -162,7 +162,7 @@ def make_metrics_table(*, evaluations: list[str], metas: list[str], fixed_points
 def held_out_states(evaluation: str, n_trials: int) -> np.ndarray:
     """Hidden states `[trial, time, unit]` of the first `n_trials` held-out trials."""
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
-    return arrays["hidden"][np.flatnonzero(held_out(arrays["labels/split"]))[:n_trials]]
+    return arrays["hidden"][first_held_out(arrays["labels/split"], n_trials)]
 
 
 def _models(evaluations: list[str]) -> dict[str, list]:
@@ -265,13 +265,13 @@ def decode_labels(*, evaluation: str, analysis: dict, table: str) -> None:
 
     names = decodable_labels(evaluation, analysis["labels"])
     arrays = read_h5(evaluation, ["hidden", "labels/split", *(f"labels/{n}" for n in names)])
-    held_out = np.flatnonzero(arrays["labels/split"] == 0)[:analysis["n_trials"]]
-    hidden = arrays["hidden"][held_out]
+    trials = first_held_out(arrays["labels/split"], analysis["n_trials"])
+    hidden = arrays["hidden"][trials]
     times = compared_steps(hidden.shape[1], analysis["n_times"])
-    train, test = split_trials(len(held_out), analysis["test_fraction"], analysis["seed"])
+    train, test = split_trials(len(trials), analysis["test_fraction"], analysis["seed"])
     ident, rows = model_id(evaluation), []
     for name in names:
-        labels = arrays[f"labels/{name}"][held_out].astype(np.int64)
+        labels = arrays[f"labels/{name}"][trials].astype(np.int64)
         if labels.ndim == 1:
             labels = np.repeat(labels[:, None], hidden.shape[1], axis=1)
         accuracy = generalisation_matrix(hidden, labels, train, test, times, analysis["C"])

@@ -14,7 +14,7 @@ from taskdyn.plotting.similarity import plot_similarity
 from taskdyn.plotting.topology import plot_hidden_topology
 from taskdyn.plotting.training import plot_learning_curves
 from taskdyn.plotting.trials import plot_trials
-from taskdyn.studies.splits import held_out
+from taskdyn.studies.splits import first_held_out
 
 
 def _title(ident: dict) -> str:
@@ -29,7 +29,7 @@ def figure_trials(*, evaluation: str, n_trials: int, pdf: str, png: str) -> None
     )
 
     arrays = read_h5(evaluation, ["inputs", "targets", "outputs", "hidden", "labels/split"])
-    shown = np.flatnonzero(held_out(arrays["labels/split"]))[:n_trials]
+    shown = first_held_out(arrays["labels/split"], n_trials)
     pcs = project(fit_pca(arrays["hidden"], 3), arrays["hidden"][shown])
     fig = plot_trials(arrays["inputs"][shown], arrays["targets"][shown],
                       arrays["outputs"][shown], pcs, _title(model_id(evaluation)))
@@ -76,7 +76,7 @@ def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: st
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
     fp = read_h5(fixed_points, ["xstar", "is_stable"])
     pca = fit_pca(arrays["hidden"], 3)
-    shown = np.flatnonzero(held_out(arrays["labels/split"]))[:n_trajectories]
+    shown = first_held_out(arrays["labels/split"], n_trajectories)
     trajectories = project(pca, arrays["hidden"][shown])
     points = project(pca, fp["xstar"]) if len(fp["xstar"]) else np.zeros((0, 3))
     ident = model_id(evaluation)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["HELD_OUT", "TRAINING", "held_out", "split_codes", "split_label", "training",
-           "unseen"]
+__all__ = ["HELD_OUT", "TRAINING", "first_held_out", "held_out", "split_codes", "split_label",
+           "training", "unseen"]
 
 HELD_OUT = 0
 TRAINING = 1
@@ -23,6 +23,12 @@ def held_out(split: np.ndarray) -> np.ndarray:
     """Which trials are held out from the training distribution (code 0): what an analysis
     fitted on training trials is scored on."""
     return np.asarray(split) == HELD_OUT
+
+
+def first_held_out(split: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the first `n` held-out trials (code 0): the trials an analysis or figure of
+    one model shows."""
+    return np.flatnonzero(held_out(split))[:n]
 
 
 def training(split: np.ndarray) -> np.ndarray:
