@@ -21,6 +21,9 @@ def test_binding_pipeline_end_to_end(tmp_path):
     figures = Path("results", "test_binding", "figures", "binding")
     targets = [figures / task / f"binding_{name}.png" for task in ("repeat_copy", "swap_sign")
                for name in ("spectra", "accuracy")]
+    targets += [figures / task / "variable_memories.png" for task in TASKS]
+    targets += [Path("results", "test_binding", "tables", "binding", task,
+                     "variable_memories.csv") for task in TASKS]
     targets += [figures / f"binding_{name}.png"
                 for name in ("embeddings", "persistence", "persistence_images", "distances",
                              "comparison")]
@@ -55,6 +58,11 @@ def test_binding_pipeline_end_to_end(tmp_path):
                         & (part["seed"] == key[2])]
             np.testing.assert_allclose(image[rows["birth_pixel"], rows["pers_pixel"]],
                                        rows["value"], rtol=1e-12, atol=1e-15)
+    memories = read_table(tables / "repeat_copy" / "variable_memories.csv")
+    assert len(memories) == 2 and (memories["n_kept"] == 4).all()  # d = s = 2: all of Φ
+    assert memories["operator_match"].between(0, 1).all()
+    assert memories["residual_fraction"].between(0, 1).all()
+    np.testing.assert_allclose(memories.sort_values("seed")["accuracy"], wide["accuracy"])
     tests = read_table(tables / "binding_rank_tests.csv")
     assert tests["p_value"].between(0, 1).all()
     for name in ("repeat_copy/binding_spectra", "swap_sign/binding_accuracy", "binding_embeddings",

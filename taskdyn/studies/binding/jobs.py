@@ -30,7 +30,7 @@ from taskdyn.analysis_jobs import (
     diagram_table,
     hidden_state_diagrams,
 )
-from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
+from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
 from taskdyn.plotting import plt, save_figure
 from taskdyn.plotting.topology import plot_distance_heatmaps, plot_persistence_diagrams
 from taskdyn.provenance import provenance
@@ -46,11 +46,21 @@ from taskdyn.studies.binding.analysis.signatures import (
     eigenvalue_signature,
     embed,
 )
+from taskdyn.studies.binding.analysis.variable_memories import (
+    empirical_transition,
+    memory_coordinates,
+    operator_agreement,
+    residual_fraction,
+    variable_locations,
+    variable_memory_basis,
+)
 from taskdyn.studies.binding.plotting import (
     plot_accuracy_by_step,
     plot_embeddings,
     plot_experiment_comparison,
     plot_operator_spectra,
+    plot_variable_locations,
+    plot_variable_memories,
 )
 from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
@@ -297,4 +307,91 @@ def figure_comparison(*, models_tables: list[str], tests_table: str, pdf: str, p
     """Spectral radius, unit-circle count, accuracy and spectral error per task (experiment)."""
     fig = plot_experiment_comparison(wide_metrics(models_tables), read_table(tests_table),
                                      COMPARED_METRICS, "binding: experiments compared")
+    save_figure(fig, pdf, png)
+
+
+def stored_values(labels: dict[str, np.ndarray], n_vars: int, d: int) -> np.ndarray:
+    """`(trial, variable, bit)` ±1 stored input values from `input{j}_bit{b}` labels (1/0), 0
+    where a trial's window is shorter than the variable."""
+    bits = np.stack([np.stack([labels[f"input{j}_bit{b}"] for b in range(d)], axis=-1)
+                     for j in range(n_vars)], axis=1).astype(float)
+    return np.where(bits < 0, 0.0, 2 * bits - 1)
+
+
+def compute_variable_memories(*, hp: dict, analysis: dict, data: str, weights: str,
+                              evaluation: str, out: str) -> None:
+    """One trained model's variable-memory basis, its W_hh read in it (Φ_emp) against the task's
+    Φ, and where each stored variable sits at each early step of the held-out trials."""
+    from taskdyn.jobs import load_trained_model  # torch loads here, for this job
+
+    task = hp["task"]
+    d, s = task["input_dim"], max(seq_length_values(task))
+    model = load_trained_model(study="binding", hp=hp, data=data, weights=weights).double()
+    w_hh = model.recurrent_weights()["W_hh"].detach().numpy()
+    w_hy = model.readout.weight.detach().numpy()
+    phi = transition_matrix(task_operator(task["task_id"], d, s))
+    memories = variable_memory_basis(w_hh, w_hy, phi, analysis["threshold"])
+    empirical = empirical_transition(memories, w_hh)
+    agreement = operator_agreement(empirical, phi, memories.kept, d)
+    names = ["hidden", "labels/split"] + [f"labels/input{j}_bit{b}" for j in range(s)
+                                          for b in range(d)]
+    arrays = read_h5(evaluation, names)
+    test = held_out(arrays["labels/split"])
+    hidden = arrays["hidden"][test][:analysis["n_trials"]]
+    labels = {k.removeprefix("labels/"): v[test][:analysis["n_trials"]]
+              for k, v in arrays.items() if k.startswith("labels/input")}
+    locations = variable_locations(memory_coordinates(hidden[:, :analysis["n_steps"]], memories),
+                                   stored_values(labels, s, d))
+    attrs = read_h5_attrs(evaluation)
+    write_h5(out, {"psi": memories.psi, "psi_star": memories.psi_star,
+                   "kept": memories.kept, "phi_empirical": empirical, "phi_theory": phi,
+                   "locations": locations},
+             dims={"psi": "unit,memory", "psi_star": "memory,unit", "kept": "memory",
+                   "phi_empirical": "memory,memory", "phi_theory": "memory,memory",
+                   "locations": "time,block,variable"},
+             attrs={**{k: attrs[k] for k in KEYS}, "input_dim": d, "seq_length": s,
+                    "accuracy": attrs["metrics"]["accuracy"],
+                    "frobenius_error": agreement.frobenius,
+                    "frobenius_relative": agreement.relative,
+                    "operator_relative": agreement.operator_relative,
+                    "operator_match": agreement.operator_match,
+                    "residual_fraction": residual_fraction(hidden, memories),
+                    "n_kept": int(memories.kept.sum()),
+                    "provenance": provenance({"task": task, "analysis": analysis})})
+
+
+MEMORY_METRICS = ["accuracy", "frobenius_error", "frobenius_relative", "operator_relative",
+                  "operator_match", "residual_fraction", "n_kept"]
+
+
+def variable_memory_table(*, memories: list[str], out: str) -> None:
+    """One row per model × seed of a task: how well Φ_emp matches Φ, with its accuracy."""
+    rows = []
+    for path in memories:
+        attrs = read_h5_attrs(path)
+        rows.append({**{k: attrs[k] for k in KEYS}, **{m: attrs[m] for m in MEMORY_METRICS}})
+    write_table(out, pd.DataFrame(rows), provenance({"metrics": MEMORY_METRICS}))
+
+
+def figure_variable_memories(*, memories: list[str], task: str, max_models: int, pdf: str,
+                             png: str) -> None:
+    """The theory's Φ beside Ψ* W_hh Ψ of the first seed of each model (up to `max_models`)."""
+    shown = {}
+    for path in memories:
+        attrs = read_h5_attrs(path)
+        shown.setdefault(attrs["model"], (attrs, read_h5(path, ["phi_empirical", "phi_theory",
+                                                                  "kept"])))
+    fig = plot_variable_memories(list(shown.values())[:max_models],
+                                 f"binding · {task}: W_hh in the variable-memory basis")
+    save_figure(fig, pdf, png)
+
+
+def figure_variable_locations(*, memories: str, task: str, pdf: str, png: str) -> None:
+    """Which stored variable each memory block holds at each early step, for one model."""
+    attrs = read_h5_attrs(memories)
+    locations = read_h5(memories, ["locations"])["locations"]
+    fig = plot_variable_locations(
+        locations, attrs["seq_length"],
+        f"binding · {task}: stored variables in the memory blocks "
+        f"({attrs['model']} seed {attrs['seed']})")
     save_figure(fig, pdf, png)

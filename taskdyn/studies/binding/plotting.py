@@ -111,3 +111,65 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _block_image(ax: plt.Axes, matrix: np.ndarray, d: int, title: str) -> plt.cm.ScalarMappable:
+    """A transition matrix as a diverging image with its s × s block grid."""
+    limit = max(1.0, float(np.abs(matrix).max()))
+    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    for edge in np.arange(d, len(matrix), d) - 0.5:
+        ax.axhline(edge, color="0.6", lw=0.4)
+        ax.axvline(edge, color="0.6", lw=0.4)
+    ax.set_title(title, fontsize=8)
+    ax.set(xlabel="from memory dimension", ylabel="to memory dimension")
+    return image
+
+
+def plot_variable_memories(models: list[tuple[dict, dict[str, np.ndarray]]],
+                           title: str) -> plt.Figure:
+    """The task's Φ and each model's Ψ* W_hh Ψ on the kept dimensions (others blank).
+
+    `models`: per model, its attributes (model, seed, input_dim, operator_match,
+    operator_relative, accuracy) and arrays `phi_empirical`, `phi_theory`, `kept`.
+    """
+    fig, axes = plt.subplots(1, len(models) + 1, figsize=(3.4 * (len(models) + 1), 3.6),
+                             squeeze=False)
+    axes = axes[0]
+    first = models[0][1]
+    kept = first["kept"].astype(bool)
+    theory = np.where(np.outer(kept, kept), first["phi_theory"], np.nan)
+    d = int(models[0][0]["input_dim"])
+    _block_image(axes[0], theory, d, f"theory Φ ({kept.sum()} of {len(kept)} dimensions kept)")
+    for ax, (attrs, arrays) in zip(axes[1:], models):
+        kept = arrays["kept"].astype(bool)
+        empirical = np.where(np.outer(kept, kept), arrays["phi_empirical"], np.nan)
+        image = _block_image(
+            ax, empirical, d,
+            f"{attrs['model']} seed {attrs['seed']}: Ψ* W_hh Ψ (acc. {attrs['accuracy']:.3f})"
+            f"\noperator rows matched {attrs['operator_match']:.2f}, "
+            f"rel. error {attrs['operator_relative']:.2f}")
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_variable_locations(locations: np.ndarray, seq_length: int, title: str) -> plt.Figure:
+    """One panel per time step: |corr| of each memory block (rows) with each stored input
+    variable (columns); the input phase is the first `seq_length` steps."""
+    n_time, n_blocks, n_vars = locations.shape
+    fig, axes = _grid(n_time, seq_length, 1.55)
+    for t, ax in enumerate(axes[:n_time]):
+        image = ax.imshow(locations[t], vmin=0, vmax=1, cmap="magma", interpolation="nearest")
+        phase = "input" if t < seq_length else "output"
+        ax.set_title(f"t = {t} ({phase})", fontsize=7)
+        ax.set_xticks(range(n_vars), [str(j) for j in range(n_vars)], fontsize=5)
+        ax.set_yticks(range(n_blocks), [str(k) for k in range(n_blocks)], fontsize=5)
+        if t % seq_length == 0:
+            ax.set_ylabel("memory block", fontsize=7)
+        if t >= n_time - seq_length:
+            ax.set_xlabel("stored variable", fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 0.93, 1))
+    fig.colorbar(image, ax=list(axes), shrink=0.6, label="mean |corr| over bits",
+                 location="right")
+    return fig

@@ -346,6 +346,97 @@ rule binding_plot_comparison:
         "../../../scripts/binding_plot_comparison.py"
 
 
+rule binding_compute_variable_memories:
+    input:
+        data=expand(rules.make_dataset.output.data, study="binding", allow_missing=True),
+        weights=expand(
+            rules.train_model.output.weights, study="binding", allow_missing=True
+        ),
+        evaluation=expand(
+            rules.evaluate_model.output.evaluation, study="binding", allow_missing=True
+        ),
+    output:
+        memories="results/{run}/analysis/binding/{task}/{model}/seed{seed}/variable_memories.h5",
+    log:
+        "logs/{run}/binding_compute_variable_memories/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/binding_compute_variable_memories/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "binding"),
+    params:
+        hp=train_params("binding"),
+        analysis=analysis_params("variable_memories", "binding"),
+        code=code_params("binding_compute_variable_memories", study="binding"),
+    script:
+        "../../../scripts/binding_compute_variable_memories.py"
+
+
+def binding_memories(wildcards):
+    """Every model × seed variable-memory file of the job's {task}."""
+    return per_model(
+        rules.binding_compute_variable_memories.output.memories, "binding", wildcards.task
+    )
+
+
+rule binding_make_variable_memory_table:
+    input:
+        memories=binding_memories,
+    output:
+        table=report(
+            "results/{run}/tables/binding/{task}/variable_memories.csv",
+            caption="../../report/binding_variable_memories_table.rst",
+            category="binding",
+            subcategory="{task}: variable memories",
+        ),
+    log:
+        "logs/{run}/binding_make_variable_memory_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_make_variable_memory_table/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_make_variable_memory_table", study="binding"),
+    script:
+        "../../../scripts/binding_make_variable_memory_table.py"
+
+
+rule binding_plot_variable_memories:
+    input:
+        memories=binding_memories,
+    output:
+        pdf="results/{run}/figures/binding/{task}/variable_memories.pdf",
+        png=report(
+            "results/{run}/figures/binding/{task}/variable_memories.png",
+            caption="../../report/binding_variable_memories.rst",
+            category="binding",
+            subcategory="{task}: variable memories",
+        ),
+        locations_pdf="results/{run}/figures/binding/{task}/variable_locations.pdf",
+        locations_png=report(
+            "results/{run}/figures/binding/{task}/variable_locations.png",
+            caption="../../report/binding_variable_locations.rst",
+            category="binding",
+            subcategory="{task}: variable memories",
+        ),
+    log:
+        "logs/{run}/binding_plot_variable_memories/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_variable_memories/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        analysis=analysis_params("variable_memories", "binding"),
+        code=code_params("binding_plot_variable_memories", study="binding"),
+    script:
+        "../../../scripts/binding_plot_variable_memories.py"
+
+
 if "operator_spectra" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
         [rules.binding_plot_spectra.output.png, rules.binding_plot_accuracy.output.png],
@@ -369,4 +460,13 @@ if "topology" in BINDING_ANALYSES:
 if "comparison" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
         rules.binding_plot_comparison.output.png, run=RUN
+    )
+if "variable_memories" in BINDING_ANALYSES:
+    STUDY_TARGETS["binding"] += expand(
+        [
+            rules.binding_make_variable_memory_table.output.table,
+            rules.binding_plot_variable_memories.output.png,
+        ],
+        run=RUN,
+        task=BINDING["tasks"],
     )
