@@ -5,6 +5,8 @@ from taskdyn.studies.binding import jobs as binding
 with jobs.logged(snakemake.log[0], snakemake.threads):
     binding.compare_experiments(
         models_tables=list(snakemake.input.models),
+        settings=jobs.load_params(snakemake.params.settings),
+        group_by=jobs.load_params(snakemake.params.analysis)["group_by"],
         summary_table=snakemake.output.summary,
         tests_table=snakemake.output.tests,
     )

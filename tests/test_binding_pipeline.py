@@ -24,6 +24,7 @@ def test_binding_pipeline_end_to_end(tmp_path):
     targets += [figures / task / "variable_memories.png" for task in TASKS]
     targets += [Path("results", "test_binding", "tables", "binding", task,
                      "variable_memories.csv") for task in TASKS]
+    targets += [Path("results", "test_binding", "tables", "binding", "table1.md")]
     targets += [figures / f"binding_{name}.png"
                 for name in ("embeddings", "persistence", "persistence_images", "distances",
                              "comparison")]
@@ -63,6 +64,10 @@ def test_binding_pipeline_end_to_end(tmp_path):
     assert memories["operator_match"].between(0, 1).all()
     assert memories["residual_fraction"].between(0, 1).all()
     np.testing.assert_allclose(memories.sort_values("seed")["accuracy"], wide["accuracy"])
+    cells = read_table(tables / "table1.csv")  # no anchor task here: named cells, no paper values
+    assert set(cells["task"]) == set(TASKS) and (cells["seeds"] == 2).all()
+    assert cells["paper_accuracy"].isna().all()
+    assert "not in paper" in (tables / "table1.md").read_text()
     tests = read_table(tables / "binding_rank_tests.csv")
     assert tests["p_value"].between(0, 1).all()
     for name in ("repeat_copy/binding_spectra", "swap_sign/binding_accuracy", "binding_embeddings",
@@ -123,11 +128,15 @@ def _check_figures(tables: Path, out: Path) -> None:
     assert all(ax.images[0].get_array().shape == (models, models) for ax in axes)
     assert all([t.get_text() for t in ax.get_xticklabels()] == TASKS for ax in axes)
 
+    settings = {"rnn": {"hidden": 8.0, "l2": 0.0, "threshold": 0.9, "lr": 0.01}}
     comparison = drawn_figure(jobs.figure_comparison, models_tables=[
-        str(tables / task / "binding_models.csv") for task in TASKS],
-        tests_table=str(tables / "binding_rank_tests.csv"), **files)
+        str(tables / task / "binding_models.csv") for task in TASKS], settings=settings,
+        group_by=["task"], tests_table=str(tables / "binding_rank_tests.csv"), **files)
     axes = panels(comparison)
-    assert suptitle(comparison) == "binding: experiments compared"
+    assert suptitle(comparison) == "binding: models grouped by task"
     assert [ax.get_title().split("\n")[0] for ax in axes] == [
         m.replace("_", " ") for m in jobs.COMPARED_METRICS]
     assert all([t.get_text() for t in ax.get_xticklabels()] == TASKS for ax in axes)
+    grouped = jobs.grouped(jobs.wide_metrics([str(tables / task / "binding_models.csv")
+                                              for task in TASKS]), settings, ["task", "hidden"])
+    assert sorted(set(grouped["group"])) == [f"{task} · hidden 8" for task in TASKS]

@@ -30,7 +30,7 @@ from taskdyn.analysis_jobs import (
     diagram_table,
     hidden_state_diagrams,
 )
-from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
+from taskdyn.io import atomic_path, read_h5, read_h5_attrs, read_table, write_h5, write_table
 from taskdyn.plotting import plt, save_figure
 from taskdyn.plotting.topology import plot_distance_heatmaps, plot_persistence_diagrams
 from taskdyn.provenance import provenance
@@ -46,6 +46,7 @@ from taskdyn.studies.binding.analysis.signatures import (
     eigenvalue_signature,
     embed,
 )
+from taskdyn.studies.binding.analysis.table1 import paper_task, render_table1, table1_cells
 from taskdyn.studies.binding.analysis.variable_memories import (
     empirical_transition,
     memory_coordinates,
@@ -62,6 +63,7 @@ from taskdyn.studies.binding.plotting import (
     plot_variable_locations,
     plot_variable_memories,
 )
+from taskdyn.studies.binding.settings import GROUP_KEYS
 from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
@@ -198,12 +200,41 @@ def image_sets(diagrams: pd.DataFrame, pixel_size: float, sigma: float
     return sets
 
 
-def compare_experiments(*, models_tables: list[str], summary_table: str, tests_table: str) -> None:
-    """Spectral radius, unit-circle count, accuracy and spectral error per task, with rank tests."""
-    wide = wide_metrics(models_tables)
-    prov = provenance({"metrics": COMPARED_METRICS})
-    write_table(summary_table, summarise(wide, "task", COMPARED_METRICS), prov)
-    write_table(tests_table, rank_tests(wide, "task", COMPARED_METRICS), prov)
+def compare_experiments(*, models_tables: list[str], settings: dict[str, dict[str, float]],
+                        group_by: list[str], summary_table: str, tests_table: str) -> None:
+    """Spectral radius, unit-circle count, accuracy and spectral error per group of models
+    (`group_by`: task, model and any of `GROUP_KEYS`, e.g. task × hidden × L2), with rank tests
+    between the groups."""
+    wide = grouped(wide_metrics(models_tables), settings, group_by)
+    prov = provenance({"metrics": COMPARED_METRICS, "group_by": group_by})
+    keys = wide.drop_duplicates("group").set_index("group")[group_by]
+    summary = summarise(wide, "group", COMPARED_METRICS)
+    write_table(summary_table, summary.join(keys, on="group"), prov)
+    write_table(tests_table, rank_tests(wide, "group", COMPARED_METRICS), prov)
+
+
+def grouped(wide: pd.DataFrame, settings: dict[str, dict[str, float]],
+            group_by: list[str]) -> pd.DataFrame:
+    """`wide` with each model's settings as columns and a `group` label joining `group_by`."""
+    wide = wide.copy()
+    for key in GROUP_KEYS:
+        wide[key] = wide["model"].map(lambda m, key=key: settings[m][key])
+    wide["group"] = wide.apply(
+        lambda row: " · ".join(str(row[k]) if k in ("task", "model") else f"{k} {row[k]:g}"
+                               for k in group_by), axis=1)
+    return wide
+
+
+def make_table1(*, models_tables: list[str], tasks: dict[str, dict],
+                settings: dict[str, dict[str, float]], table: str, markdown: str) -> None:
+    """The paper's Table 1 for the run's cells (task × hidden × L2), beside the paper's values."""
+    wide = grouped(wide_metrics(models_tables), settings, ["task"])
+    wide["task"] = wide["task"].map(
+        lambda name: paper_task(tasks[name]["task_id"], tasks[name]["input_dim"]) or name)
+    cells = table1_cells(wide)
+    write_table(table, cells, provenance({"tasks": tasks, "settings": settings}))
+    with atomic_path(markdown) as tmp:
+        tmp.write_text(render_table1(cells))
 
 
 def wide_metrics(models_tables: list[str]) -> pd.DataFrame:
@@ -303,10 +334,12 @@ def figure_distances(*, distances_table: str, pdf: str, png: str) -> None:
     save_figure(fig, pdf, png)
 
 
-def figure_comparison(*, models_tables: list[str], tests_table: str, pdf: str, png: str) -> None:
-    """Spectral radius, unit-circle count, accuracy and spectral error per task (experiment)."""
-    fig = plot_experiment_comparison(wide_metrics(models_tables), read_table(tests_table),
-                                     COMPARED_METRICS, "binding: experiments compared")
+def figure_comparison(*, models_tables: list[str], settings: dict[str, dict[str, float]],
+                      group_by: list[str], tests_table: str, pdf: str, png: str) -> None:
+    """Spectral radius, unit-circle count, accuracy and spectral error per group of models."""
+    fig = plot_experiment_comparison(grouped(wide_metrics(models_tables), settings, group_by),
+                                     read_table(tests_table), COMPARED_METRICS,
+                                     f"binding: models grouped by {' × '.join(group_by)}")
     save_figure(fig, pdf, png)
 
 

@@ -95,19 +95,29 @@ def plot_embeddings(embeddings: pd.DataFrame, title: str) -> plt.Figure:
 
 def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metrics: list[str],
                                title: str) -> plt.Figure:
-    """One panel per metric: each task's models as points over a box, Kruskal–Wallis p above."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(3.1 * len(metrics), 3.4), squeeze=False)
-    tasks = sorted(values["task"].unique())
+    """One panel per metric: each group's models as points over a box, Kruskal–Wallis p above.
+
+    `values`: one row per model × seed with a `group` label and the metrics' columns. Few groups
+    sit side by side; many stack the panels so every group's label stays readable.
+    """
+    groups = sorted(values["group"].unique())
+    many = len(groups) > 6
+    shape, size = ((len(metrics), 1), (max(6.0, 0.5 * len(groups)), 2.6 * len(metrics))) \
+        if many else ((1, len(metrics)), (3.1 * len(metrics), 3.4))
+    fig, axes = plt.subplots(*shape, figsize=size, squeeze=False)
     rng = np.random.default_rng(0)
-    for ax, metric in zip(axes[0], metrics):
-        data = [values.loc[values["task"] == t, metric].dropna().to_numpy() for t in tasks]
+    for ax, metric in zip(axes.ravel(), metrics):
+        data = [values.loc[values["group"] == g, metric].dropna().to_numpy() for g in groups]
         ax.boxplot(data, showfliers=False, widths=0.5, medianprops={"color": "k"})
         for i, d in enumerate(data, start=1):
             ax.scatter(i + rng.uniform(-0.12, 0.12, len(d)), d, s=12, alpha=0.7, zorder=3)
         kw = tests[(tests["metric"] == metric) & (tests["test"] == "kruskal")]
         p = f"Kruskal–Wallis p = {kw['p_value'].iloc[0]:.3g}" if len(kw) else "no test"
-        ax.set_xticks(range(1, len(tasks) + 1), tasks, rotation=20, fontsize=8)
-        ax.set_title(f"{metric.replace('_', ' ')}\n{p}", fontsize=8)
+        labelled = not many or ax is axes.ravel()[len(metrics) - 1]
+        ax.set_xticks(range(1, len(groups) + 1), groups if labelled else [],
+                      rotation=35 if many else 20, ha="right", fontsize=7 if many else 8)
+        ax.set_title(f"{metric.replace('_', ' ')}: {p}" if many
+                     else f"{metric.replace('_', ' ')}\n{p}", fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -1,5 +1,7 @@
 # Variable-binding study: W_hh spectra against the task operator per task, then signatures,
 # persistent homology and a comparison across tasks (the study's "experiments").
+from taskdyn.studies.binding.settings import model_settings
+
 BINDING = STUDIES["binding"]
 BINDING_ANALYSES = BINDING["analyses"]
 BINDING_EVALUATIONS = [
@@ -311,6 +313,8 @@ rule binding_compare_experiments:
     resources:
         **stage_resources("summary", "binding"),
     params:
+        settings=canonical_json(model_settings(BINDING)),
+        analysis=analysis_params("comparison", "binding"),
         code=code_params("binding_compare_experiments", study="binding"),
     script:
         "../../../scripts/binding_compare_experiments.py"
@@ -341,9 +345,47 @@ rule binding_plot_comparison:
     resources:
         **stage_resources("summary", "binding"),
     params:
+        settings=canonical_json(model_settings(BINDING)),
+        analysis=analysis_params("comparison", "binding"),
         code=code_params("binding_plot_comparison", study="binding"),
     script:
         "../../../scripts/binding_plot_comparison.py"
+
+
+rule binding_make_table1:
+    input:
+        models=expand(
+            rules.binding_compute_spectra.output.models,
+            task=BINDING["tasks"],
+            allow_missing=True,
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/binding/table1.csv",
+            caption="../../report/binding_table1.rst",
+            category="binding",
+            subcategory="all tasks: comparison",
+        ),
+        markdown="results/{run}/tables/binding/table1.md",
+    log:
+        "logs/{run}/binding_make_table1.log",
+    benchmark:
+        "benchmarks/{run}/binding_make_table1.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        tasks=canonical_json(
+            {
+                name: {k: task[k] for k in ("task_id", "input_dim")}
+                for name, task in BINDING["tasks"].items()
+            }
+        ),
+        settings=canonical_json(model_settings(BINDING)),
+        code=code_params("binding_make_table1", study="binding"),
+    script:
+        "../../../scripts/binding_make_table1.py"
 
 
 rule binding_compute_variable_memories:
@@ -459,7 +501,8 @@ if "topology" in BINDING_ANALYSES:
     )
 if "comparison" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
-        rules.binding_plot_comparison.output.png, run=RUN
+        [rules.binding_plot_comparison.output.png, rules.binding_make_table1.output.markdown],
+        run=RUN,
     )
 if "variable_memories" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
