@@ -1,13 +1,16 @@
-"""The binding persistence-image figure draws persim's images of the diagrams table, in units."""
+"""Binding figures on known tables: persim's persistence images in units, spectra titles."""
 
 import numpy as np
 import pandas as pd
 import persim
 import pytest
+from figures import panels
 
 from taskdyn.io import write_table
+from taskdyn.plotting import plt
 from taskdyn.studies.binding import jobs as binding_jobs
 from taskdyn.studies.binding.jobs import image_sets
+from taskdyn.studies.binding.plotting import plot_operator_spectra
 
 PIXEL, SIGMA = 0.1, 0.1
 # H1 bars per (task, model, seed); task "b" has no loop at all.
@@ -70,3 +73,21 @@ def test_a_cloud_with_a_single_bar_gets_an_image_around_it():
     centre = (grid.birth_edges[birth:birth + 2].mean(), grid.pers_edges[pers:pers + 2].mean())
     assert np.abs(np.subtract(centre, (0.5, 0.2))).max() <= PIXEL / 2 + 1e-9  # peak at the bar
     assert 0.9 * 0.2 < image.sum() <= 0.2  # weight = persistence; ±2 sd of the kernel on grid
+
+
+def test_spectra_titles_show_a_dash_and_the_partial_error_when_counts_differ():
+    roots = np.exp(2j * np.pi * np.arange(4) / 4)
+    eig = pd.concat([pd.DataFrame({"task": "a", "model": "rnn", "seed": seed, "spectrum": kind,
+                                   "re": values.real, "im": values.imag})
+                     for seed in (0, 1) for kind, values in
+                     [("full", roots), ("projected", roots), ("theory", roots)]])
+    metrics = pd.DataFrame({"task": "a", "model": "rnn", "seed": [0, 1],
+                            "spectral_error_projected": [0.012, np.nan],
+                            "spectral_error_partial_projected": [0.012, 0.034],
+                            "n_learned_projected": [4, 3], "n_theory_projected": [4, 4]})
+    fig = plot_operator_spectra(eig, metrics, 2, "t")
+    matched, short = panels(fig)
+    assert matched.get_title() == "rnn seed 0: error 0.012 rad\n|λ|>thr: 4 learned vs 4 theory"
+    assert short.get_title() == ("rnn seed 1: error — (partial 0.034 rad)\n"
+                                 "|λ|>thr: 3 learned vs 4 theory")
+    plt.close(fig)

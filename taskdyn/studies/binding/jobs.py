@@ -37,6 +37,7 @@ from taskdyn.provenance import provenance
 from taskdyn.studies.binding import seq_length_values
 from taskdyn.studies.binding.analysis.experiment_comparison import rank_tests, summarise
 from taskdyn.studies.binding.analysis.operator_spectra import (
+    frobenius_error,
     projected_spectrum,
     spectral_error,
     unit_circle_count,
@@ -59,16 +60,18 @@ KEYS = NETWORK_KEYS
 COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected"]
 
 
-def theory_eigenvalues(task: dict[str, Any]) -> np.ndarray:
-    """Eigenvalues of the task's transition matrix Φ (for the longest window of a range)."""
+def theory_matrix(task: dict[str, Any]) -> np.ndarray:
+    """The task's transition matrix Φ `(s·d, s·d)` (for the longest window of a range)."""
     s = max(seq_length_values(task))
-    return eigenvalues(transition_matrix(task_operator(task["task_id"], task["input_dim"], s)))
+    return transition_matrix(task_operator(task["task_id"], task["input_dim"], s))
 
 
 def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, models_table: str,
                     eigenvalues_table: str, accuracy_table: str) -> None:
-    """Per model × seed: W_hh spectra against theory, accuracy and accuracy per output step."""
-    theory = theory_eigenvalues(task)
+    """Per model × seed: W_hh spectra and its projection against theory, accuracy and accuracy
+    per output step."""
+    phi = theory_matrix(task)
+    theory = eigenvalues(phi)
     metric_rows, eig_rows, step_rows = [], [], []
     for path in evaluations:
         attrs = read_h5_attrs(path)
@@ -88,11 +91,13 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
                    "spectral_radius": spectral_radius(w_hh),
                    "unit_circle_count": unit_circle_count(spectra["full"], tol),
                    "unit_circle_count_projected": unit_circle_count(projected.eigvals, tol),
-                   "unit_circle_count_theory": unit_circle_count(theory, tol)}
+                   "unit_circle_count_theory": unit_circle_count(theory, tol),
+                   **_frobenius_metrics(projected.matrix, phi)}
         for kind in ("projected", "full"):
             err = spectral_error(spectra[kind], theory, analysis["threshold"])
-            metrics.update({f"spectral_error_{kind}": err.error, f"n_learned_{kind}": err.n_learned,
-                            f"n_theory_{kind}": err.n_theory,
+            metrics.update({f"spectral_error_{kind}": err.error,
+                            f"spectral_error_partial_{kind}": err.partial_error,
+                            f"n_learned_{kind}": err.n_learned, f"n_theory_{kind}": err.n_theory,
                             f"counts_match_{kind}": float(err.counts_match)})
         metric_rows += [{**ident, "metric": m, "value": float(v)} for m, v in metrics.items()]
         by_step = accuracy_by_step(arrays["labels/correct"][test], arrays["labels/mask"][test],
@@ -103,6 +108,15 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
     write_table(models_table, pd.DataFrame(metric_rows), prov)
     write_table(eigenvalues_table, pd.concat(eig_rows, ignore_index=True), prov)
     write_table(accuracy_table, pd.concat(step_rows, ignore_index=True), prov)
+
+
+def _frobenius_metrics(projected: np.ndarray, phi: np.ndarray) -> dict[str, float]:
+    """`frobenius_error` and `frobenius_relative` of W_sub against Φ; NaN when W has fewer
+    units than Φ has rows (W_sub is then smaller than Φ)."""
+    if projected.shape != phi.shape:
+        return {"frobenius_error": float("nan"), "frobenius_relative": float("nan")}
+    frob = frobenius_error(projected, phi)
+    return {"frobenius_error": frob.error, "frobenius_relative": frob.relative}
 
 
 def accuracy_by_step(correct: np.ndarray, mask: np.ndarray, seq_length: np.ndarray) -> np.ndarray:
@@ -197,9 +211,11 @@ def compare_experiments(*, models_tables: list[str], summary_table: str, tests_t
 
 
 def wide_metrics(models_tables: list[str]) -> pd.DataFrame:
-    """One row per model × seed, one column per metric, from long per-task model tables."""
+    """One row per model × seed, one column per metric, from long per-task model tables; a
+    metric that is NaN for every model (a spectral error where no count matches) keeps its
+    column."""
     long = pd.concat([read_table(p) for p in models_tables], ignore_index=True)
-    return long.pivot_table(index=KEYS, columns="metric", values="value").reset_index()
+    return long.set_index([*KEYS, "metric"])["value"].unstack("metric").reset_index()
 
 
 def figure_spectra(*, eigenvalues_table: str, models_table: str, task: str, max_panels: int,

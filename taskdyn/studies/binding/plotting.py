@@ -30,7 +30,8 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
     """One panel per model × seed (up to `max_panels`): W_hh eigenvalues against theory.
 
     `eigvals`: rows `task, model, seed, spectrum (full|projected|theory), re, im`; `metrics`: one
-    row per model with `spectral_error_projected`, `n_learned_projected`, `n_theory_projected`.
+    row per model with `spectral_error_projected`, `spectral_error_partial_projected`,
+    `n_learned_projected`, `n_theory_projected`.
     """
     runs = metrics.sort_values(["model", "seed"]).head(max_panels)
     fig, axes = _grid(len(runs), 3, 3.1)
@@ -44,8 +45,7 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
         for kind, style in styles.items():
             part = mine[mine["spectrum"] == kind]
             ax.scatter(part["re"], part["im"], **style)
-        ax.set_title(f"{run['model']} seed {run['seed']}: error "
-                     f"{run['spectral_error_projected']:.3f} rad\n|λ|>thr: "
+        ax.set_title(f"{run['model']} seed {run['seed']}: {_error_text(run)}\n|λ|>thr: "
                      f"{run['n_learned_projected']:.0f} learned vs "
                      f"{run['n_theory_projected']:.0f} theory",
                      fontsize=8)
@@ -55,6 +55,14 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
     fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=3, frameon=False,
                fontsize=8, bbox_to_anchor=(0.5, 0.0))
     return fig
+
+
+def _error_text(run: pd.Series) -> str:
+    """The projected spectral error of one model for a title: "—" with the partial error over
+    the matched pairs when the counts above the threshold differ."""
+    if np.isnan(run["spectral_error_projected"]):
+        return f"error — (partial {run['spectral_error_partial_projected']:.3f} rad)"
+    return f"error {run['spectral_error_projected']:.3f} rad"
 
 
 def plot_accuracy_by_step(accuracy: pd.DataFrame, trained_horizon: int, title: str) -> plt.Figure:
