@@ -57,7 +57,8 @@ from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
 KEYS = NETWORK_KEYS
-COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected"]
+COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected",
+                    "spectral_error_partial_projected"]
 
 
 def theory_matrix(task: dict[str, Any]) -> np.ndarray:

@@ -103,7 +103,8 @@ def plot_embeddings(embeddings: pd.DataFrame, title: str) -> plt.Figure:
 
 def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metrics: list[str],
                                title: str) -> plt.Figure:
-    """One panel per metric: each task's models as points over a box, Kruskal–Wallis p above."""
+    """One panel per metric: each task's models as points over a box, Kruskal–Wallis p above;
+    NaN values (a spectral error where the counts differ) are left out."""
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.1 * len(metrics), 3.4), squeeze=False)
     tasks = sorted(values["task"].unique())
     rng = np.random.default_rng(0)
@@ -114,6 +115,10 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
             ax.scatter(i + rng.uniform(-0.12, 0.12, len(d)), d, s=12, alpha=0.7, zorder=3)
         kw = tests[(tests["metric"] == metric) & (tests["test"] == "kruskal")]
         p = f"Kruskal–Wallis p = {kw['p_value'].iloc[0]:.3g}" if len(kw) else "no test"
+        if not any(len(d) for d in data):
+            ax.text(0.5, 0.5, "NaN for every model", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, color="0.4")
+            ax.set_yticks([])
         ax.set_xticks(range(1, len(tasks) + 1), tasks, rotation=20, fontsize=8)
         ax.set_title(f"{metric.replace('_', ' ')}\n{p}", fontsize=8)
     fig.suptitle(title)
