@@ -1,10 +1,11 @@
-"""Binding figures on known tables: persim's persistence images in units, spectra titles."""
+"""Binding figures on known tables: persim's persistence images in units, spectra titles,
+eigenvalue histograms."""
 
 import numpy as np
 import pandas as pd
 import persim
 import pytest
-from figures import panels
+from figures import legend_labels, panels
 
 from taskdyn.io import write_table
 from taskdyn.plotting import plt
@@ -91,3 +92,34 @@ def test_spectra_titles_show_a_dash_and_the_partial_error_when_counts_differ():
     assert short.get_title() == ("rnn seed 1: error — (partial 0.034 rad)\n"
                                  "|λ|>thr: 3 learned vs 4 theory")
     plt.close(fig)
+
+
+def test_eigenvalue_histograms_are_each_models_pooled_densities_on_the_anchors_bins():
+    roots = np.exp(2j * np.pi * np.arange(4) / 4)
+    learned = {("rnn", 0): 0.9 * roots, ("rnn", 1): 1.1 * roots * np.exp(0.1j),
+               ("big", 0): np.array([0.5, -0.5, 0.2j, 2.0])}
+    eig = pd.concat([pd.DataFrame({"task": "a", "model": model, "seed": seed, "spectrum": kind,
+                                   "re": values.real, "im": values.imag})
+                     for (model, seed), values in learned.items()
+                     for kind, values in [("projected", values), ("full", 3 * values),
+                                          ("theory", roots)]])
+    fig = binding_jobs.plot_eigenvalue_histograms(eig, "projected", "t")
+    modulus, angle = panels(fig)
+    modulus_edges = np.linspace(0, 2.2, 51)  # 1.1 × the largest |λ| (2.0; "full" not shown)
+    for ax, values, edges in ((modulus, np.abs, modulus_edges),
+                              (angle, np.angle, np.linspace(-np.pi, np.pi, 51))):
+        big, rnn = (p for p in ax.patches)  # models in name order
+        rnn_values = values(np.concatenate([learned[("rnn", 0)], learned[("rnn", 1)]]))
+        np.testing.assert_allclose(rnn.get_data().values,
+                                   np.histogram(rnn_values, edges, density=True)[0])
+        np.testing.assert_allclose(rnn.get_data().edges, edges)
+        np.testing.assert_allclose(big.get_data().values,
+                                   np.histogram(values(learned[("big", 0)]), edges,
+                                                density=True)[0])
+    assert legend_labels(fig) == ["big (1 seeds, 4 λ)", "rnn (2 seeds, 8 λ)", "theory Φ (4 λ)"]
+    marks = [line.get_xdata()[0] for line in modulus.lines]
+    assert marks == pytest.approx([1.0])  # one distinct theoretical modulus
+    marks = sorted(line.get_xdata()[0] for line in angle.lines)
+    assert marks == pytest.approx([-np.pi / 2, 0, np.pi / 2, np.pi])
+    plt.close(fig)
+

@@ -49,6 +49,7 @@ from taskdyn.studies.binding.analysis.signatures import (
 )
 from taskdyn.studies.binding.plotting import (
     plot_accuracy_by_step,
+    plot_eigenvalue_histograms,
     plot_embeddings,
     plot_experiment_comparison,
     plot_operator_spectra,
@@ -225,6 +226,15 @@ def figure_spectra(*, eigenvalues_table: str, models_table: str, task: str, max_
     fig = plot_operator_spectra(read_table(eigenvalues_table), wide_metrics([models_table]),
                                 max_panels,
                                 f"binding · {task}: W_hh eigenvalues against the task operator")
+    save_figure(fig, pdf, png)
+
+
+def figure_eigenvalue_histograms(*, eigenvalues_table: str, task: str, pdf: str,
+                                 png: str) -> None:
+    """Histograms of |λ| and angle of the projected W_hh spectra per model against theory."""
+    fig = plot_eigenvalue_histograms(
+        read_table(eigenvalues_table), "projected",
+        f"binding · {task}: eigenvalues of W_hh in its top-k subspace against the task operator")
     save_figure(fig, pdf, png)
 
 

@@ -1,4 +1,5 @@
-"""Binding-study figures: spectra against theory, accuracy by horizon, embeddings, comparison."""
+"""Binding-study figures: spectra against theory, eigenvalue histograms, accuracy by horizon,
+embeddings, comparison."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
+from taskdyn.studies.binding.analysis.operator_spectra import histogram_edges
 
 
 def _unit_circle(ax: plt.Axes, limit: float) -> None:
@@ -63,6 +65,50 @@ def _error_text(run: pd.Series) -> str:
     if np.isnan(run["spectral_error_projected"]):
         return f"error — (partial {run['spectral_error_partial_projected']:.3f} rad)"
     return f"error {run['spectral_error_projected']:.3f} rad"
+
+
+def plot_eigenvalue_histograms(eigvals: pd.DataFrame, spectrum: str, title: str) -> plt.Figure:
+    """Density histograms of |λ| and of the angle of one spectrum kind, one step line per model
+    (its seeds pooled), with the theory's distinct moduli and angles marked.
+
+    `eigvals`: rows `task, model, seed, spectrum, re, im` with `spectrum` one of `spectrum` and
+    `theory`. Bins: `histogram_edges` of the shown and theoretical eigenvalues together.
+    """
+    learned = eigvals[eigvals["spectrum"] == spectrum]
+    theory_rows = eigvals[eigvals["spectrum"] == "theory"]
+    first = theory_rows[["model", "seed"]].iloc[0]  # every model of a task shares Φ
+    theory = _complex(theory_rows[(theory_rows["model"] == first["model"])
+                                  & (theory_rows["seed"] == first["seed"])])
+    modulus_edges, angle_edges = histogram_edges(np.concatenate([_complex(learned), theory]))
+    fig, (ax_mod, ax_ang) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    for (model, runs), color in zip(learned.groupby("model"), plt.get_cmap("tab10").colors):
+        values = _complex(runs)
+        label = f"{model} ({runs['seed'].nunique()} seeds, {len(values)} λ)"
+        ax_mod.stairs(np.histogram(np.abs(values), modulus_edges, density=True)[0],
+                      modulus_edges, color=color, lw=1.3, label=label)
+        ax_ang.stairs(np.histogram(np.angle(values), angle_edges, density=True)[0],
+                      angle_edges, color=color, lw=1.3, label=label)
+    for ax, marks in ((ax_mod, np.abs(theory)), (ax_ang, np.angle(theory))):
+        distinct = np.unique(np.round(marks, 9))
+        for i, mark in enumerate(distinct):
+            ax.axvline(mark, color="tab:red", ls="--", lw=0.8, zorder=0,
+                       label=f"theory Φ ({len(theory)} λ)" if i == 0 else None)
+        ax.set_ylabel("density")
+    pad = 0.02 * modulus_edges[-1]  # marks at |λ| = 0 and angle ±π stay visible
+    ax_mod.set(xlabel="|λ|", xlim=(-pad, modulus_edges[-1] + pad))
+    ax_ang.set(xlabel="angle of λ (rad)", xlim=(-1.03 * np.pi, 1.03 * np.pi),
+               xticks=np.pi * np.array([-1, -0.5, 0, 0.5, 1]),
+               xticklabels=["−π", "−π/2", "0", "π/2", "π"])
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.legend(*ax_mod.get_legend_handles_labels(), loc="upper center", frameon=False,
+               fontsize=8, ncol=4, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def _complex(rows: pd.DataFrame) -> np.ndarray:
+    """The eigenvalues `re + i im` of table rows."""
+    return (rows["re"] + 1j * rows["im"]).to_numpy()
 
 
 def plot_accuracy_by_step(accuracy: pd.DataFrame, trained_horizon: int, title: str) -> plt.Figure:
@@ -124,3 +170,4 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+

@@ -74,6 +74,31 @@ rule binding_plot_spectra:
         "../../../scripts/binding_plot_spectra.py"
 
 
+rule binding_plot_eigenvalue_histograms:
+    input:
+        eigenvalues=rules.binding_compute_spectra.output.eigenvalues,
+    output:
+        pdf="results/{run}/figures/binding/{task}/eigenvalue_histograms.pdf",
+        png=report(
+            "results/{run}/figures/binding/{task}/eigenvalue_histograms.png",
+            caption="../../report/binding_eigenvalue_histograms.rst",
+            category="binding",
+            subcategory="{task}: spectra",
+        ),
+    log:
+        "logs/{run}/binding_plot_eigenvalue_histograms/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_eigenvalue_histograms/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_eigenvalue_histograms", study="binding"),
+    script:
+        "../../../scripts/binding_plot_eigenvalue_histograms.py"
+
+
 rule binding_plot_accuracy:
     input:
         accuracy=rules.binding_compute_spectra.output.accuracy,
@@ -348,7 +373,11 @@ rule binding_plot_comparison:
 
 if "operator_spectra" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
-        [rules.binding_plot_spectra.output.png, rules.binding_plot_accuracy.output.png],
+        [
+            rules.binding_plot_spectra.output.png,
+            rules.binding_plot_eigenvalue_histograms.output.png,
+            rules.binding_plot_accuracy.output.png,
+        ],
         run=RUN,
         task=BINDING["tasks"],
     )

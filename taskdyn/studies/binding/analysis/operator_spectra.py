@@ -107,3 +107,10 @@ def frobenius_error(projected: np.ndarray, phi: np.ndarray) -> FrobeniusError:
 def unit_circle_count(eigvals: np.ndarray, tol: float) -> int:
     """How many eigenvalues lie within `tol` of the unit circle (||λ| − 1| ≤ tol)."""
     return int(np.sum(np.abs(np.abs(eigvals) - 1.0) <= tol))
+
+
+def histogram_edges(eigvals: np.ndarray, n_bins: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """The anchor's histogram bins: `n_bins + 1` edges over |λ| from 0 to 1.1 × max |λ| and
+    over the angle from −π to π."""
+    top = 1.1 * float(np.abs(eigvals).max()) if len(eigvals) else 1.0
+    return np.linspace(0.0, top or 1.0, n_bins + 1), np.linspace(-np.pi, np.pi, n_bins + 1)
