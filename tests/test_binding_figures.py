@@ -1,13 +1,13 @@
-"""Binding figures on known tables: persim's persistence images in units, spectra titles,
-eigenvalue histograms."""
+"""Binding figures and tables on known inputs: persim's persistence images in units, spectra
+titles, eigenvalue histograms, the topology summary against accuracy."""
 
 import numpy as np
 import pandas as pd
 import persim
 import pytest
-from figures import legend_labels, panels
+from figures import drawn_figure, legend_labels, panels, texts
 
-from taskdyn.io import write_table
+from taskdyn.io import read_table, write_table
 from taskdyn.plotting import plt
 from taskdyn.studies.binding import jobs as binding_jobs
 from taskdyn.studies.binding.jobs import image_sets
@@ -123,3 +123,47 @@ def test_eigenvalue_histograms_are_each_models_pooled_densities_on_the_anchors_b
     assert marks == pytest.approx([-np.pi / 2, 0, np.pi / 2, np.pi])
     plt.close(fig)
 
+
+def test_topology_summary_counts_and_sums_bars_beside_accuracy(tmp_path):
+    write_table(tmp_path / "diagrams.csv", _diagrams(), {"test": "yes"})
+    models = pd.DataFrame([{"task": task, "model": model, "seed": seed, "metric": metric,
+                            "value": value}
+                           for (task, model, seed), acc in zip(H1, (0.9, 0.8, 0.7, 0.6))
+                           for metric, value in (("accuracy", acc), ("loss", 1 - acc))])
+    write_table(tmp_path / "models.csv", models, {"test": "yes"})
+    binding_jobs.summarise_topology(diagrams_table=str(tmp_path / "diagrams.csv"),
+                                    models_tables=[str(tmp_path / "models.csv")],
+                                    analysis={"maxdim": 1},
+                                    summary_table=str(tmp_path / "summary.csv"))
+    summary = read_table(tmp_path / "summary.csv")
+    assert list(summary.columns) == ["task", "model", "seed", "cloud", "n_h1", "h1_total",
+                                     "h1_max", "h0_total", "accuracy"]
+    rows = summary.set_index(["task", "model", "seed"])
+    assert rows.loc[("a", "rnn", 0), ["n_h1", "h1_total", "h1_max"]].tolist() == \
+        pytest.approx([1, 0.2, 0.2])
+    assert rows.loc[("a", "rnn", 1), "h1_max"] == pytest.approx(0.6)
+    assert rows.loc[("b", "rnn", 0), ["n_h1", "h1_total", "h1_max"]].tolist() == [0, 0, 0]
+    assert (summary["h0_total"] == 0.3).all()  # the finite H0 bar; the essential one left out
+    assert summary["accuracy"].tolist() == [0.9, 0.8, 0.7, 0.6]
+    fig = drawn_figure(binding_jobs.figure_topology_accuracy,
+                       summary_table=str(tmp_path / "summary.csv"),
+                       pdf=str(tmp_path / "f.pdf"), png=str(tmp_path / "f.png"))
+    largest, total = panels(fig)
+    assert [largest.get_ylabel(), total.get_ylabel()] == ["largest H1 persistence",
+                                                           "total H1 persistence"]
+    points = np.concatenate([c.get_offsets() for c in largest.collections])
+    np.testing.assert_allclose(sorted(map(tuple, points)),
+                               [(0.6, 0.0), (0.7, 0.6), (0.8, 0.6), (0.9, 0.2)])
+    assert legend_labels(fig) == ["a", "b", "rnn"]  # tasks by colour, models by marker
+
+
+def test_a_comparison_panel_whose_metric_is_nan_for_every_model_says_so():
+    values = pd.DataFrame({"task": ["a", "a", "b", "b"], "accuracy": [0.9, 0.8, 0.7, 0.6],
+                           "spectral_error_projected": np.nan})
+    tests = pd.DataFrame({"metric": ["accuracy"], "test": ["kruskal"], "p_value": [0.5]})
+    fig = binding_jobs.plot_experiment_comparison(
+        values, tests, ["accuracy", "spectral_error_projected"], "t")
+    accuracy, error = panels(fig)
+    assert texts(error) == ["NaN for every model"] and texts(accuracy) == []
+    assert error.get_title() == "spectral error projected\nno test"
+    plt.close(fig)

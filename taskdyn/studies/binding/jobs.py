@@ -23,6 +23,7 @@ from taskdyn.analysis.topology import (
     persistence_diagrams,
     persistence_image_grid,
     persistence_images,
+    persistence_summary,
 )
 from taskdyn.analysis_jobs import (
     NETWORK_KEYS,
@@ -53,6 +54,7 @@ from taskdyn.studies.binding.plotting import (
     plot_embeddings,
     plot_experiment_comparison,
     plot_operator_spectra,
+    plot_topology_accuracy,
 )
 from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
@@ -180,6 +182,22 @@ def compute_topology(*, eigenvalue_tables: list[str], evaluations: list[str], an
     write_table(diagrams_table, pd.concat(diagram_tables, ignore_index=True), prov)
     write_table(distances_table, pd.DataFrame(distance_rows), prov)
     write_table(images_table, pd.concat(image_rows, ignore_index=True), prov)
+
+
+def summarise_topology(*, diagrams_table: str, models_tables: list[str], analysis: dict,
+                       summary_table: str) -> None:
+    """Per model and point cloud: H1 bar count, total and largest H1 persistence and total
+    finite H0 persistence, beside the model's test accuracy."""
+    diagrams = read_table(diagrams_table)
+    rows = []
+    for cloud in dict.fromkeys(diagrams["cloud"]):
+        h0, h1 = diagrams_by_model(diagrams, cloud, 0), diagrams_by_model(diagrams, cloud, 1)
+        rows += [{**dict(zip(KEYS, key)), "cloud": cloud,
+                  **persistence_summary([h0[key], h1[key]])}
+                 for key in h0]
+    accuracy = wide_metrics(models_tables)[[*KEYS, "accuracy"]]
+    summary = pd.DataFrame(rows).merge(accuracy, on=KEYS, how="left", validate="many_to_one")
+    write_table(summary_table, summary, provenance(analysis))
 
 
 def diagrams_by_model(diagrams: pd.DataFrame, cloud: str, dim: int) -> dict[tuple, np.ndarray]:
@@ -311,6 +329,14 @@ def _image_panel(fig: plt.Figure, ax: plt.Axes, image: np.ndarray, grid: Persist
     else:
         ax.text(0.5, 0.5, "no H1 bars", transform=ax.transAxes, ha="center", va="center",
                 fontsize=8, color="w")
+
+
+def figure_topology_accuracy(*, summary_table: str, pdf: str, png: str) -> None:
+    """Largest and total H1 persistence of the eigenvalue clouds against accuracy."""
+    summary = read_table(summary_table)
+    fig = plot_topology_accuracy(summary[summary["cloud"] == "eigenvalues"],
+                                 "binding: H1 persistence of the eigenvalue cloud against accuracy")
+    save_figure(fig, pdf, png)
 
 
 def figure_distances(*, distances_table: str, pdf: str, png: str) -> None:

@@ -1,5 +1,5 @@
 """Binding-study figures: spectra against theory, eigenvalue histograms, accuracy by horizon,
-embeddings, comparison."""
+embeddings, comparison, topology against accuracy."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pandas as pd
 
 from taskdyn.plotting import plt
 from taskdyn.studies.binding.analysis.operator_spectra import histogram_edges
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def _unit_circle(ax: plt.Axes, limit: float) -> None:
@@ -171,3 +173,27 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
     fig.tight_layout()
     return fig
 
+
+def plot_topology_accuracy(summary: pd.DataFrame, title: str) -> plt.Figure:
+    """Largest and total H1 persistence of each model's cloud against its accuracy: colour by
+    task, marker by model; `summary` has one row per model of one cloud (`task, model, seed,
+    h1_max, h1_total, accuracy`)."""
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.5), squeeze=False)
+    tasks, models = sorted(summary["task"].unique()), sorted(summary["model"].unique())
+    colors = dict(zip(tasks, plt.get_cmap("tab10").colors))
+    markers = dict(zip(models, MARKERS * len(models)))
+    for ax, column, label in zip(axes[0], ("h1_max", "h1_total"),
+                                 ("largest H1 persistence", "total H1 persistence")):
+        for (task, model), rows in summary.groupby(["task", "model"]):
+            ax.scatter(rows["accuracy"], rows[column], s=28, color=colors[task],
+                       marker=markers[model], alpha=0.8, edgecolors="k", linewidths=0.3)
+        ax.set(xlabel="test accuracy", ylabel=label)
+    handles = ([plt.Line2D([], [], ls="", marker="o", color=colors[t], label=t) for t in tasks]
+               + [plt.Line2D([], [], ls="", marker=markers[m], color="0.4", label=m)
+                  for m in models])
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), frameon=False,
+               fontsize=8, bbox_to_anchor=(0.5, 0.0), title="colour: task · marker: model",
+               title_fontsize=8)
+    return fig

@@ -307,6 +307,61 @@ rule binding_plot_distances:
         "../../../scripts/binding_plot_distances.py"
 
 
+rule binding_summarise_topology:
+    input:
+        diagrams=rules.binding_compute_topology.output.diagrams,
+        models=expand(
+            rules.binding_compute_spectra.output.models,
+            task=BINDING["tasks"],
+            allow_missing=True,
+        ),
+    output:
+        summary=report(
+            "results/{run}/tables/binding/topology_summary.csv",
+            caption="../../report/binding_topology_summary.rst",
+            category="binding",
+            subcategory="all tasks: topology",
+        ),
+    log:
+        "logs/{run}/binding_summarise_topology.log",
+    benchmark:
+        "benchmarks/{run}/binding_summarise_topology.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_summarise_topology", study="binding"),
+    script:
+        "../../../scripts/binding_summarise_topology.py"
+
+
+rule binding_plot_topology_accuracy:
+    input:
+        summary=rules.binding_summarise_topology.output.summary,
+    output:
+        pdf="results/{run}/figures/binding/topology_accuracy.pdf",
+        png=report(
+            "results/{run}/figures/binding/topology_accuracy.png",
+            caption="../../report/binding_topology_accuracy.rst",
+            category="binding",
+            subcategory="all tasks: topology",
+        ),
+    log:
+        "logs/{run}/binding_plot_topology_accuracy.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_topology_accuracy.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_topology_accuracy", study="binding"),
+    script:
+        "../../../scripts/binding_plot_topology_accuracy.py"
+
+
 rule binding_compare_experiments:
     input:
         models=expand(
@@ -392,6 +447,7 @@ if "topology" in BINDING_ANALYSES:
             rules.binding_plot_persistence_images.output.png,
             rules.binding_plot_distances.output.png,
             rules.binding_compute_topology.output.images,
+            rules.binding_plot_topology_accuracy.output.png,
         ],
         run=RUN,
     )
