@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from figures import colorbars, drawn_figure, legend_labels, panels, suptitle
-from pipeline import prepare_pipeline
+from pipeline import named_config, prepare_pipeline
+
 from taskdyn.io import read_table
 from taskdyn.studies.binding import jobs
 from taskdyn.studies.binding.jobs import image_sets
@@ -19,8 +19,8 @@ SEEDS = (0, 1)
 def test_binding_pipeline_end_to_end(tmp_path):
     pipeline = prepare_pipeline(tmp_path, "binding")
     figures = Path("results", "test_binding", "figures", "binding")
-    targets = [figures / task / f"binding_{name}.png" for task in ("repeat_copy", "swap_sign")
-               for name in ("spectra", "accuracy")]
+    targets = [figures / task / f"{name}.png" for task in ("repeat_copy", "swap_sign")
+               for name in ("binding_spectra", "eigenvalue_histograms", "binding_accuracy")]
     targets += [figures / task / "variable_memories.png" for task in TASKS]
     targets += [Path("results", "test_binding", "tables", "binding", task,
                      "variable_memories.csv") for task in TASKS]
@@ -28,16 +28,33 @@ def test_binding_pipeline_end_to_end(tmp_path):
     targets += [figures / f"binding_{name}.png"
                 for name in ("embeddings", "persistence", "persistence_images", "distances",
                              "comparison")]
+    targets.append(figures / "topology_accuracy.png")
     pipeline.snakemake(*targets, "--quiet", "all")
     tables = pipeline.results / "tables" / "binding"
     figures = pipeline.path(figures)
 
     models = read_table(tables / "repeat_copy" / "binding_models.csv")
-    wide = models.pivot_table(index="seed", columns="metric", values="value")
+    wide = models.set_index(["seed", "metric"])["value"].unstack()  # NaN-only metrics kept
     assert len(wide) == 2
     assert wide["accuracy"].between(0, 1).all()
     assert (wide["n_theory_projected"] == 4).all()  # repeat copy d = s = 2: 4 unit eigenvalues
     assert (wide["unit_circle_count_theory"] == 4).all()
+    # the anchor's spectral error only where the counts above 0.9 match; the partial one there too
+    matched = wide["counts_match_projected"] == 1
+    assert wide.loc[~matched, "spectral_error_projected"].isna().all()
+    np.testing.assert_array_equal(wide.loc[matched, "spectral_error_projected"],
+                                  wide.loc[matched, "spectral_error_partial_projected"])
+    has_both = (wide["n_learned_projected"] > 0) & (wide["n_theory_projected"] > 0)
+    assert np.isfinite(wide.loc[has_both, "spectral_error_partial_projected"]).all()
+    for task in TASKS:  # ‖W_sub − Φ‖_F over ‖Φ‖_F: √(s·d) for repeat copy's permutation Φ
+        frob = read_table(tables / task / "binding_models.csv").pivot_table(
+            index="seed", columns="metric", values="value")
+        phi = jobs.theory_matrix(named_config("binding")["studies"]["binding"]["tasks"][task])
+        assert (frob["frobenius_error"] > 0).all()
+        np.testing.assert_allclose(frob["frobenius_relative"],
+                                   frob["frobenius_error"] / np.linalg.norm(phi), rtol=1e-12)
+    assert np.linalg.norm(jobs.theory_matrix(
+        named_config("binding")["studies"]["binding"]["tasks"]["repeat_copy"])) == 2.0
     eig = read_table(tables / "repeat_copy" / "binding_eigenvalues.csv")
     assert set(eig["spectrum"]) == {"full", "projected", "theory"}
     assert (eig["spectrum"] == "full").sum() == 2 * 8  # two seeds × 8 hidden units
@@ -68,11 +85,26 @@ def test_binding_pipeline_end_to_end(tmp_path):
     assert set(cells["task"]) == set(TASKS) and (cells["seeds"] == 2).all()
     assert cells["paper_accuracy"].isna().all()
     assert "not in paper" in (tables / "table1.md").read_text()
+    summary = read_table(tables / "topology_summary.csv")  # per model and point cloud
+    assert list(summary.columns) == ["task", "model", "seed", "cloud", "n_h1", "h1_total",
+                                     "h1_max", "h0_total", "accuracy"]
+    assert len(summary) == 2 * len(TASKS) * len(SEEDS)  # eigenvalues and hidden states
+    diagrams = read_table(tables / "binding_diagrams.csv")
+    keys = ["task", "model", "seed", "cloud"]
+    n_h1 = diagrams[diagrams["dim"] == 1].groupby(keys).size()
+    np.testing.assert_array_equal(summary.set_index(keys)["n_h1"],
+                                  n_h1.reindex(summary.set_index(keys).index, fill_value=0))
+    assert (summary["h1_max"] <= summary["h1_total"] + 1e-12).all()
+    accuracy = {task: read_table(tables / task / "binding_models.csv").query(
+        "metric == 'accuracy'").set_index("seed")["value"] for task in TASKS}
+    assert summary["accuracy"].tolist() == [accuracy[r.task][r.seed]
+                                            for r in summary.itertuples()]
     tests = read_table(tables / "binding_rank_tests.csv")
     assert tests["p_value"].between(0, 1).all()
-    for name in ("repeat_copy/binding_spectra", "swap_sign/binding_accuracy", "binding_embeddings",
-                 "binding_persistence", "binding_persistence_images", "binding_distances",
-                 "binding_comparison"):
+    for name in ("repeat_copy/binding_spectra", "swap_sign/binding_accuracy",
+                 "swap_sign/eigenvalue_histograms", "binding_embeddings", "binding_persistence",
+                 "binding_persistence_images", "binding_distances", "binding_comparison",
+                 "topology_accuracy"):
         for ext in ("png", "pdf"):
             assert (figures / f"{name}.{ext}").is_file()
     _check_figures(tables, tmp_path / "redrawn")
@@ -90,6 +122,14 @@ def _check_figures(tables: Path, out: Path) -> None:
         assert [ax.get_title().split(":")[0] for ax in axes] == [f"rnn seed {s}" for s in SEEDS]
         assert legend_labels(spectra) == ["W_hh, all", "W_hh, top-k subspace", "theory Φ"]
         assert all(len(ax.collections[0].get_offsets()) == 8 for ax in axes)  # 8 hidden units
+        histograms = drawn_figure(jobs.figure_eigenvalue_histograms,
+                                  eigenvalues_table=str(tables / task / "binding_eigenvalues.csv"),
+                                  task=task, **files)
+        modulus, angle = panels(histograms)
+        k = {"repeat_copy": 4, "swap_sign": 6}[task]  # s·d eigenvalues per projected spectrum
+        assert legend_labels(histograms) == [f"rnn (2 seeds, {2 * k} λ)", f"theory Φ ({k} λ)"]
+        assert (modulus.get_xlabel(), angle.get_xlabel()) == ("|λ|", "angle of λ (rad)")
+        assert all(len(ax.patches[0].get_data().values) == 50 for ax in (modulus, angle))
         accuracy = drawn_figure(jobs.figure_accuracy,
                                 accuracy_table=str(tables / task / "binding_accuracy.csv"),
                                 task=task, trained_horizon=10, **files)
@@ -140,3 +180,11 @@ def _check_figures(tables: Path, out: Path) -> None:
     grouped = jobs.grouped(jobs.wide_metrics([str(tables / task / "binding_models.csv")
                                               for task in TASKS]), settings, ["task", "hidden"])
     assert sorted(set(grouped["group"])) == [f"{task} · hidden 8" for task in TASKS]
+
+    topology = drawn_figure(jobs.figure_topology_accuracy,
+                            summary_table=str(tables / "topology_summary.csv"), **files)
+    axes = panels(topology)
+    assert [ax.get_ylabel() for ax in axes] == ["largest H1 persistence", "total H1 persistence"]
+    assert all(sum(len(c.get_offsets()) for c in ax.collections) == len(TASKS) * len(SEEDS)
+               for ax in axes)  # the eigenvalue cloud of every model once
+    assert legend_labels(topology) == [*TASKS, "rnn"]

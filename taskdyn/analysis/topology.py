@@ -48,6 +48,16 @@ def persistence(diagram: np.ndarray) -> np.ndarray:
     return bars[:, 1] - bars[:, 0]
 
 
+def persistence_summary(diagrams: list[np.ndarray]) -> dict[str, float]:
+    """Scalars of one cloud's H0/H1 diagrams: the number of H1 bars (`n_h1`), their total and
+    largest persistence (`h1_total`, `h1_max`; 0 without bars) and the total persistence of the
+    finite H0 bars (`h0_total`)."""
+    h1 = persistence(diagrams[1])
+    return {"n_h1": len(diagrams[1]), "h1_total": float(h1.sum()),
+            "h1_max": float(h1.max()) if len(h1) else 0.0,
+            "h0_total": float(persistence(diagrams[0]).sum())}
+
+
 def diagram_distance(a: np.ndarray, b: np.ndarray, metric: str) -> float:
     """Wasserstein (sum of matched costs) or bottleneck (largest cost) distance of two diagrams."""
     if metric not in METRICS:

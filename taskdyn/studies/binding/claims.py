@@ -136,7 +136,8 @@ def check_composed_operators(tables: Tables, cfg: dict) -> Outcome:
 
 def _models(cfg: dict, frame: pd.DataFrame) -> pd.DataFrame:
     """binding_models.csv wide: one row per model × seed, with the model's hidden size and L2."""
-    wide = frame.pivot_table(index=["model", "seed"], columns="metric", values="value")
+    # unstack, not pivot_table: a spectral error that is NaN for every seed keeps its column
+    wide = frame.set_index(["model", "seed", "metric"])["value"].unstack("metric")
     wide = wide.reset_index()
     wide["hidden"] = wide["model"].map(lambda m: cfg["models"][m]["latent_size"])
     wide["l2"] = wide["model"].map(lambda m: float(model_train(cfg, m).get("weight_decay", 0.0)))

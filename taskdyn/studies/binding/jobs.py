@@ -23,6 +23,7 @@ from taskdyn.analysis.topology import (
     persistence_diagrams,
     persistence_image_grid,
     persistence_images,
+    persistence_summary,
 )
 from taskdyn.analysis_jobs import (
     NETWORK_KEYS,
@@ -37,6 +38,7 @@ from taskdyn.provenance import provenance
 from taskdyn.studies.binding import seq_length_values
 from taskdyn.studies.binding.analysis.experiment_comparison import rank_tests, summarise
 from taskdyn.studies.binding.analysis.operator_spectra import (
+    frobenius_error,
     projected_spectrum,
     spectral_error,
     unit_circle_count,
@@ -57,9 +59,11 @@ from taskdyn.studies.binding.analysis.variable_memories import (
 )
 from taskdyn.studies.binding.plotting import (
     plot_accuracy_by_step,
+    plot_eigenvalue_histograms,
     plot_embeddings,
     plot_experiment_comparison,
     plot_operator_spectra,
+    plot_topology_accuracy,
     plot_variable_locations,
     plot_variable_memories,
 )
@@ -68,19 +72,22 @@ from taskdyn.studies.splits import held_out
 from taskdyn.tasks.binding import task_operator, transition_matrix
 
 KEYS = NETWORK_KEYS
-COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected"]
+COMPARED_METRICS = ["accuracy", "spectral_radius", "unit_circle_count", "spectral_error_projected",
+                    "spectral_error_partial_projected"]
 
 
-def theory_eigenvalues(task: dict[str, Any]) -> np.ndarray:
-    """Eigenvalues of the task's transition matrix Φ (for the longest window of a range)."""
+def theory_matrix(task: dict[str, Any]) -> np.ndarray:
+    """The task's transition matrix Φ `(s·d, s·d)` (for the longest window of a range)."""
     s = max(seq_length_values(task))
-    return eigenvalues(transition_matrix(task_operator(task["task_id"], task["input_dim"], s)))
+    return transition_matrix(task_operator(task["task_id"], task["input_dim"], s))
 
 
 def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, models_table: str,
                     eigenvalues_table: str, accuracy_table: str) -> None:
-    """Per model × seed: W_hh spectra against theory, accuracy and accuracy per output step."""
-    theory = theory_eigenvalues(task)
+    """Per model × seed: W_hh spectra and its projection against theory, accuracy and accuracy
+    per output step."""
+    phi = theory_matrix(task)
+    theory = eigenvalues(phi)
     metric_rows, eig_rows, step_rows = [], [], []
     for path in evaluations:
         attrs = read_h5_attrs(path)
@@ -100,11 +107,13 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
                    "spectral_radius": spectral_radius(w_hh),
                    "unit_circle_count": unit_circle_count(spectra["full"], tol),
                    "unit_circle_count_projected": unit_circle_count(projected.eigvals, tol),
-                   "unit_circle_count_theory": unit_circle_count(theory, tol)}
+                   "unit_circle_count_theory": unit_circle_count(theory, tol),
+                   **_frobenius_metrics(projected.matrix, phi)}
         for kind in ("projected", "full"):
             err = spectral_error(spectra[kind], theory, analysis["threshold"])
-            metrics.update({f"spectral_error_{kind}": err.error, f"n_learned_{kind}": err.n_learned,
-                            f"n_theory_{kind}": err.n_theory,
+            metrics.update({f"spectral_error_{kind}": err.error,
+                            f"spectral_error_partial_{kind}": err.partial_error,
+                            f"n_learned_{kind}": err.n_learned, f"n_theory_{kind}": err.n_theory,
                             f"counts_match_{kind}": float(err.counts_match)})
         metric_rows += [{**ident, "metric": m, "value": float(v)} for m, v in metrics.items()]
         by_step = accuracy_by_step(arrays["labels/correct"][test], arrays["labels/mask"][test],
@@ -115,6 +124,15 @@ def compute_spectra(*, evaluations: list[str], task: dict, analysis: dict, model
     write_table(models_table, pd.DataFrame(metric_rows), prov)
     write_table(eigenvalues_table, pd.concat(eig_rows, ignore_index=True), prov)
     write_table(accuracy_table, pd.concat(step_rows, ignore_index=True), prov)
+
+
+def _frobenius_metrics(projected: np.ndarray, phi: np.ndarray) -> dict[str, float]:
+    """`frobenius_error` and `frobenius_relative` of W_sub against Φ; NaN when W has fewer
+    units than Φ has rows (W_sub is then smaller than Φ)."""
+    if projected.shape != phi.shape:
+        return {"frobenius_error": float("nan"), "frobenius_relative": float("nan")}
+    frob = frobenius_error(projected, phi)
+    return {"frobenius_error": frob.error, "frobenius_relative": frob.relative}
 
 
 def accuracy_by_step(correct: np.ndarray, mask: np.ndarray, seq_length: np.ndarray) -> np.ndarray:
@@ -178,6 +196,22 @@ def compute_topology(*, eigenvalue_tables: list[str], evaluations: list[str], an
     write_table(images_table, pd.concat(image_rows, ignore_index=True), prov)
 
 
+def summarise_topology(*, diagrams_table: str, models_tables: list[str], analysis: dict,
+                       summary_table: str) -> None:
+    """Per model and point cloud: H1 bar count, total and largest H1 persistence and total
+    finite H0 persistence, beside the model's test accuracy."""
+    diagrams = read_table(diagrams_table)
+    rows = []
+    for cloud in dict.fromkeys(diagrams["cloud"]):
+        h0, h1 = diagrams_by_model(diagrams, cloud, 0), diagrams_by_model(diagrams, cloud, 1)
+        rows += [{**dict(zip(KEYS, key)), "cloud": cloud,
+                  **persistence_summary([h0[key], h1[key]])}
+                 for key in h0]
+    accuracy = wide_metrics(models_tables)[[*KEYS, "accuracy"]]
+    summary = pd.DataFrame(rows).merge(accuracy, on=KEYS, how="left", validate="many_to_one")
+    write_table(summary_table, summary, provenance(analysis))
+
+
 def diagrams_by_model(diagrams: pd.DataFrame, cloud: str, dim: int) -> dict[tuple, np.ndarray]:
     """`{(task, model, seed): (bar, 2)}` one dimension's diagrams of one point cloud, read back
     from a diagrams table; a model without bars in `dim` gets an empty `(0, 2)` diagram."""
@@ -238,9 +272,11 @@ def make_table1(*, models_tables: list[str], tasks: dict[str, dict],
 
 
 def wide_metrics(models_tables: list[str]) -> pd.DataFrame:
-    """One row per model × seed, one column per metric, from long per-task model tables."""
+    """One row per model × seed, one column per metric, from long per-task model tables; a
+    metric that is NaN for every model (a spectral error where no count matches) keeps its
+    column."""
     long = pd.concat([read_table(p) for p in models_tables], ignore_index=True)
-    return long.pivot_table(index=KEYS, columns="metric", values="value").reset_index()
+    return long.set_index([*KEYS, "metric"])["value"].unstack("metric").reset_index()
 
 
 def figure_spectra(*, eigenvalues_table: str, models_table: str, task: str, max_panels: int,
@@ -249,6 +285,15 @@ def figure_spectra(*, eigenvalues_table: str, models_table: str, task: str, max_
     fig = plot_operator_spectra(read_table(eigenvalues_table), wide_metrics([models_table]),
                                 max_panels,
                                 f"binding · {task}: W_hh eigenvalues against the task operator")
+    save_figure(fig, pdf, png)
+
+
+def figure_eigenvalue_histograms(*, eigenvalues_table: str, task: str, pdf: str,
+                                 png: str) -> None:
+    """Histograms of |λ| and angle of the projected W_hh spectra per model against theory."""
+    fig = plot_eigenvalue_histograms(
+        read_table(eigenvalues_table), "projected",
+        f"binding · {task}: eigenvalues of W_hh in its top-k subspace against the task operator")
     save_figure(fig, pdf, png)
 
 
@@ -325,6 +370,14 @@ def _image_panel(fig: plt.Figure, ax: plt.Axes, image: np.ndarray, grid: Persist
     else:
         ax.text(0.5, 0.5, "no H1 bars", transform=ax.transAxes, ha="center", va="center",
                 fontsize=8, color="w")
+
+
+def figure_topology_accuracy(*, summary_table: str, pdf: str, png: str) -> None:
+    """Largest and total H1 persistence of the eigenvalue clouds against accuracy."""
+    summary = read_table(summary_table)
+    fig = plot_topology_accuracy(summary[summary["cloud"] == "eigenvalues"],
+                                 "binding: H1 persistence of the eigenvalue cloud against accuracy")
+    save_figure(fig, pdf, png)
 
 
 def figure_distances(*, distances_table: str, pdf: str, png: str) -> None:

@@ -1,4 +1,5 @@
-"""Binding-study figures: spectra against theory, accuracy by horizon, embeddings, comparison."""
+"""Binding-study figures: spectra against theory, eigenvalue histograms, accuracy by horizon,
+embeddings, comparison, topology against accuracy."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
+from taskdyn.studies.binding.analysis.operator_spectra import histogram_edges
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def _unit_circle(ax: plt.Axes, limit: float) -> None:
@@ -30,7 +34,8 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
     """One panel per model × seed (up to `max_panels`): W_hh eigenvalues against theory.
 
     `eigvals`: rows `task, model, seed, spectrum (full|projected|theory), re, im`; `metrics`: one
-    row per model with `spectral_error_projected`, `n_learned_projected`, `n_theory_projected`.
+    row per model with `spectral_error_projected`, `spectral_error_partial_projected`,
+    `n_learned_projected`, `n_theory_projected`.
     """
     runs = metrics.sort_values(["model", "seed"]).head(max_panels)
     fig, axes = _grid(len(runs), 3, 3.1)
@@ -44,8 +49,7 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
         for kind, style in styles.items():
             part = mine[mine["spectrum"] == kind]
             ax.scatter(part["re"], part["im"], **style)
-        ax.set_title(f"{run['model']} seed {run['seed']}: error "
-                     f"{run['spectral_error_projected']:.3f} rad\n|λ|>thr: "
+        ax.set_title(f"{run['model']} seed {run['seed']}: {_error_text(run)}\n|λ|>thr: "
                      f"{run['n_learned_projected']:.0f} learned vs "
                      f"{run['n_theory_projected']:.0f} theory",
                      fontsize=8)
@@ -55,6 +59,58 @@ def plot_operator_spectra(eigvals: pd.DataFrame, metrics: pd.DataFrame, max_pane
     fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=3, frameon=False,
                fontsize=8, bbox_to_anchor=(0.5, 0.0))
     return fig
+
+
+def _error_text(run: pd.Series) -> str:
+    """The projected spectral error of one model for a title: "—" with the partial error over
+    the matched pairs when the counts above the threshold differ."""
+    if np.isnan(run["spectral_error_projected"]):
+        return f"error — (partial {run['spectral_error_partial_projected']:.3f} rad)"
+    return f"error {run['spectral_error_projected']:.3f} rad"
+
+
+def plot_eigenvalue_histograms(eigvals: pd.DataFrame, spectrum: str, title: str) -> plt.Figure:
+    """Density histograms of |λ| and of the angle of one spectrum kind, one step line per model
+    (its seeds pooled), with the theory's distinct moduli and angles marked.
+
+    `eigvals`: rows `task, model, seed, spectrum, re, im` with `spectrum` one of `spectrum` and
+    `theory`. Bins: `histogram_edges` of the shown and theoretical eigenvalues together.
+    """
+    learned = eigvals[eigvals["spectrum"] == spectrum]
+    theory_rows = eigvals[eigvals["spectrum"] == "theory"]
+    first = theory_rows[["model", "seed"]].iloc[0]  # every model of a task shares Φ
+    theory = _complex(theory_rows[(theory_rows["model"] == first["model"])
+                                  & (theory_rows["seed"] == first["seed"])])
+    modulus_edges, angle_edges = histogram_edges(np.concatenate([_complex(learned), theory]))
+    fig, (ax_mod, ax_ang) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    for (model, runs), color in zip(learned.groupby("model"), plt.get_cmap("tab10").colors):
+        values = _complex(runs)
+        label = f"{model} ({runs['seed'].nunique()} seeds, {len(values)} λ)"
+        ax_mod.stairs(np.histogram(np.abs(values), modulus_edges, density=True)[0],
+                      modulus_edges, color=color, lw=1.3, label=label)
+        ax_ang.stairs(np.histogram(np.angle(values), angle_edges, density=True)[0],
+                      angle_edges, color=color, lw=1.3, label=label)
+    for ax, marks in ((ax_mod, np.abs(theory)), (ax_ang, np.angle(theory))):
+        distinct = np.unique(np.round(marks, 9))
+        for i, mark in enumerate(distinct):
+            ax.axvline(mark, color="tab:red", ls="--", lw=0.8, zorder=0,
+                       label=f"theory Φ ({len(theory)} λ)" if i == 0 else None)
+        ax.set_ylabel("density")
+    pad = 0.02 * modulus_edges[-1]  # marks at |λ| = 0 and angle ±π stay visible
+    ax_mod.set(xlabel="|λ|", xlim=(-pad, modulus_edges[-1] + pad))
+    ax_ang.set(xlabel="angle of λ (rad)", xlim=(-1.03 * np.pi, 1.03 * np.pi),
+               xticks=np.pi * np.array([-1, -0.5, 0, 0.5, 1]),
+               xticklabels=["−π", "−π/2", "0", "π/2", "π"])
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.legend(*ax_mod.get_legend_handles_labels(), loc="upper center", frameon=False,
+               fontsize=8, ncol=4, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def _complex(rows: pd.DataFrame) -> np.ndarray:
+    """The eigenvalues `re + i im` of table rows."""
+    return (rows["re"] + 1j * rows["im"]).to_numpy()
 
 
 def plot_accuracy_by_step(accuracy: pd.DataFrame, trained_horizon: int, title: str) -> plt.Figure:
@@ -97,8 +153,9 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
                                title: str) -> plt.Figure:
     """One panel per metric: each group's models as points over a box, Kruskal–Wallis p above.
 
-    `values`: one row per model × seed with a `group` label and the metrics' columns. Few groups
-    sit side by side; many stack the panels so every group's label stays readable.
+    `values`: one row per model × seed with a `group` label and the metrics' columns; NaN values
+    (a spectral error where the counts differ) are left out. Few groups sit side by side; many
+    stack the panels so every group's label stays readable.
     """
     groups = sorted(values["group"].unique())
     many = len(groups) > 6
@@ -113,6 +170,10 @@ def plot_experiment_comparison(values: pd.DataFrame, tests: pd.DataFrame, metric
             ax.scatter(i + rng.uniform(-0.12, 0.12, len(d)), d, s=12, alpha=0.7, zorder=3)
         kw = tests[(tests["metric"] == metric) & (tests["test"] == "kruskal")]
         p = f"Kruskal–Wallis p = {kw['p_value'].iloc[0]:.3g}" if len(kw) else "no test"
+        if not any(len(d) for d in data):
+            ax.text(0.5, 0.5, "NaN for every model", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=8, color="0.4")
+            ax.set_yticks([])
         labelled = not many or ax is axes.ravel()[len(metrics) - 1]
         ax.set_xticks(range(1, len(groups) + 1), groups if labelled else [],
                       rotation=35 if many else 20, ha="right", fontsize=7 if many else 8)
@@ -182,4 +243,29 @@ def plot_variable_locations(locations: np.ndarray, seq_length: int, title: str) 
     fig.tight_layout(rect=(0, 0, 0.93, 1))
     fig.colorbar(image, ax=list(axes), shrink=0.6, label="mean |corr| over bits",
                  location="right")
+    return fig
+
+
+def plot_topology_accuracy(summary: pd.DataFrame, title: str) -> plt.Figure:
+    """Largest and total H1 persistence of each model's cloud against its accuracy: colour by
+    task, marker by model; `summary` has one row per model of one cloud (`task, model, seed,
+    h1_max, h1_total, accuracy`)."""
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.5), squeeze=False)
+    tasks, models = sorted(summary["task"].unique()), sorted(summary["model"].unique())
+    colors = dict(zip(tasks, plt.get_cmap("tab10").colors))
+    markers = dict(zip(models, MARKERS * len(models)))
+    for ax, column, label in zip(axes[0], ("h1_max", "h1_total"),
+                                 ("largest H1 persistence", "total H1 persistence")):
+        for (task, model), rows in summary.groupby(["task", "model"]):
+            ax.scatter(rows["accuracy"], rows[column], s=28, color=colors[task],
+                       marker=markers[model], alpha=0.8, edgecolors="k", linewidths=0.3)
+        ax.set(xlabel="test accuracy", ylabel=label)
+    handles = ([plt.Line2D([], [], ls="", marker="o", color=colors[t], label=t) for t in tasks]
+               + [plt.Line2D([], [], ls="", marker=markers[m], color="0.4", label=m)
+                  for m in models])
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), frameon=False,
+               fontsize=8, bbox_to_anchor=(0.5, 0.0), title="colour: task · marker: model",
+               title_fontsize=8)
     return fig

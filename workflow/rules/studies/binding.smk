@@ -76,6 +76,31 @@ rule binding_plot_spectra:
         "../../../scripts/binding_plot_spectra.py"
 
 
+rule binding_plot_eigenvalue_histograms:
+    input:
+        eigenvalues=rules.binding_compute_spectra.output.eigenvalues,
+    output:
+        pdf="results/{run}/figures/binding/{task}/eigenvalue_histograms.pdf",
+        png=report(
+            "results/{run}/figures/binding/{task}/eigenvalue_histograms.png",
+            caption="../../report/binding_eigenvalue_histograms.rst",
+            category="binding",
+            subcategory="{task}: spectra",
+        ),
+    log:
+        "logs/{run}/binding_plot_eigenvalue_histograms/{task}.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_eigenvalue_histograms/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_eigenvalue_histograms", study="binding"),
+    script:
+        "../../../scripts/binding_plot_eigenvalue_histograms.py"
+
+
 rule binding_plot_accuracy:
     input:
         accuracy=rules.binding_compute_spectra.output.accuracy,
@@ -284,6 +309,61 @@ rule binding_plot_distances:
         "../../../scripts/binding_plot_distances.py"
 
 
+rule binding_summarise_topology:
+    input:
+        diagrams=rules.binding_compute_topology.output.diagrams,
+        models=expand(
+            rules.binding_compute_spectra.output.models,
+            task=BINDING["tasks"],
+            allow_missing=True,
+        ),
+    output:
+        summary=report(
+            "results/{run}/tables/binding/topology_summary.csv",
+            caption="../../report/binding_topology_summary.rst",
+            category="binding",
+            subcategory="all tasks: topology",
+        ),
+    log:
+        "logs/{run}/binding_summarise_topology.log",
+    benchmark:
+        "benchmarks/{run}/binding_summarise_topology.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        analysis=analysis_params("topology", "binding"),
+        code=code_params("binding_summarise_topology", study="binding"),
+    script:
+        "../../../scripts/binding_summarise_topology.py"
+
+
+rule binding_plot_topology_accuracy:
+    input:
+        summary=rules.binding_summarise_topology.output.summary,
+    output:
+        pdf="results/{run}/figures/binding/topology_accuracy.pdf",
+        png=report(
+            "results/{run}/figures/binding/topology_accuracy.png",
+            caption="../../report/binding_topology_accuracy.rst",
+            category="binding",
+            subcategory="all tasks: topology",
+        ),
+    log:
+        "logs/{run}/binding_plot_topology_accuracy.log",
+    benchmark:
+        "benchmarks/{run}/binding_plot_topology_accuracy.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "binding"),
+    params:
+        code=code_params("binding_plot_topology_accuracy", study="binding"),
+    script:
+        "../../../scripts/binding_plot_topology_accuracy.py"
+
+
 rule binding_compare_experiments:
     input:
         models=expand(
@@ -418,7 +498,9 @@ rule binding_compute_variable_memories:
 def binding_memories(wildcards):
     """Every model × seed variable-memory file of the job's {task}."""
     return per_model(
-        rules.binding_compute_variable_memories.output.memories, "binding", wildcards.task
+        rules.binding_compute_variable_memories.output.memories,
+        "binding",
+        wildcards.task,
     )
 
 
@@ -481,7 +563,11 @@ rule binding_plot_variable_memories:
 
 if "operator_spectra" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
-        [rules.binding_plot_spectra.output.png, rules.binding_plot_accuracy.output.png],
+        [
+            rules.binding_plot_spectra.output.png,
+            rules.binding_plot_eigenvalue_histograms.output.png,
+            rules.binding_plot_accuracy.output.png,
+        ],
         run=RUN,
         task=BINDING["tasks"],
     )
@@ -496,12 +582,16 @@ if "topology" in BINDING_ANALYSES:
             rules.binding_plot_persistence_images.output.png,
             rules.binding_plot_distances.output.png,
             rules.binding_compute_topology.output.images,
+            rules.binding_plot_topology_accuracy.output.png,
         ],
         run=RUN,
     )
 if "comparison" in BINDING_ANALYSES:
     STUDY_TARGETS["binding"] += expand(
-        [rules.binding_plot_comparison.output.png, rules.binding_make_table1.output.markdown],
+        [
+            rules.binding_plot_comparison.output.png,
+            rules.binding_make_table1.output.markdown,
+        ],
         run=RUN,
     )
 if "variable_memories" in BINDING_ANALYSES:

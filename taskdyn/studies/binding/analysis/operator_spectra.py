@@ -19,12 +19,15 @@ from taskdyn.analysis.spectra import eigenvalues
 class SpectralError:
     """Mean angular mismatch (radians) of the matched eigenvalues with |λ| above a threshold.
 
-    `n_learned` and `n_theory` count the eigenvalues above the threshold on each side; the error
-    is over the min(n_learned, n_theory) pairs of the best angle matching, so when the counts
-    differ it is still defined and `counts_match` is False. It is NaN only when a side has none.
+    `n_learned` and `n_theory` count the eigenvalues above the threshold on each side. `error`
+    is the anchor's spectral error: defined only when the counts agree, NaN when they differ
+    (the anchor returns NaN and stores nothing; the paper's Table 1 shows "—").
+    `partial_error` is the mean over the min(n_learned, n_theory) pairs of the best angle
+    matching, so it stays defined when the counts differ; it is NaN only when a side has none.
     """
 
     error: float
+    partial_error: float
     n_learned: int
     n_theory: int
 
@@ -45,20 +48,22 @@ def spectral_error(learned: np.ndarray, theory: np.ndarray,
     a = learned[np.abs(learned) > threshold]
     b = theory[np.abs(theory) > threshold]
     if len(a) == 0 or len(b) == 0:
-        return SpectralError(float("nan"), len(a), len(b))
+        return SpectralError(float("nan"), float("nan"), len(a), len(b))
     cost = angle_distances(a, b)
     rows, cols = linear_sum_assignment(cost)
-    return SpectralError(float(cost[rows, cols].mean()), len(a), len(b))
+    partial = float(cost[rows, cols].mean())
+    return SpectralError(partial if len(a) == len(b) else float("nan"), partial, len(a), len(b))
 
 
 @dataclass(frozen=True)
 class ProjectedSpectrum:
-    """Eigenvalues of W restricted to its top-k left singular directions.
+    """W restricted to its top-k left singular directions U_k.
 
-    `eigvals (k,)` of U_kᵀ W U_k, sorted by decreasing |λ|;
-    `variance_ratio` = Σ_{i≤k} σ_i² / Σ σ_i².
+    `matrix (k, k)` = U_kᵀ W U_k (the anchor's W_sub); `eigvals (k,)` its eigenvalues, sorted by
+    decreasing |λ|; `variance_ratio` = Σ_{i≤k} σ_i² / Σ σ_i².
     """
 
+    matrix: np.ndarray
     eigvals: np.ndarray
     variance_ratio: float
 
@@ -71,9 +76,41 @@ def projected_spectrum(weights: np.ndarray, k: int) -> ProjectedSpectrum:
     u, sigma, _ = np.linalg.svd(weights)
     top = u[:, :k]
     ratio = float(np.sum(sigma[:k] ** 2) / np.sum(sigma**2))
-    return ProjectedSpectrum(eigenvalues(top.T @ weights @ top), ratio)
+    sub = top.T @ weights @ top
+    return ProjectedSpectrum(sub, eigenvalues(sub), ratio)
+
+
+@dataclass(frozen=True)
+class FrobeniusError:
+    """‖W_sub − Φ‖_F (`error`) and that over ‖Φ‖_F (`relative`)."""
+
+    error: float
+    relative: float
+
+
+def frobenius_error(projected: np.ndarray, phi: np.ndarray) -> FrobeniusError:
+    """The anchor's Frobenius error of a projected `(k, k)` matrix against Φ `(k, k)`.
+
+    W_sub is W in its own top-k left singular basis U_k, not in Φ's coordinates, so the error
+    is zero only when that basis lines up with Φ's axes: even W = Φ (zero spectral error) has a
+    nonzero error unless Φ's left singular vectors are the coordinate axes up to sign, and where
+    singular values repeat (the binding tasks' Φ has only 0 and 1) U_k, and so the error, is
+    whichever basis the SVD routine returns. It is reported because the anchor reports it.
+    """
+    if projected.shape != phi.shape:
+        raise ValueError(f"the projected matrix {projected.shape} and Φ {phi.shape} differ "
+                         "in shape")
+    error = float(np.linalg.norm(projected - phi))
+    return FrobeniusError(error, error / float(np.linalg.norm(phi)))
 
 
 def unit_circle_count(eigvals: np.ndarray, tol: float) -> int:
     """How many eigenvalues lie within `tol` of the unit circle (||λ| − 1| ≤ tol)."""
     return int(np.sum(np.abs(np.abs(eigvals) - 1.0) <= tol))
+
+
+def histogram_edges(eigvals: np.ndarray, n_bins: int = 50) -> tuple[np.ndarray, np.ndarray]:
+    """The anchor's histogram bins: `n_bins + 1` edges over |λ| from 0 to 1.1 × max |λ| and
+    over the angle from −π to π."""
+    top = 1.1 * float(np.abs(eigvals).max()) if len(eigvals) else 1.0
+    return np.linspace(0.0, top or 1.0, n_bins + 1), np.linspace(-np.pi, np.pi, n_bins + 1)
