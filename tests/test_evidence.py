@@ -1,6 +1,6 @@
 """Reproduction evidence: `taskdyn evidence collect` on a hand-made finished run (run.json's
 values, the files copied, the size cap, replacing old evidence) and `taskdyn evidence table`
-(the rendered table, the README section, --check)."""
+(the rendered table, the README section, --check), and the repository's own README table."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from taskdyn import cli, evidence
 from taskdyn.io import read_json, write_table
 
+ROOT = Path(__file__).resolve().parent.parent
 PROVENANCE = {"code_version": "0.1.0+abc123def456", "config_hash": "8e7ba402ebabf4eb",
               "created_utc": "2026-01-01T00:00:00+00:00", "study": "toy",
               "tables": ["t1/models.csv"]}
@@ -215,3 +216,8 @@ def test_missing_markers_are_an_error(repo, capsys):
     err = capsys.readouterr().err
     assert str(repo / "README.md") in err and evidence.START in err and evidence.END in err
 
+
+def test_repository_readme_table_is_up_to_date(capsys):
+    status = cli.main(["evidence", "table", "--check", "--root",
+                       str(ROOT / "docs" / "reproduction"), "--readme", str(ROOT / "README.md")])
+    assert status == 0, capsys.readouterr().out + "\nrun: taskdyn evidence table"
