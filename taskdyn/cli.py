@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from taskdyn import manifest
+from taskdyn import evidence, manifest
 from taskdyn.io import ResultFileError
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
@@ -89,6 +89,76 @@ def _config_doc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_evidence(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="evidence_command", required=True)
+    collect = actions.add_parser(
+        "collect", help="copy a finished run's claims, tables and figures and write run.json",
+        description="Copy RESULTS_DIR/tables/STUDY/claims.csv, the study's tables and figures "
+                    "into DEST and write DEST/run.json (command, config, time, memory, jobs, "
+                    "code version, machine, files). DEST's README.md is kept.")
+    collect.add_argument("results_dir", help="the finished run, e.g. results/binding_t1")
+    collect.add_argument("--study", required=True, help="the study whose evidence to collect")
+    collect.add_argument("--dest", required=True, help="e.g. docs/reproduction/binding")
+    collect.add_argument("--command", required=True, help="the exact command that ran it")
+    collect.add_argument("--config", required=True, help="its config file, e.g. "
+                         "config/binding_t1.yaml")
+    collect.add_argument("--time-log", required=True,
+                         help="the run's stderr under /usr/bin/time -v (time, memory, jobs)")
+    collect.add_argument("--tables", nargs="+", action="extend", metavar="GLOB",
+                         help="tables to copy, globs under tables/STUDY/ (default: every CSV)")
+    collect.add_argument("--figures", nargs="+", action="extend", metavar="GLOB",
+                         help="figures to copy, globs under figures/STUDY/ (default: every PNG)")
+    collect.add_argument("--max-bytes", type=int, default=evidence.MAX_BYTES,
+                         help="larger tables and figures are left out and listed in run.json "
+                              "(default: %(default)s)")
+    table = actions.add_parser(
+        "table", help="write the README's reproduction table from every run.json",
+        description="Render every run.json and claims.csv under ROOT as one markdown table "
+                    f"and write it into README between {evidence.START} and {evidence.END}.")
+    table.add_argument("--root", default="docs/reproduction",
+                       help="where the evidence folders are (default: docs/reproduction)")
+    table.add_argument("--readme", default="README.md", help="default: README.md")
+    table.add_argument("--check", action="store_true",
+                       help="change nothing; exit 1 with the diff if the table is out of date")
+
+
+def _evidence(args: argparse.Namespace) -> int:
+    """Collect a run's evidence or write (or check) the README's reproduction table."""
+    try:
+        if args.evidence_command == "collect":
+            return _evidence_collect(args)
+        return _evidence_table(args)
+    except (evidence.EvidenceError, ResultFileError, OSError) as err:
+        print(f"taskdyn evidence {args.evidence_command}: {err}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _evidence_collect(args: argparse.Namespace) -> int:
+    """Copy the run's evidence into --dest and print what run.json records."""
+    record = evidence.collect(
+        args.results_dir, args.study, args.dest, command=args.command, config=args.config,
+        time_log=args.time_log, tables=args.tables, figures=args.figures,
+        max_bytes=args.max_bytes)
+    print(f"{args.dest}: {len(record['files'])} files and {evidence.RUN_JSON} "
+          f"({evidence.run_line(record)}, {record['jobs']} jobs)")
+    for entry in record["left_out"]:
+        print(f"left out (over {args.max_bytes} bytes): {entry['path']} ({entry['bytes']} bytes)")
+    return EXIT_OK
+
+
+def _evidence_table(args: argparse.Namespace) -> int:
+    """Write the reproduction table into the README; with --check, 1 if it is out of date."""
+    diff = evidence.update_readme(args.readme, args.root, check=args.check)
+    if args.check and diff:
+        print("\n".join(diff))
+        print(f"{args.readme}: the reproduction table is out of date; run taskdyn evidence "
+              "table", file=sys.stderr)
+        return EXIT_MISMATCH
+    print(f"{args.readme}: the reproduction table is "
+          f"{'up to date' if not diff else 'rewritten'}")
+    return EXIT_OK
+
+
 # name -> (help, add arguments, run)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                              Callable[[argparse.Namespace], int]]] = {
@@ -98,6 +168,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                _claims),
     "config-doc": ("print the reference of every run-config key (config/README.md)",
                    _add_config_doc, _config_doc),
+    "evidence": ("collect a run's reproduction evidence; write the README's table from it",
+                 _add_evidence, _evidence),
 }
 
 
