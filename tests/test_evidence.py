@@ -221,3 +221,14 @@ def test_repository_readme_table_is_up_to_date(capsys):
     status = cli.main(["evidence", "table", "--check", "--root",
                        str(ROOT / "docs" / "reproduction"), "--readme", str(ROOT / "README.md")])
     assert status == 0, capsys.readouterr().out + "\nrun: taskdyn evidence table"
+
+
+def test_a_collected_markdown_table_is_rendered_below_the_claims(run_dir, tmp_path):
+    table1 = run_dir / "tables" / "toy" / "table1.md"
+    table1.write_text("| task | h128 |\n|---|---|\n| T1 | 0.0004 (1.00) · paper 0.0005 (1.00) |\n")
+    dest = tmp_path / "docs" / "reproduction" / "toy"
+    assert collect(run_dir, dest) == 0
+    assert (dest / "tables" / "table1.md").read_text() == table1.read_text()
+    lines = evidence.render_table(tmp_path / "docs" / "reproduction", tmp_path).splitlines()
+    at = lines.index("toy `toy_run`: [tables/table1.md](docs/reproduction/toy/tables/table1.md)")
+    assert lines[at + 2:] == table1.read_text().splitlines()
