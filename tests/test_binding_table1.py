@@ -15,12 +15,14 @@ from taskdyn.studies.binding.analysis.table1 import (
 from taskdyn.studies.binding.settings import model_settings
 
 
-def _models(rows):
-    """Wide per-seed rows: (task, hidden, l2, accuracy, error or None when counts differ)."""
-    return pd.DataFrame([{"task": t, "hidden": h, "l2": l2, "accuracy": acc, "seed": i,
+def _models(rows, seeds=None):
+    """Wide per-run rows: (task, hidden, l2, accuracy, error or None when counts differ), each
+    its own seed unless `seeds` gives them."""
+    seeds = range(len(rows)) if seeds is None else seeds
+    return pd.DataFrame([{"task": t, "hidden": h, "l2": l2, "accuracy": acc, "seed": seed,
                           "spectral_error_projected": np.nan if err is None else err,
                           "counts_match_projected": float(err is not None)}
-                         for i, (t, h, l2, acc, err) in enumerate(rows)])
+                         for seed, (t, h, l2, acc, err) in zip(seeds, rows, strict=True)])
 
 
 def test_paper_task_names_the_anchors_tasks_only():
@@ -50,6 +52,18 @@ def test_cells_average_matched_seeds_and_compare_with_the_paper():
     assert "0.0004 (0.99) · paper 0.0005 (1.00) · 1/2 seeds matched" in text
     assert "— (0.51) · paper — (0.50) · 0/2 seeds matched" in text
     assert "not in paper" in text
+
+
+def test_a_seed_with_several_runs_counts_its_least_matched_error_and_best_accuracy():
+    """As the anchor's table: per seed the minimum error and maximum accuracy over its runs
+    (here two curriculum thresholds), then the mean over seeds."""
+    cells = table1_cells(_models([("T1", 128, 0.0, 0.95, 0.002), ("T1", 128, 0.0, 1.0, None),
+                                  ("T1", 128, 0.0, 0.99, 0.001), ("T1", 128, 0.0, 0.97, 0.003)],
+                                 seeds=[0, 0, 1, 1]))
+    cell = cells.iloc[0]
+    assert (cell["seeds"], cell["matched_seeds"]) == (2, 2)
+    assert cell["error"] == pytest.approx((0.002 + 0.001) / 2)
+    assert cell["accuracy"] == pytest.approx((1.0 + 0.99) / 2)
 
 
 def test_model_settings_merge_study_and_model_training():
