@@ -102,8 +102,9 @@ def _add_evidence(parser: argparse.ArgumentParser) -> None:
     collect.add_argument("--command", required=True, help="the exact command that ran it")
     collect.add_argument("--config", required=True, help="its config file, e.g. "
                          "config/binding_t1.yaml")
-    collect.add_argument("--time-log", required=True,
-                         help="the run's stderr under /usr/bin/time -v (time, memory, jobs)")
+    collect.add_argument("--time-log", required=True, nargs="+", metavar="LOG",
+                         help="the run's stderr under /usr/bin/time -v (time, memory, jobs); "
+                              "several when the run took several invocations (summed)")
     collect.add_argument("--tables", nargs="+", action="extend", metavar="GLOB",
                          help="tables to copy, globs under tables/STUDY/ (default: every CSV)")
     collect.add_argument("--figures", nargs="+", action="extend", metavar="GLOB",
@@ -137,7 +138,7 @@ def _evidence_collect(args: argparse.Namespace) -> int:
     """Copy the run's evidence into --dest and print what run.json records."""
     record = evidence.collect(
         args.results_dir, args.study, args.dest, command=args.command, config=args.config,
-        time_log=args.time_log, tables=args.tables, figures=args.figures,
+        time_logs=args.time_log, tables=args.tables, figures=args.figures,
         max_bytes=args.max_bytes)
     print(f"{args.dest}: {len(record['files'])} files and {evidence.RUN_JSON} "
           f"({evidence.run_line(record)}, {record['jobs']} jobs)")

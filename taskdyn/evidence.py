@@ -85,6 +85,17 @@ def parse_time_log(path: str | os.PathLike) -> dict[str, Any]:
     }
 
 
+def run_cost(paths: list[str | os.PathLike]) -> dict[str, Any]:
+    """The cost of a run made in several Snakemake invocations (e.g. training, then analyses
+    added later), one time log each: times and jobs summed, peak memory the largest."""
+    parts = [parse_time_log(p) for p in paths]
+    total = {key: round(sum(p[key] for p in parts), 2)
+             for key in ("wall_seconds", "user_seconds", "system_seconds", "cpu_seconds")}
+    jobs = [p["jobs"] for p in parts]
+    return {**total, "peak_memory_gb": max(p["peak_memory_gb"] for p in parts),
+            "jobs": None if None in jobs else sum(jobs), "invocations": len(parts)}
+
+
 def machine(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> dict[str, Any]:
     """This machine's CPU model (None where /proc/cpuinfo names none) and core count."""
     try:
@@ -147,7 +158,7 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def collect(results_dir: str | os.PathLike, study: str, dest: str | os.PathLike, *,
-            command: str, config: str, time_log: str | os.PathLike,
+            command: str, config: str, time_logs: list[str | os.PathLike],
             tables: list[str] | None = None, figures: list[str] | None = None,
             max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """Copy a run's claims, tables and figures of `study` into `dest` and write `dest/run.json`;
@@ -159,7 +170,7 @@ def collect(results_dir: str | os.PathLike, study: str, dest: str | os.PathLike,
         raise EvidenceError(f"{claims} does not exist: build it with snakemake "
                             f"{claims} or check --study")
     read_table(claims)  # a malformed claims table is an error before anything is replaced
-    cost = parse_time_log(time_log)
+    cost = run_cost(time_logs)
     kept_tables, big_tables = select_files(tables_dir, tables, TABLES, max_bytes)
     kept_tables = [p for p in kept_tables if p != claims]
     kept_figures, big_figures = select_files(figures_dir, figures, FIGURES, max_bytes)

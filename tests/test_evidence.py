@@ -85,7 +85,7 @@ def test_collect_writes_run_json(run_dir, tmp_path):
         "format_version": 1, "study": "toy", "run": "toy_run", "config": "config/toy.yaml",
         "command": COMMAND, "wall_seconds": 3723.0, "user_seconds": 3600.5,
         "system_seconds": 12.25, "cpu_seconds": 3612.75, "peak_memory_gb": 1.024, "jobs": 3,
-        "code_version": "0.1.0+abc123def456", "config_hash": "8e7ba402ebabf4eb",
+        "invocations": 1, "code_version": "0.1.0+abc123def456", "config_hash": "8e7ba402ebabf4eb",
         "cpu_model": evidence.machine()["cpu_model"], "cpu_cores": os.cpu_count(),
         "files": ["claims.csv", "figures/t1/accuracy.png", "tables/t1/models.csv"],
         "left_out": [{"path": "tables/toy/t1/big.csv",
@@ -97,6 +97,18 @@ def test_collect_writes_run_json(run_dir, tmp_path):
         assert (dest / rel).read_bytes() == source.read_bytes()
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == \
         sorted([*run["files"], "run.json"])
+
+
+def test_a_run_in_two_invocations_sums_times_and_jobs(run_dir, tmp_path):
+    later = tmp_path / "analyses.log"
+    later.write_text(time_log(wall="2:00.00", user="100.0", system="1.0", rss=2_000_000,
+                              steps=(1, 2)))
+    dest = tmp_path / "docs" / "toy"
+    assert collect(run_dir, dest, str(later)) == 0
+    run = read_json(dest / "run.json")
+    assert (run["wall_seconds"], run["user_seconds"], run["cpu_seconds"]) == \
+        (3723.0 + 120.0, 3700.5, 3612.75 + 101.0)
+    assert (run["jobs"], run["invocations"], run["peak_memory_gb"]) == (3 + 2, 2, 2.048)
 
 
 def test_time_log_in_minutes_and_without_progress(tmp_path):
