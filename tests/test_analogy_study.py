@@ -54,7 +54,11 @@ def test_history_rows_and_resume_after_a_signal_are_exact(dataset, tmp_path, mon
     reference, rows = _train(dataset, tmp_path, "straight")
     assert [r["epoch"] for r in rows] == [0, 2, 4, 6]
     assert np.isnan(rows[0]["train_loss"]) and rows[-1]["train_loss"] < rows[1]["train_loss"]
-    assert {"val_ood_analogical_prob", "dirichlet_energy"} <= set(rows[-1])
+    assert {"val_ood_analogical_prob", "dirichlet_energy", "dirichlet_energy_raw",
+            "dirichlet_energy_scaled", "dirichlet_energy_centred"} <= set(rows[-1])
+    # the scaled energy is the raw one over the mean squared entity norm: both grow together
+    assert all(0 <= r["dirichlet_energy"] <= 4 and 0 <= r["dirichlet_energy_centred"] <= 4
+               and r["dirichlet_energy_raw"] > 0 for r in rows)
     assert "val_ood_atomic_accuracy" not in rows[-1]  # no OOD atomic facts at ratio 0
 
     # SIGTERM during epoch 5 (after the checkpoint of epoch 3, mid-way between evaluations).
