@@ -394,6 +394,36 @@ def test_analogy_learning_rate(reached, seeds, epochs, verdict):
     assert f"0.1: {seeds * reached[-1]}/{seeds} reach analogy" in outcome.measured
 
 
+def _analogy_task_sweep(knob: str, epoch_by_value: dict, seeds: int = 3) -> tuple[dict, dict]:
+    """threshold_epochs.csv of a task-knob sweep: {value: analogy epoch (NaN: never)}."""
+    base = {"num_entities": 10, "num_relations": 100, "analogical_ood_ratio": 0.4}
+    tasks = {f"kg{i}": {**base, knob: value} for i, value in enumerate(epoch_by_value)}
+    rows = [{"task": f"kg{i}", "model": "gpt", "seed": seed, "split": split, "threshold": 0.9,
+             "epoch": epoch if split == "ood_analogical" else 4.0,
+             "final_accuracy": 1.0 if np.isfinite(epoch) or split != "ood_analogical" else 0.2}
+            for i, epoch in enumerate(epoch_by_value.values()) for seed in range(seeds)
+            for split in ("ood_analogical", "near_ood_compositional")]
+    cfg = {"tasks": tasks, "models": {"gpt": {"d_model": 64, "n_layer": 1}},
+           "train": {"epochs": 1000, "lr": 1e-4, "weight_decay": 0.0, "batch_size": 64}}
+    return {"threshold_epochs.csv": pd.DataFrame(rows)}, cfg
+
+
+@pytest.mark.parametrize(("claim", "knob", "values", "epochs", "verdict"), [
+    ("entity_count", "num_entities", (10, 20, 40), (20.0, 40.0, 80.0), HOLDS),
+    ("entity_count", "num_entities", (10, 20, 40), (80.0, 40.0, 20.0), FAILS),
+    ("entity_count", "num_entities", (10, 40), (20.0, np.nan), HOLDS),  # rarer counts first
+    ("analogical_ood_ratio", "analogical_ood_ratio", (0.2, 0.6), (30.0, 90.0), HOLDS),
+    ("analogical_ood_ratio", "analogical_ood_ratio", (0.2, 0.6), (90.0, 30.0), FAILS),
+])
+def test_analogy_task_knob_claims(claim, knob, values, epochs, verdict):
+    tables, cfg = _analogy_task_sweep(knob, dict(zip(values, epochs, strict=True)))
+    outcome = _claim("analogy", claim).check(tables, cfg)
+    assert outcome.verdict == verdict
+    assert outcome.measured.startswith(f"{knob} {values[0]:g}: 3/3 reach analogy")
+    tables, cfg = _analogy_task_sweep(knob, dict(zip(values, epochs, strict=True)), seeds=2)
+    assert _claim("analogy", claim).check(tables, cfg).verdict == TOO_SMALL
+
+
 def _analogy_stages(ordered: list[bool], epochs: int) -> tuple[dict, dict]:
     """stage_statistics.csv from the stage tables of seeds in order or not (out of order:
     analogy before composition)."""
