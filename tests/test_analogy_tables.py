@@ -33,6 +33,10 @@ def _history(seed: int) -> pd.DataFrame:
         table[f"mechanism/{split}/attention_to_source/0/0"] = 0.5 + 0.5 * rise
         table[f"mechanism/{split}/parallelism_ov/0/0"] = rise
         table[f"mechanism/{split}/parallelogram"] = 0.5 * rise
+    for split in ("id_analogical", "ood_analogical"):
+        table[f"mechanism/{split}/attention_chance"] = np.full(len(epochs), 0.5)
+    table["mechanism/functor/isometry_null_low"] = np.full(len(epochs), -0.4)
+    table["mechanism/functor/isometry_null_high"] = np.full(len(epochs), 0.4)
     table["mechanism/functor/isometry"] = np.full(len(epochs), 0.3)
     table["mechanism/functor/isometry_spearman"] = 0.2 + 0.6 * rise
     return pd.DataFrame(table)
@@ -69,9 +73,11 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert stages["attention_to_source_before_analogy"].all()  # analogy at 35 or 45
 
     mechanism = read_table(out["mechanism"])
-    assert len(mechanism) == 4 * 21 * (2 * 3 + 2)
+    assert len(mechanism) == 4 * 21 * (2 * 4 + 4)
     assert set(mechanism["metric"]) == {"attention_to_source", "parallelism_ov",
-                                        "parallelogram", "isometry", "isometry_spearman"}
+                                        "parallelogram", "isometry", "isometry_spearman",
+                                        "attention_chance", "isometry_null_low",
+                                        "isometry_null_high"}
     assert mechanism.loc[mechanism["metric"] == "isometry", "head"].isna().all()
     assert (mechanism.loc[mechanism["metric"] == "attention_to_source", "head"] == 0).all()
 
@@ -130,6 +136,11 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert suptitle(mechanism) == "analogy · kg · gpt: functor mechanism over training"
     assert {"L0 H0, ID prompts", "L0 H0, held-out prompts"} <= set(legend_labels(axes[3]))
     assert "parallelogram (s = x_e), ID prompts" in legend_labels(axes[5])
+    chance = [line for line in axes[2].lines if line.get_label().startswith("chance")]
+    assert len(chance) == 1 and list(chance[0].get_ydata()) == [0.5, 0.5]
+    [band] = [c for c in axes[6].collections if c.get_label().startswith("permutation")]
+    assert band.get_label() == "permutation null 95 %, r"  # no Spearman null logged here
+    np.testing.assert_allclose(band.get_paths()[0].vertices[:, 1].min(), -0.4)
     onsets = [line for ax in axes for line in ax.lines if line.get_marker() == "^"]
     assert len(onsets) == 2 * 4  # attention, parallelism, parallelogram, Spearman; not flat r
     for name in ("d", "e", "s", "m"):

@@ -232,7 +232,9 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
     each reaches the threshold; attention from `<f>` to the source per layer/head (colour) and prompt split
     (line style); parallelism per head (s = the head's OV output of the source) and the
     parallelogram score (black, s = the source's embedding); isometry of E1 and E2, the Pearson
-    (solid) and Spearman rank (dotted) correlation of their pairwise distances. Grey
+    (solid) and Spearman rank (dotted) correlation of their pairwise distances, each with the
+    95 % interval of its permutation null shaded; the dotted grey line on the attention row is
+    its chance level, 1 / the prompt tokens the functor token attends to. Grey
     vertical lines mark the analogy crossings in every row (solid ID, dashed held-out); ▲ marks
     each measure's onset on the curve that `stage_order.csv` times (the functor head on the
     held-out prompts).
@@ -259,6 +261,7 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
             iso = run[run["metric"] == metric].sort_values("epoch")
             axes[3, col].plot(iso["epoch"], iso["value"], color=color, ls=style, lw=1.3,
                               label=label)
+        _chance_levels(axes[1, col], axes[3, col], run)
         _mark_onsets(axes, run, stages[stages["seed"] == seed], col)
         _mark_crossings(axes[:, col], crossings[crossings["seed"] == seed])
         axes[0, col].set_title(f"seed {seed}")
@@ -277,6 +280,24 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
     fig.suptitle(f"{title}: functor mechanism over training")
     fig.tight_layout()
     return fig
+
+
+def _chance_levels(attention: plt.Axes, isometry: plt.Axes, run: pd.DataFrame) -> None:
+    """The attention's chance level (dotted) and the isometries' permutation-null intervals
+    (shaded), where the run's mechanism rows have them."""
+    chance = run.loc[run["metric"] == "attention_chance", "value"]
+    for level in sorted(set(chance.round(6))):
+        attention.axhline(level, color="0.35", lw=0.9, ls=(0, (1, 2)), zorder=1,
+                          label="chance (1 / prompt tokens)")
+    for metric, (color, _, _) in ISOMETRY_CURVES.items():
+        null = run[run["metric"].isin([f"{metric}_null_low", f"{metric}_null_high"])]
+        band = null.pivot_table(index="epoch", columns="metric", values="value").dropna()
+        if len(band) == 0:
+            continue
+        name = "r" if metric == "isometry" else "ρ"
+        isometry.fill_between(band.index, band[f"{metric}_null_low"],
+                              band[f"{metric}_null_high"], color=color, alpha=0.12, lw=0,
+                              label=f"permutation null 95 %, {name}")
 
 
 def _accuracy_panel(ax: plt.Axes, dynamics: pd.DataFrame, crossings: pd.DataFrame) -> None:
