@@ -154,7 +154,7 @@ def test_configs_validate_and_bad_values_fail_with_their_key():
     cfg = config["studies"]["analogy"]
     assert cfg["tasks"]["kg"]["analogical_ood_ratio"] == 0.4  # schema default filled in
     assert cfg["models"]["gpt"]["rope_base"] == 100.0
-    for path in ("config/config.yaml", "config/paper.yaml"):
+    for path in ("config/config.yaml", "config/paper.yaml", "config/analogy_paper.yaml"):
         assert "analogy" in validate_config(load_yaml(ROOT / path), SCHEMAS)["studies"]
     bad = load_yaml(ROOT / "tests" / "configs" / "analogy.yaml")
     bad["studies"]["analogy"]["tasks"]["kg"]["num_relations"] = 2
