@@ -93,7 +93,7 @@ def _check_figures(tables, out):
                                                     "epoch", ""]
         assert legend_labels(axes[0]) == ["seed 0"]
         assert len(axes[0].lines[0].get_xdata()) == EPOCHS
-        assert [len(ax.collections[0].get_offsets()) for ax in axes[2:]] == [EPOCHS] * 2
+        assert [len(ax.collections[0].get_offsets()) for ax in axes[2:4]] == [EPOCHS] * 2
 
         mechanism = drawn_figure(
             jobs.figure_mechanism, mechanism=str(tables / "mechanism.csv"),
