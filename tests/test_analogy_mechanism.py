@@ -11,9 +11,11 @@ from scipy.stats import ortho_group, spearmanr
 
 from taskdyn.models.gpt2_rope import GPT2RoPE
 from taskdyn.studies.analogy.analysis.mechanism import (
+    attention_chance,
     attention_to_source,
     half_rise_epoch,
     isometry,
+    isometry_null,
     parallelism,
 )
 from taskdyn.studies.analogy.mechanism import (
@@ -222,3 +224,25 @@ def test_history_without_the_spearman_isometry_is_refused_by_name():
     with pytest.raises(ValueError, match=r"seed0\.csv lacks the mechanism columns "
                                          r"\['mechanism/functor/isometry_spearman'\].*retrain"):
         mechanism_long(old, "seed0.csv")
+
+
+def test_attention_chance_is_one_over_the_attended_tokens():
+    assert attention_chance(np.array([2, 2, 2])) == 0.5  # (e, <f>): the query sees 2 tokens
+    assert attention_chance(np.array([2, 4])) == pytest.approx((0.5 + 0.25) / 2)
+    with pytest.raises(ValueError, match="at least one token"):
+        attention_chance(np.array([], dtype=int))
+
+
+def test_isometry_null_interval_brackets_chance_and_not_a_true_isometry():
+    rng = np.random.default_rng(3)
+    e1 = rng.normal(size=(12, 6))
+    rotation, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    e2 = 2.0 * e1 @ rotation  # an exact isometry: r = 1, far outside the null
+    for method in ("pearson", "spearman"):
+        low, high = isometry_null(e1, e2, method=method, normalise=False)
+        assert -1 < low < 0 < high < 0.6
+        assert isometry(e1, e2, normalise=False, method=method) > high
+    # the null is seeded: the same interval twice, a different one under another seed
+    assert isometry_null(e1, e2) == isometry_null(e1, e2)
+    assert isometry_null(e1, e2) != isometry_null(e1, e2, seed=1)
+    assert all(np.isnan(v) for v in isometry_null(e1[:2], e2[:2]))

@@ -32,6 +32,10 @@ def test_analogy_pipeline_end_to_end(tmp_path):
     assert set(final["epoch"]) == {12}
     crossings = read_table(tables / "threshold_epochs.csv")
     assert len(crossings) == 2 * 5 and (crossings["threshold"] == 0.9).all()
+    statistics = read_table(tables / "stage_statistics.csv")
+    assert list(statistics["kind"]) == ["seed", "seed", "summary", "summary"]
+    energies = read_table(tables / "energy_statistics.csv")
+    assert len(energies) == 2 * 4 + 2 * 4  # 2 runs × 4 energies, a summary per model × energy
     stages = read_table(tables / "stage_order.csv")
     assert len(stages) == 2 and "attention_to_source_onset_epoch" in stages
     assert stages["attention_to_source_before_analogy"].dtype == bool
@@ -39,9 +43,13 @@ def test_analogy_pipeline_end_to_end(tmp_path):
     mechanism = read_table(tables / "mechanism.csv")  # 1 layer × 1 head, 3 ID / 2 OOD prompts
     assert sorted(set(mechanism["epoch"])) == [0, 4, 8, 12]
     per_epoch = mechanism.groupby(["model", "epoch"]).size()
-    assert (per_epoch == 2 * 3 + 2).all() and len(per_epoch) == 2 * 4  # + 2 isometries
+    # per split 3 measures and the attention's chance level; 2 isometries and their nulls
+    assert (per_epoch == 2 * 4 + 2 * 3).all() and len(per_epoch) == 2 * 4
     assert set(mechanism.loc[mechanism["split"] == "functor", "metric"]) == {
-        "isometry", "isometry_spearman"}
+        "isometry", "isometry_spearman", "isometry_null_low", "isometry_null_high",
+        "isometry_spearman_null_low", "isometry_spearman_null_high"}
+    chance = mechanism[mechanism["metric"] == "attention_chance"]["value"]
+    assert (chance == 0.5).all()  # (e, <f>) prompts: 2 tokens
     assert "isometry_spearman_onset_epoch" in stages
     attention = mechanism[mechanism["metric"] == "attention_to_source"]
     assert attention["value"].between(0, 1).all() and (attention["head"] == 0).all()
@@ -77,13 +85,15 @@ def _check_figures(tables, out):
             assert all(len(curve.get_xdata()) == EPOCHS for curve in curves)
 
         energy = drawn_figure(jobs.figure_energy, table=str(tables / "dynamics.csv"),
-                              task="kg", model=model, **files)
+                              statistics=str(tables / "energy_statistics.csv"), task="kg",
+                              model=model, **files)
         axes = panels(energy)
         assert [ax.get_xlabel() for ax in axes] == ["epoch", "epoch", "Dirichlet energy",
-                                                    "Dirichlet energy"]
+                                                    "Dirichlet energy", "epoch", "epoch",
+                                                    "epoch", ""]
         assert legend_labels(axes[0]) == ["seed 0"]
         assert len(axes[0].lines[0].get_xdata()) == EPOCHS
-        assert [len(ax.collections[0].get_offsets()) for ax in axes[2:]] == [EPOCHS] * 2
+        assert [len(ax.collections[0].get_offsets()) for ax in axes[2:4]] == [EPOCHS] * 2
 
         mechanism = drawn_figure(
             jobs.figure_mechanism, mechanism=str(tables / "mechanism.csv"),
@@ -97,6 +107,8 @@ def _check_figures(tables, out):
         assert {"L0 H0, ID prompts", "L0 H0, held-out prompts"} <= set(legend_labels(rows[1]))
         assert {"Pearson r (all f-pairs)", "Spearman ρ (all f-pairs)"} <= set(
             legend_labels(rows[3]))
+        assert "chance (1 / prompt tokens)" in legend_labels(rows[1])
+        assert "permutation null 95 %, r" in legend_labels(rows[3])
 
     points = [{"knob": "lr", "value": 1e-3, "task": "kg", "model": "gpt"},
               {"knob": "lr", "value": 3e-3, "task": "kg", "model": "gpt_lr_0p003"}]

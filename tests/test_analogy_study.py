@@ -54,7 +54,11 @@ def test_history_rows_and_resume_after_a_signal_are_exact(dataset, tmp_path, mon
     reference, rows = _train(dataset, tmp_path, "straight")
     assert [r["epoch"] for r in rows] == [0, 2, 4, 6]
     assert np.isnan(rows[0]["train_loss"]) and rows[-1]["train_loss"] < rows[1]["train_loss"]
-    assert {"val_ood_analogical_prob", "dirichlet_energy"} <= set(rows[-1])
+    assert {"val_ood_analogical_prob", "dirichlet_energy", "dirichlet_energy_raw",
+            "dirichlet_energy_scaled", "dirichlet_energy_centred"} <= set(rows[-1])
+    # the scaled energy is the raw one over the mean squared entity norm: both grow together
+    assert all(0 <= r["dirichlet_energy"] <= 4 and 0 <= r["dirichlet_energy_centred"] <= 4
+               and r["dirichlet_energy_raw"] > 0 for r in rows)
     assert "val_ood_atomic_accuracy" not in rows[-1]  # no OOD atomic facts at ratio 0
 
     # SIGTERM during epoch 5 (after the checkpoint of epoch 3, mid-way between evaluations).
@@ -107,20 +111,26 @@ SWEPT = {
     "tasks": {"kg": dict(TASK)}, "models": {"gpt": dict(MODEL)}, "seeds": [0],
     "train": {"lr": 1e-3, "batch_size": 64},
     "sweep": {"model": "gpt", "task": "kg", "lr": [1e-3, 1e-2], "d_model": [16, 32],
-              "num_relations": [20, 100]},
+              "num_relations": [20, 100], "num_entities": [10, 20],
+              "analogical_ood_ratio": [0.2, 0.4]},
 }
 
 
 def test_sweep_adds_one_model_or_task_per_non_base_value():
     expanded = expand_sweep(SWEPT)
     assert set(expanded["models"]) == {"gpt", "gpt_lr_0p01", "gpt_d_model_32"}
-    assert set(expanded["tasks"]) == {"kg", "kg_num_relations_100"}
+    assert set(expanded["tasks"]) == {"kg", "kg_num_relations_100", "kg_num_entities_20",
+                                      "kg_analogical_ood_ratio_0p2"}
+    assert expanded["tasks"]["kg_num_entities_20"] == {**TASK, "num_entities": 20}
+    assert expanded["tasks"]["kg_analogical_ood_ratio_0p2"]["analogical_ood_ratio"] == 0.2
     assert expanded["models"]["gpt_lr_0p01"]["train"] == {"lr": 1e-2}
     assert expanded["models"]["gpt_d_model_32"] == {**MODEL, "d_model": 32}
     assert expanded["tasks"]["kg_num_relations_100"]["num_relations"] == 100
     points = {(p["knob"], p["value"]): (p["task"], p["model"]) for p in sweep_points(SWEPT)}
     assert points[("lr", 1e-3)] == ("kg", "gpt")  # the base value reuses the base
     assert points[("num_relations", 100)] == ("kg_num_relations_100", "gpt")
+    assert points[("num_entities", 10)] == ("kg", "gpt")
+    assert points[("analogical_ood_ratio", 0.2)] == ("kg_analogical_ood_ratio_0p2", "gpt")
     assert SWEPT["models"] == {"gpt": MODEL}  # the input is left alone
 
 
@@ -132,6 +142,10 @@ def test_check_config_names_the_bad_key():
     bad["models"]["gpt_lr_0p01"] = dict(MODEL)  # clashes with a generated sweep point
     keys = [key for key, _ in check_config(bad)]
     assert keys == ["tasks.kg.sub_size", "models.gpt.d_model", "sweep.d_model", "sweep.models"]
+    few = copy.deepcopy(SWEPT)
+    few["sweep"]["num_entities"] = [8, 10]  # E1 and E2 of 5 need 10 entities
+    assert check_config(few) == [("sweep.num_entities", "2 × sub_size (10) exceeds "
+                                  "num_entities (8): E1 and E2 must be disjoint")]
     assert not check_config(SWEPT)
 
 
@@ -140,7 +154,7 @@ def test_configs_validate_and_bad_values_fail_with_their_key():
     cfg = config["studies"]["analogy"]
     assert cfg["tasks"]["kg"]["analogical_ood_ratio"] == 0.4  # schema default filled in
     assert cfg["models"]["gpt"]["rope_base"] == 100.0
-    for path in ("config/config.yaml", "config/paper.yaml"):
+    for path in ("config/config.yaml", "config/paper.yaml", "config/analogy_paper.yaml"):
         assert "analogy" in validate_config(load_yaml(ROOT / path), SCHEMAS)["studies"]
     bad = load_yaml(ROOT / "tests" / "configs" / "analogy.yaml")
     bad["studies"]["analogy"]["tasks"]["kg"]["num_relations"] = 2

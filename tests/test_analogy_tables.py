@@ -17,8 +17,11 @@ def _history(seed: int) -> pd.DataFrame:
     epochs = np.arange(0, 101, 5)
     onset = {"id_atomic": 5, "id_compositional": 5, "near_ood_compositional": 15,
              "id_analogical": 10, "ood_analogical": 30 + 10 * seed}
+    # the energy rises to 2 at epoch 10 and drops to 1; its raw form grows with the norms
+    energy = np.where(epochs <= 10, 1.5 + epochs / 20, 1.0)
     table = {"epoch": epochs, "train_loss": np.r_[np.nan, np.exp(-epochs[1:] / 20)],
-             "dirichlet_energy": 2.0 - epochs / 100}
+             "dirichlet_energy": energy, "dirichlet_energy_raw": energy * (1 + epochs / 10),
+             "dirichlet_energy_scaled": energy, "dirichlet_energy_centred": 0.5 * energy}
     for split, t0 in onset.items():
         p = 1 / (1 + np.exp(-(epochs - t0) / 2))
         table.update({f"val_{split}_accuracy": (p > 0.5).astype(float), f"val_{split}_prob": p,
@@ -30,6 +33,10 @@ def _history(seed: int) -> pd.DataFrame:
         table[f"mechanism/{split}/attention_to_source/0/0"] = 0.5 + 0.5 * rise
         table[f"mechanism/{split}/parallelism_ov/0/0"] = rise
         table[f"mechanism/{split}/parallelogram"] = 0.5 * rise
+    for split in ("id_analogical", "ood_analogical"):
+        table[f"mechanism/{split}/attention_chance"] = np.full(len(epochs), 0.5)
+    table["mechanism/functor/isometry_null_low"] = np.full(len(epochs), -0.4)
+    table["mechanism/functor/isometry_null_high"] = np.full(len(epochs), 0.4)
     table["mechanism/functor/isometry"] = np.full(len(epochs), 0.3)
     table["mechanism/functor/isometry_spearman"] = 0.2 + 0.6 * rise
     return pd.DataFrame(table)
@@ -48,9 +55,10 @@ def test_tables_and_figures_from_histories(tmp_path):
     jobs.make_tables(histories=paths, runs=runs, threshold=0.9, onset_fraction=0.5, **out)
 
     dynamics = read_table(out["dynamics"])
-    assert len(dynamics) == 4 * (20 + 21 + 21 * 4 * len(SPLITS))  # train loss has no epoch 0
+    # train loss has no epoch 0; four energies
+    assert len(dynamics) == 4 * (20 + 4 * 21 + 21 * 4 * len(SPLITS))
     final = read_table(out["final"])
-    assert set(final["epoch"]) == {100} and len(final) == 4 * (1 + 4 * len(SPLITS))
+    assert set(final["epoch"]) == {100} and len(final) == 4 * (4 + 4 * len(SPLITS))
     crossings = read_table(out["crossings"]).set_index(["model", "seed", "split"])
     # sigmoid onsets t0 cross 0.5 just after t0: the next evaluation on the 5-epoch grid
     assert crossings.loc[("gpt", 0, "near_ood_compositional"), "epoch"] == 20
@@ -65,9 +73,11 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert stages["attention_to_source_before_analogy"].all()  # analogy at 35 or 45
 
     mechanism = read_table(out["mechanism"])
-    assert len(mechanism) == 4 * 21 * (2 * 3 + 2)
+    assert len(mechanism) == 4 * 21 * (2 * 4 + 4)
     assert set(mechanism["metric"]) == {"attention_to_source", "parallelism_ov",
-                                        "parallelogram", "isometry", "isometry_spearman"}
+                                        "parallelogram", "isometry", "isometry_spearman",
+                                        "attention_chance", "isometry_null_low",
+                                        "isometry_null_high"}
     assert mechanism.loc[mechanism["metric"] == "isometry", "head"].isna().all()
     assert (mechanism.loc[mechanism["metric"] == "attention_to_source", "head"] == 0).all()
 
@@ -86,13 +96,27 @@ def test_tables_and_figures_from_histories(tmp_path):
         assert len(curves) == len(SPLITS) and all(len(c.get_xdata()) == 21 for c in curves)
     crossing_marks = [line for line in axes[0].lines if line.get_marker() == "v"]
     assert len(crossing_marks) == len(SPLITS)  # every fact type reaches 0.9 in seed 0
-    energy = drawn_figure(jobs.figure_energy, table=out["dynamics"], task="kg", model="gpt",
-                          pdf=figures / "e.pdf", png=figures / "e.png")
+    statistics = str(tmp_path / "energy_statistics.csv")
+    jobs.make_statistics(dynamics=out["dynamics"], crossings=out["crossings"],
+                         fall_fraction=0.5, stages=str(tmp_path / "stage_statistics.csv"),
+                         energy=statistics)
+    energy = drawn_figure(jobs.figure_energy, table=out["dynamics"], statistics=statistics,
+                          task="kg", model="gpt", pdf=figures / "e.pdf", png=figures / "e.png")
     axes = panels(energy)
-    assert len(axes) == 4 and legend_labels(axes[0]) == ["seed 0", "seed 1"]
+    assert len(axes) == 8 and legend_labels(axes[0]) == ["seed 0", "seed 1"]
     assert axes[2].get_xlabel() == "Dirichlet energy"
     assert axes[2].get_ylabel() == "held-out analogical accuracy"
     np.testing.assert_allclose(axes[0].lines[0].get_ydata(), _history(0)["dirichlet_energy"])
+    assert axes[4].get_ylabel() == "raw energy\n(norm growth included)"
+    # peak 2 at 10, final 1: below 1.5 from epoch 15; analogy crosses at 35 and 45
+    falls = [line for line in axes[0].lines if line.get_marker() == "v"]
+    assert [line.get_xdata()[0] for line in falls] == [15.0, 15.0]
+    onsets = [line for line in axes[0].lines if line.get_marker() == "o"]
+    assert [line.get_xdata()[0] for line in onsets] == [35.0, 45.0]
+    assert not [line for line in axes[4].lines  # raw: rises (the legend's ▼ has no data)
+                if line.get_marker() == "v" and len(line.get_xdata())]
+    assert [t.get_text() for t in axes[7].get_xticklabels()] == [
+        "normalised", "raw", "scaled", "centred"]
     points = [{"knob": "lr", "value": 1e-3, "task": "kg", "model": "gpt"},
               {"knob": "lr", "value": 1e-2, "task": "kg", "model": "gpt_lr_0p01"}]
     sweep = drawn_figure(jobs.figure_sweep, final=out["final"], points=points,
@@ -112,6 +136,11 @@ def test_tables_and_figures_from_histories(tmp_path):
     assert suptitle(mechanism) == "analogy · kg · gpt: functor mechanism over training"
     assert {"L0 H0, ID prompts", "L0 H0, held-out prompts"} <= set(legend_labels(axes[3]))
     assert "parallelogram (s = x_e), ID prompts" in legend_labels(axes[5])
+    chance = [line for line in axes[2].lines if line.get_label().startswith("chance")]
+    assert len(chance) == 1 and list(chance[0].get_ydata()) == [0.5, 0.5]
+    [band] = [c for c in axes[6].collections if c.get_label().startswith("permutation")]
+    assert band.get_label() == "permutation null 95 %, r"  # no Spearman null logged here
+    np.testing.assert_allclose(band.get_paths()[0].vertices[:, 1].min(), -0.4)
     onsets = [line for ax in axes for line in ax.lines if line.get_marker() == "^"]
     assert len(onsets) == 2 * 4  # attention, parallelism, parallelogram, Spearman; not flat r
     for name in ("d", "e", "s", "m"):

@@ -394,6 +394,102 @@ def test_analogy_learning_rate(reached, seeds, epochs, verdict):
     assert f"0.1: {seeds * reached[-1]}/{seeds} reach analogy" in outcome.measured
 
 
+def _analogy_task_sweep(knob: str, epoch_by_value: dict, seeds: int = 3) -> tuple[dict, dict]:
+    """threshold_epochs.csv of a task-knob sweep: {value: analogy epoch (NaN: never)}."""
+    base = {"num_entities": 10, "num_relations": 100, "analogical_ood_ratio": 0.4}
+    tasks = {f"kg{i}": {**base, knob: value} for i, value in enumerate(epoch_by_value)}
+    rows = [{"task": f"kg{i}", "model": "gpt", "seed": seed, "split": split, "threshold": 0.9,
+             "epoch": epoch if split == "ood_analogical" else 4.0,
+             "final_accuracy": 1.0 if np.isfinite(epoch) or split != "ood_analogical" else 0.2}
+            for i, epoch in enumerate(epoch_by_value.values()) for seed in range(seeds)
+            for split in ("ood_analogical", "near_ood_compositional")]
+    cfg = {"tasks": tasks, "models": {"gpt": {"d_model": 64, "n_layer": 1}},
+           "train": {"epochs": 1000, "lr": 1e-4, "weight_decay": 0.0, "batch_size": 64}}
+    return {"threshold_epochs.csv": pd.DataFrame(rows)}, cfg
+
+
+@pytest.mark.parametrize(("claim", "knob", "values", "epochs", "verdict"), [
+    ("entity_count", "num_entities", (10, 20, 40), (20.0, 40.0, 80.0), HOLDS),
+    ("entity_count", "num_entities", (10, 20, 40), (80.0, 40.0, 20.0), FAILS),
+    ("entity_count", "num_entities", (10, 40), (20.0, np.nan), HOLDS),  # rarer counts first
+    ("analogical_ood_ratio", "analogical_ood_ratio", (0.2, 0.6), (30.0, 90.0), HOLDS),
+    ("analogical_ood_ratio", "analogical_ood_ratio", (0.2, 0.6), (90.0, 30.0), FAILS),
+])
+def test_analogy_task_knob_claims(claim, knob, values, epochs, verdict):
+    tables, cfg = _analogy_task_sweep(knob, dict(zip(values, epochs, strict=True)))
+    outcome = _claim("analogy", claim).check(tables, cfg)
+    assert outcome.verdict == verdict
+    assert outcome.measured.startswith(f"{knob} {values[0]:g}: 3/3 reach analogy")
+    tables, cfg = _analogy_task_sweep(knob, dict(zip(values, epochs, strict=True)), seeds=2)
+    assert _claim("analogy", claim).check(tables, cfg).verdict == TOO_SMALL
+
+
+def _analogy_stages(ordered: list[bool], epochs: int) -> tuple[dict, dict]:
+    """stage_statistics.csv from the stage tables of seeds in order or not (out of order:
+    analogy before composition)."""
+    from taskdyn.studies.analogy.stages import stage_statistics
+
+    crossings = pd.DataFrame([
+        {"task": "kg", "model": "gpt", "seed": seed, "split": split, "threshold": 0.9,
+         "epoch": epoch, "final_accuracy": 1.0}
+        for seed, in_order in enumerate(ordered)
+        for split, epoch in (("id_atomic", 10.0), ("near_ood_compositional", 30.0),
+                             ("ood_analogical", 60.0 if in_order else 20.0))])
+    long = crossings.assign(epoch=0, metric="accuracy", value=0.0)
+    cfg = {"models": {"gpt": {}}, "train": {"epochs": epochs}}
+    return {"stage_statistics.csv": stage_statistics(long, crossings)}, cfg
+
+
+@pytest.mark.parametrize(("ordered", "epochs", "verdict"), [
+    ([True] * 8, 1000, HOLDS),
+    ([True] * 7 + [False], 1000, HOLDS),  # 7/8: Wilson [0.53, 0.98]
+    ([True] * 6 + [False] * 2, 1000, FAILS),  # 6/8: Wilson [0.41, 0.93]
+    ([True] * 4, 1000, TOO_SMALL),  # fewer than 8 seeds
+])
+def test_analogy_stage_ordering(ordered, epochs, verdict):
+    tables, cfg = _analogy_stages(ordered, epochs)
+    outcome = _claim("analogy", "stage_ordering").check(tables, cfg)
+    assert outcome.verdict == verdict
+    assert f"{sum(ordered)} of {len(ordered)} seeds in the order" in outcome.measured
+    assert "held-out composition after memorisation by 20 epochs" in outcome.measured
+
+
+def _analogy_energy(falls: list[float], analogy: list[float], epochs: int = 1000):
+    """energy_statistics.csv with the given fall and analogy epochs for every norm-controlled
+    variant (NaN fall: the energy rises to its last epoch)."""
+    from taskdyn.studies.analogy.stages import energy_statistics
+
+    grid = np.arange(0, 101, 10)
+    long = pd.DataFrame([
+        {"task": "kg", "model": "gpt", "seed": seed, "epoch": e, "split": "functor",
+         "metric": variant, "value": (2.0 if np.isnan(fall) else 1.0) + e / 100
+         if np.isnan(fall) or e < fall else 0.0}
+        for seed, fall in enumerate(falls) for e in grid
+        for variant in ("dirichlet_energy", "dirichlet_energy_scaled",
+                        "dirichlet_energy_centred")])
+    crossings = pd.DataFrame([{"task": "kg", "model": "gpt", "seed": seed,
+                               "split": "ood_analogical", "epoch": epoch}
+                              for seed, epoch in enumerate(analogy)])
+    cfg = {"models": {"gpt": {}}, "train": {"epochs": epochs}}
+    return {"energy_statistics.csv": energy_statistics(long, crossings)}, cfg
+
+
+@pytest.mark.parametrize(("falls", "analogy", "epochs", "verdict", "says"), [
+    ([30.0] * 8, [50.0, 60.0] * 4, 1000, HOLDS, "falls in 8 of 8 seeds"),
+    ([30.0] * 8, [30.0, 20.0] * 4, 1000, FAILS, "does not exclude 0"),
+    ([np.nan] * 8, [50.0] * 8, 1000, FAILS, "does not fall in 8 of 8 seeds"),
+    ([np.nan] * 8, [50.0] * 8, 150, TOO_SMALL, "does not fall"),
+    ([30.0] * 4, [50.0] * 4, 1000, TOO_SMALL, "falls in 4 of 4"),
+])
+def test_analogy_dirichlet_energy(falls, analogy, epochs, verdict, says):
+    tables, cfg = _analogy_energy(falls, analogy, epochs)
+    outcome = _claim("analogy", "dirichlet_energy").check(tables, cfg)
+    assert outcome.verdict == verdict
+    assert says in outcome.measured
+    for variant in ("dirichlet_energy:", "dirichlet_energy_scaled:", "dirichlet_energy_centred:"):
+        assert f"kg/gpt {variant}" in outcome.measured
+
+
 @pytest.mark.parametrize(("error", "n_train", "verdict"), [
     (40.0, 1000, HOLDS), (60.0, 1000, FAILS), (40.0, 150, TOO_SMALL)])
 def test_thalamus_published_baselines(error, n_train, verdict):

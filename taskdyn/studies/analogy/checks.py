@@ -39,7 +39,7 @@ def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
     """Disjoint entity categories, enough relations, RoPE-sized heads, a consistent sweep."""
     problems = []
     for name, task in study_cfg["tasks"].items():
-        problems += task_problems(f"tasks.{name}", task, task["num_relations"])
+        problems += task_problems(f"tasks.{name}", task)
     for name, model in study_cfg["models"].items():
         problems += model_problems(f"models.{name}", model, model["d_model"])
     return problems + sweep_problems(study_cfg)

@@ -16,25 +16,29 @@ from taskdyn.studies.analogy.plotting import (
     plot_mechanism,
     plot_sweep,
 )
+from taskdyn.studies.analogy.stages import (
+    INTERVALS,
+    RUN_KEYS,
+    STAGES,
+    energy_statistics,
+    stage_statistics,
+)
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
-
-# The fact type whose held-out accuracy marks each stage of learning.
-STAGES = {"memorisation": "id_atomic", "composition": "near_ood_compositional",
-          "analogy": "ood_analogical"}
-RUN_KEYS = ["task", "model", "seed"]
 
 
 def dynamics_long(history: pd.DataFrame) -> pd.DataFrame:
     """A training history (one row per epoch) as long rows: epoch, split, metric, value.
 
-    `train_loss` becomes split `train`, metric `loss`; `dirichlet_energy` split `functor`;
+    `train_loss` becomes split `train`, metric `loss`; `dirichlet_energy` and its variants
+    (`dirichlet_energy_<variant>`) split `functor`, metric the column's name;
     `val_<fact type>_<metric>` split `<fact type>`. Epochs without a value give no row. The
     mechanism columns (`mechanism/...`) are left out: `mechanism.mechanism_long` reads them.
     """
     history = history.drop(columns=[c for c in history.columns if c.startswith(PREFIX)])
     long = history.melt(id_vars="epoch", var_name="column", value_name="value").dropna()
-    named = {"train_loss": ("train", "loss"), "dirichlet_energy": ("functor", "dirichlet_energy")}
-    parts = [named.get(c) or tuple(c.removeprefix("val_").rsplit("_", 1)) for c in long["column"]]
+    parts = [("train", "loss") if c == "train_loss" else ("functor", c)
+             if c.startswith("dirichlet_energy") else tuple(c.removeprefix("val_").rsplit("_", 1))
+             for c in long["column"]]
     long["split"], long["metric"] = [p[0] for p in parts], [p[1] for p in parts]
     return long[["epoch", "split", "metric", "value"]].sort_values(
         ["epoch", "split", "metric"], kind="stable").reset_index(drop=True)
@@ -71,6 +75,16 @@ def make_tables(*, histories: list[str], runs: list[list], threshold: float,
     crossing = threshold_crossings(long, threshold)
     write_table(crossings, crossing, prov)
     write_table(stages, stage_order(crossing, mechanism_onsets(mech, onset_fraction)), prov)
+
+
+def make_statistics(*, dynamics: str, crossings: str, fall_fraction: float, stages: str,
+                    energy: str) -> None:
+    """Stage statistics (per seed and across seeds) and the energy's fall against analogy onset
+    per energy variant (`stages`), from the long dynamics table and the threshold crossings."""
+    long, cross = read_table(dynamics), read_table(crossings)
+    prov = provenance({"fall_fraction": fall_fraction}, intervals=INTERVALS)
+    write_table(stages, stage_statistics(long, cross), prov)
+    write_table(energy, energy_statistics(long, cross, fall_fraction), prov)
 
 
 def threshold_crossings(long: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -138,11 +152,14 @@ def figure_mechanism(*, mechanism: str, dynamics: str, crossings: str, stages: s
                                picked["stages"], f"analogy · {task} · {model}"), pdf, png)
 
 
-def figure_energy(*, table: str, task: str, model: str, pdf: str, png: str) -> None:
-    """Dirichlet energy of the f-edges against held-out analogical accuracy over training."""
-    long = read_table(table)
+def figure_energy(*, table: str, statistics: str, task: str, model: str, pdf: str,
+                  png: str) -> None:
+    """Dirichlet energy of the f-edges (and its norm-controlled variants) against held-out
+    analogical accuracy over training, with when the energy falls and analogy sets in."""
+    long, stats = read_table(table), read_table(statistics)
     pick = (long["task"] == task) & (long["model"] == model)
-    save_figure(plot_energy(long[pick], f"analogy · {task} · {model}"), pdf, png)
+    own = stats[(stats["task"] == task) & (stats["model"] == model)]
+    save_figure(plot_energy(long[pick], own, f"analogy · {task} · {model}"), pdf, png)
 
 
 def figure_sweep(*, final: str, points: list[dict], pdf: str, png: str) -> None:

@@ -20,6 +20,11 @@ and over the whole functor (split `functor`, every E1 entity and its image, ID o
 - `isometry`: the Pearson correlation of pairwise distances among the normalised input
   embeddings of E1 and among their images in E2 (NaN when E1 has fewer than 3 entities).
 - `isometry_spearman`: the Spearman rank correlation of the same distances.
+- `isometry_null_low`, `isometry_null_high` (and `isometry_spearman_null_...`): the 95 %
+  interval of each under 200 random re-pairings of E1 with E2 (a permutation null).
+
+and per prompt split the chance level of the attention, `attention_chance`: 1 / the number of
+tokens the functor token attends to, averaged over the prompts (0.5 for `(e, <f>)`).
 
 With `include_f_inverse` the inverse facts `(f(e), <f_inv>)` are prompts too, each measured
 with its own functor token.
@@ -37,9 +42,11 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.studies.analogy.analysis.mechanism import (
+    attention_chance,
     attention_to_source,
     half_rise_epoch,
     isometry,
+    isometry_null,
     parallelism,
 )
 from taskdyn.tasks.knowledge_graph import FACT_TYPES
@@ -96,10 +103,13 @@ def mechanism_scores(model: GPT2RoPE, prompts: dict[str, np.ndarray],
             for (layer, head), value in np.ndenumerate(values):
                 scores[f"{PREFIX}{split}/{metric}/{layer}/{head}"] = float(value)
         scores[f"{PREFIX}{split}/parallelogram"] = float(parallelogram[mask].mean())
+        scores[f"{PREFIX}{split}/attention_chance"] = attention_chance(prompts["length"][mask])
     # three pairs give the fewest distances (3) a correlation can be taken over
     for column, method in zip(FUNCTOR_COLUMNS, ("pearson", "spearman")):
-        scores[column] = (isometry(x["e1"], x["e2"], method=method) if len(functor) >= 3
-                          else float("nan"))
+        enough = len(functor) >= 3
+        scores[column] = isometry(x["e1"], x["e2"], method=method) if enough else float("nan")
+        low, high = isometry_null(x["e1"], x["e2"], method=method)
+        scores[f"{column}_null_low"], scores[f"{column}_null_high"] = low, high
     return scores
 
 

@@ -79,45 +79,109 @@ def _epoch_axis(ax: plt.Axes, epochs: pd.Series) -> None:
         ax.set_xlim(0, last)
 
 
-def plot_energy(long: pd.DataFrame, title: str) -> plt.Figure:
-    """Dirichlet energy and held-out analogical scores over training, and energy against each.
+def plot_energy(long: pd.DataFrame, statistics: pd.DataFrame, title: str) -> plt.Figure:
+    """Dirichlet energy and held-out analogical scores over training, energy against each, and
+    the norm-controlled energies with the lag from their fall to analogy onset.
 
-    Panels: energy by epoch; held-out analogical accuracy (solid) and correct-entity
-    probability (dotted) by epoch; accuracy and probability against the energy, points
-    coloured by epoch.
+    Top row: the anchor's energy (normalised embeddings) by epoch; held-out analogical accuracy
+    (solid) and correct-entity probability (dotted) by epoch; accuracy and probability against
+    the energy, points coloured by epoch. Bottom row: the raw, norm-scaled and centred energies
+    by epoch; the lag (analogy onset − energy fall) per variant, seeds as dots, the mean with its
+    bootstrap 95 % interval. On every energy curve ▼ marks its fall and ● the epoch held-out
+    analogy reaches the threshold (`statistics`: energy_statistics.csv).
     """
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.7))
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7.4))
+    top, bottom = axes
     energy = long[long["metric"] == "dirichlet_energy"]
     analogy = long[long["split"] == HELD_OUT_ANALOGY]
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     norm = plt.Normalize(energy["epoch"].min(), energy["epoch"].max())
-    for i, seed in enumerate(sorted(long["seed"].unique())):
+    seeds = sorted(long["seed"].unique())
+    for i, seed in enumerate(seeds):
         c = colors[i % len(colors)]
         e = energy[energy["seed"] == seed].set_index("epoch")["value"]
         a = analogy[analogy["seed"] == seed]
         scores = {m: a[a["metric"] == m].set_index("epoch")["value"] for m in ("accuracy", "prob")}
-        axes[0].plot(e.index, e.values, color=c, lw=1.2, label=f"seed {seed}")
-        axes[1].plot(scores["accuracy"].index, scores["accuracy"].values, color=c, lw=1.2)
-        axes[1].plot(scores["prob"].index, scores["prob"].values, color=c, lw=1.0, ls=":")
-        for ax, score in zip(axes[2:], scores.values()):
+        top[0].plot(e.index, e.values, color=c, lw=1.2, label=f"seed {seed}")
+        top[1].plot(scores["accuracy"].index, scores["accuracy"].values, color=c, lw=1.2)
+        top[1].plot(scores["prob"].index, scores["prob"].values, color=c, lw=1.0, ls=":")
+        for ax, score in zip(top[2:], scores.values()):
             both = pd.concat({"energy": e, "score": score}, axis=1).dropna()
             ax.plot(both["energy"], both["score"], color=c, lw=0.6, alpha=0.5)
             points = ax.scatter(both["energy"], both["score"], c=both.index, cmap="viridis",
                                 norm=norm, s=9, zorder=3)
-    for ax in axes[:2]:
+        for ax, variant in zip([top[0], *bottom[:3]], ENERGY_PANELS):
+            curve = long[(long["metric"] == variant) & (long["seed"] == seed)]
+            curve = curve.set_index("epoch")["value"].sort_index()
+            if variant != "dirichlet_energy":
+                ax.plot(curve.index, curve.values, color=c, lw=1.2)
+            _mark_fall(ax, curve, statistics, seed, variant, c)
+    for ax in [*top[:2], *bottom[:3]]:
         _epoch_axis(ax, energy["epoch"])
-    axes[0].set(xlabel="epoch", ylabel="Dirichlet energy of f-edges\n(normalised embeddings)")
-    axes[0].legend(frameon=False, fontsize=7)
-    axes[1].set(xlabel="epoch", ylabel="held-out analogical facts\n(solid: accuracy, dotted: p)")
-    axes[2].set(xlabel="Dirichlet energy", ylabel="held-out analogical accuracy")
-    axes[3].set(xlabel="Dirichlet energy", ylabel="held-out analogical p(correct)")
-    for ax in axes[1:]:
+    top[0].set(xlabel="epoch", ylabel="Dirichlet energy of f-edges\n(normalised embeddings)")
+    top[0].legend(frameon=False, fontsize=7)
+    top[1].set(xlabel="epoch", ylabel="held-out analogical facts\n(solid: accuracy, dotted: p)")
+    top[2].set(xlabel="Dirichlet energy", ylabel="held-out analogical accuracy")
+    top[3].set(xlabel="Dirichlet energy", ylabel="held-out analogical p(correct)")
+    for ax in top[1:]:
         ax.set_ylim(-0.04, 1.04)
     if len(energy):
-        fig.colorbar(points, ax=axes[3], label="epoch")
+        fig.colorbar(points, ax=top[3], label="epoch")
+    for ax, variant in zip(bottom[:3], list(ENERGY_PANELS)[1:]):
+        ax.set(xlabel="epoch", ylabel=ENERGY_PANELS[variant])
+    bottom[0].plot([], [], "kv", mfc="white", label="energy falls")
+    bottom[0].plot([], [], "ko", mfc="white", label="held-out analogy ≥ threshold")
+    bottom[0].legend(frameon=False, fontsize=7)
+    _plot_lags(bottom[3], statistics, seeds, colors)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# energy variant → axis label, in panel order (the anchor's first)
+ENERGY_PANELS = {"dirichlet_energy": "normalised",
+                 "dirichlet_energy_raw": "raw energy\n(norm growth included)",
+                 "dirichlet_energy_scaled": "raw energy / mean ‖x‖²",
+                 "dirichlet_energy_centred": "energy of centred,\nnormalised embeddings"}
+
+
+def _mark_fall(ax: plt.Axes, curve: pd.Series, statistics: pd.DataFrame, seed, variant: str,
+               color) -> None:
+    """▼ at the energy's fall epoch and ● at analogy onset, on the curve."""
+    row = statistics[(statistics["kind"] == "seed") & (statistics["seed"] == seed)
+                     & (statistics["variant"] == variant)]
+    if row.empty or curve.empty:
+        return
+    for column, marker in (("fall_epoch", "v"), ("analogy_epoch", "o")):
+        epoch = row[column].iloc[0]
+        if np.isfinite(epoch):
+            value = np.interp(epoch, curve.index.to_numpy(float), curve.to_numpy(float))
+            ax.plot(epoch, value, marker=marker, ms=6, color=color, mfc="white", ls="none",
+                    zorder=4)
+
+
+def _plot_lags(ax: plt.Axes, statistics: pd.DataFrame, seeds: list, colors: list) -> None:
+    """Per energy variant: each seed's lag (analogy onset − fall) and the mean with its
+    bootstrap 95 % interval; the zero line."""
+    variants = [v for v in ENERGY_PANELS if v in set(statistics.get("variant", []))]
+    for x, variant in enumerate(variants):
+        rows = statistics[statistics["variant"] == variant]
+        per_seed = rows[rows["kind"] == "seed"]
+        for i, seed in enumerate(seeds):
+            lag = per_seed.loc[per_seed["seed"] == seed, "lag"]
+            ax.plot(x + 0.08 * (i - len(seeds) / 2), lag, "o", ms=4,
+                    color=colors[i % len(colors)], alpha=0.7)
+        summary = rows[rows["kind"] == "summary"]
+        if len(summary) and np.isfinite(summary["lag"].iloc[0]):
+            mean, low, high = summary[["lag", "lag_low", "lag_high"]].iloc[0]
+            ax.errorbar(x + 0.35, mean, yerr=[[mean - low], [high - mean]], fmt="s",
+                        color="black", ms=5, capsize=3)
+    ax.axhline(0, color="0.6", lw=0.8, ls=":")
+    ax.set_xticks(range(len(variants)),
+                  [v.removeprefix("dirichlet_energy").lstrip("_") or "normalised"
+                   for v in variants])
+    ax.set(ylabel="analogy onset − energy fall (epochs)\n■ mean, bootstrap 95 %",
+           xlim=(-0.6, len(variants) - 0.2))
 
 
 def plot_sweep(table: pd.DataFrame) -> plt.Figure:
@@ -168,7 +232,9 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
     each reaches the threshold; attention from `<f>` to the source per layer/head (colour) and prompt split
     (line style); parallelism per head (s = the head's OV output of the source) and the
     parallelogram score (black, s = the source's embedding); isometry of E1 and E2, the Pearson
-    (solid) and Spearman rank (dotted) correlation of their pairwise distances. Grey
+    (solid) and Spearman rank (dotted) correlation of their pairwise distances, each with the
+    95 % interval of its permutation null shaded; the dotted grey line on the attention row is
+    its chance level, 1 / the prompt tokens the functor token attends to. Grey
     vertical lines mark the analogy crossings in every row (solid ID, dashed held-out); ▲ marks
     each measure's onset on the curve that `stage_order.csv` times (the functor head on the
     held-out prompts).
@@ -195,6 +261,7 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
             iso = run[run["metric"] == metric].sort_values("epoch")
             axes[3, col].plot(iso["epoch"], iso["value"], color=color, ls=style, lw=1.3,
                               label=label)
+        _chance_levels(axes[1, col], axes[3, col], run)
         _mark_onsets(axes, run, stages[stages["seed"] == seed], col)
         _mark_crossings(axes[:, col], crossings[crossings["seed"] == seed])
         axes[0, col].set_title(f"seed {seed}")
@@ -213,6 +280,24 @@ def plot_mechanism(mechanism: pd.DataFrame, dynamics: pd.DataFrame, crossings: p
     fig.suptitle(f"{title}: functor mechanism over training")
     fig.tight_layout()
     return fig
+
+
+def _chance_levels(attention: plt.Axes, isometry: plt.Axes, run: pd.DataFrame) -> None:
+    """The attention's chance level (dotted) and the isometries' permutation-null intervals
+    (shaded), where the run's mechanism rows have them."""
+    chance = run.loc[run["metric"] == "attention_chance", "value"]
+    for level in sorted(set(chance.round(6))):
+        attention.axhline(level, color="0.35", lw=0.9, ls=(0, (1, 2)), zorder=1,
+                          label="chance (1 / prompt tokens)")
+    for metric, (color, _, _) in ISOMETRY_CURVES.items():
+        null = run[run["metric"].isin([f"{metric}_null_low", f"{metric}_null_high"])]
+        band = null.pivot_table(index="epoch", columns="metric", values="value").dropna()
+        if len(band) == 0:
+            continue
+        name = "r" if metric == "isometry" else "ρ"
+        isometry.fill_between(band.index, band[f"{metric}_null_low"],
+                              band[f"{metric}_null_high"], color=color, alpha=0.12, lw=0,
+                              label=f"permutation null 95 %, {name}")
 
 
 def _accuracy_panel(ax: plt.Axes, dynamics: pd.DataFrame, crossings: pd.DataFrame) -> None:

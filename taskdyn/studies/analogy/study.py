@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from taskdyn.models.gpt2_rope import GPT2RoPE
-from taskdyn.studies.analogy.analysis.dirichlet import dirichlet_energy
+from taskdyn.studies.analogy.analysis.dirichlet import energy_variants
 from taskdyn.studies.analogy.mechanism import analogy_prompts, mechanism_scores
 from taskdyn.studies.base import Arrays, Evaluation, Study, train_with
 from taskdyn.studies.splits import HELD_OUT, TRAINING
@@ -81,10 +81,10 @@ class AnalogyStudy(Study):
         """
         settings = self.train_settings(job)
         train, edges = tensors(dataset["train"]), functor_edges(dataset)
-        prompts = analogy_prompts(dataset["test"])
+        prompts, n_entities = analogy_prompts(dataset["test"]), len(dataset["entities"]["id"])
 
         def scores(model, test):
-            return {**evaluation_scores(model, test, edges),
+            return {**evaluation_scores(model, test, edges, n_entities),
                     **mechanism_scores(model, prompts, edges)}
 
         hooks = ScoredEpochs(train, tensors(dataset["test"]), answer_loss, scores,
@@ -112,7 +112,8 @@ class AnalogyStudy(Study):
         answer = steps[None, :] == (test["length"] - 1)[:, None]
         targets = np.zeros(logits.shape, dtype=np.float32)
         targets[answer, test["target"]] = 1.0
-        scores = evaluation_scores(model, tensors(test), functor_edges(dataset))
+        scores = evaluation_scores(model, tensors(test), functor_edges(dataset),
+                                   len(dataset["entities"]["id"]))
         trained = np.isin(test["fact_type"], [FACT_TYPES.index(k) for k in TRAIN_TYPES])
         labels = {"split": np.where(trained, TRAINING, HELD_OUT).astype(np.int8),
                   "fact_type": test["fact_type"].astype(np.int8), "target": test["target"],
@@ -159,10 +160,12 @@ def answer_logits(model: GPT2RoPE, tokens: torch.Tensor, length: torch.Tensor) -
     return model.unembed(last)
 
 
-def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor],
-                      edges: np.ndarray) -> dict[str, float]:
+def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor], edges: np.ndarray,
+                      n_entities: int) -> dict[str, float]:
     """`val_<fact type>_<metric>` for CE, perplexity, accuracy and correct-entity probability,
-    plus `dirichlet_energy` of the normalised input embeddings over the f-edges.
+    plus the Dirichlet energy of the entities' input embeddings over the f-edges: the anchor's
+    (`dirichlet_energy`, normalised embeddings) and its variants (`analysis.dirichlet.
+    ENERGY_VARIANTS`), all from the same embeddings of the `n_entities` entity tokens.
 
     Fact types without facts (e.g. OOD atomic facts when their ratio is 0) are left out.
     """
@@ -173,7 +176,7 @@ def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor],
         logp_target = logp.gather(1, test["target"][:, None])[:, 0]
         per_fact = {"ce": -logp_target, "accuracy": (logp.argmax(1) == test["target"]).float(),
                     "prob": logp_target.exp()}
-        embeddings = model.tok_emb.weight.detach().cpu().numpy()
+        embeddings = model.tok_emb.weight[:n_entities].detach().cpu().numpy()
     model.train(was_training)
     scores = {}
     for index, kind in enumerate(FACT_TYPES):
@@ -183,8 +186,7 @@ def evaluation_scores(model: GPT2RoPE, test: dict[str, torch.Tensor],
         values = {k: float(v[mask].mean()) for k, v in per_fact.items()}
         values["ppl"] = math.exp(min(PPL_MAX_CE, values["ce"]))
         scores.update({f"val_{kind}_{m}": values[m] for m in SPLIT_METRICS})
-    scores["dirichlet_energy"] = dirichlet_energy(embeddings, edges)
-    return scores
+    return {**scores, **energy_variants(embeddings, edges)}
 
 
 def functor_edges(dataset: dict[str, Arrays]) -> np.ndarray:

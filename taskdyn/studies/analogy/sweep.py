@@ -1,12 +1,13 @@
 """Sweeps of the analogy study: one knob at a time around a base model and task.
 
 The `sweep:` block names a base model and task and lists values of the learning rate, weight
-decay, batch size (train settings), width `d_model`, depth `n_layer` (model) or relation count
-`num_relations` (task). Each value other than the base's own becomes a model or task entry
-named `<base>_<knob>_<value>` (0.001 → `0p001`, 1e-05 → `1em05`), so every sweep point × seed
-is an ordinary job of the generic `{task}/{model}/seed{seed}` scheme. Relation-count points
-are tasks, and the generic scheme trains every model on every task, so they cross with the
-model points.
+decay, batch size (train settings), width `d_model`, depth `n_layer` (model), or the relation
+count `num_relations`, entity count `num_entities` (E1 and E2 keep `sub_size`; the extra
+entities are OTHER's) or held-out share of the analogical facts `analogical_ood_ratio` (task).
+Each value other than the base's own becomes a model or task entry named
+`<base>_<knob>_<value>` (0.001 → `0p001`, 1e-05 → `1em05`), so every sweep point × seed is an
+ordinary job of the generic `{task}/{model}/seed{seed}` scheme. Task points are tasks, and the
+generic scheme trains every model on every task, so they cross with the model points.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 TRAIN_KNOBS = ("lr", "weight_decay", "batch_size")
 MODEL_KNOBS = ("d_model", "n_layer")
-TASK_KNOBS = ("num_relations",)
+TASK_KNOBS = ("num_relations", "num_entities", "analogical_ood_ratio")
 SWEEP_KNOBS = TRAIN_KNOBS + MODEL_KNOBS + TASK_KNOBS
 
 
@@ -82,9 +83,9 @@ def _slug(value: Any) -> str:
     return f"{value:g}".replace("-", "m").replace("+", "").replace(".", "p")
 
 
-def task_problems(key: str, task: dict[str, Any], num_relations: int) -> list[tuple[str, str]]:
-    """Problems of a task config (with `num_relations` in place of its own), keyed under `key`."""
-    problems = []
+def task_problems(key: str, task: dict[str, Any]) -> list[tuple[str, str]]:
+    """Problems of a task config, keyed under `key`."""
+    num_relations, problems = task["num_relations"], []
     if 2 * task["sub_size"] > task["num_entities"]:
         problems.append((f"{key}.sub_size", f"2 × sub_size ({2 * task['sub_size']}) exceeds "
                          f"num_entities ({task['num_entities']}): E1 and E2 must be disjoint"))
@@ -114,9 +115,11 @@ def sweep_problems(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
                      f"{sorted(study_cfg[kind])}")]
     task, model = study_cfg["tasks"][sweep["task"]], study_cfg["models"][sweep["model"]]
     problems = []
-    for value in sweep.get("num_relations", []):
-        problems += [("sweep.num_relations", msg) for key, msg in task_problems("", task, value)
-                     if key.endswith("num_relations")]
+    own = {msg for _, msg in task_problems("", task)}  # the base task's are reported there
+    for knob in TASK_KNOBS:
+        for value in sweep.get(knob, []):
+            problems += [(f"sweep.{knob}", msg) for _, msg in
+                         task_problems("", _with_value(task, knob, value)) if msg not in own]
     for value in sweep.get("d_model", []):
         problems += [("sweep.d_model", msg) for _, msg in model_problems("", model, value)]
     for kind, entries in sweep_entries(study_cfg).items():

@@ -60,6 +60,38 @@ rule analogy_make_tables:
         "../../../scripts/analogy_make_tables.py"
 
 
+rule analogy_make_statistics:
+    input:
+        dynamics=rules.analogy_make_tables.output.dynamics,
+        crossings=rules.analogy_make_tables.output.crossings,
+    output:
+        stages=report(
+            "results/{run}/tables/analogy/stage_statistics.csv",
+            caption="../../report/analogy_stage_statistics.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
+        energy=report(
+            "results/{run}/tables/analogy/energy_statistics.csv",
+            caption="../../report/analogy_energy_statistics.rst",
+            category="analogy",
+            subcategory="tables",
+        ),
+    log:
+        "logs/{run}/analogy_make_statistics.log",
+    benchmark:
+        "benchmarks/{run}/analogy_make_statistics.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "analogy"),
+    params:
+        dynamics=analysis_params("dynamics", "analogy"),
+        code=code_params("analogy_make_statistics", study="analogy"),
+    script:
+        "../../../scripts/analogy_make_statistics.py"
+
+
 rule analogy_plot_dynamics:
     input:
         table=rules.analogy_make_tables.output.dynamics,
@@ -90,6 +122,7 @@ rule analogy_plot_dynamics:
 rule analogy_plot_energy:
     input:
         table=rules.analogy_make_tables.output.dynamics,
+        statistics=rules.analogy_make_statistics.output.energy,
     output:
         pdf="results/{run}/figures/analogy/{task}/{model}/energy.pdf",
         png=report(
@@ -171,7 +204,15 @@ rule analogy_plot_sweep:
 STUDY_TARGETS["analogy"] += expand(
     "results/{run}/tables/analogy/{name}.csv",
     run=RUN,
-    name=["dynamics", "final_metrics", "threshold_epochs", "stage_order", "mechanism"],
+    name=[
+        "dynamics",
+        "final_metrics",
+        "threshold_epochs",
+        "stage_order",
+        "mechanism",
+        "stage_statistics",
+        "energy_statistics",
+    ],
 ) + expand(
     "results/{run}/figures/analogy/{task}/{model}/{figure}.png",
     run=RUN,

@@ -12,6 +12,9 @@ The mechanistic measures of Minegishi et al. (2026) and their toy-model notebook
   those among their images (1 when f carries E1's geometry onto E2's up to rotation and scale);
   with `method="spearman"` their rank correlation (1 whenever f keeps the order of the
   distances, e.g. under any monotone distortion of E1's geometry).
+- `isometry_null`: the interval the isometry takes when the pairing of sources and targets is
+  shuffled (a permutation null: what the correlation is without any correspondence).
+- `attention_chance`: the attention weight a head spreading its attention evenly would give.
 - `half_rise_epoch`: when a curve has covered a given fraction of its rise, to time a
   mechanism against behaviour.
 
@@ -94,6 +97,54 @@ def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True
     dx, dy = dx - dx.mean(), dy - dy.mean()
     r = np.sum(dx * dy) / np.sqrt(np.sum(dx**2) * np.sum(dy**2))
     return float(np.clip(r, -1.0, 1.0))
+
+
+def attention_chance(length: np.ndarray) -> float:
+    """Mean over prompts of 1 / (tokens the query attends to): the attention to any one key of a
+    head that attends uniformly, for a query at the last of `length` causal positions."""
+    length = np.asarray(length, dtype=float)
+    if length.size == 0 or (length < 1).any():
+        raise ValueError("needs prompts of at least one token")
+    return float(np.mean(1.0 / length))
+
+
+def isometry_null(sources: np.ndarray, targets: np.ndarray, *, n_perm: int = 200,
+                  level: float = 0.95, seed: int = 0, normalise: bool = True,
+                  method: Literal["pearson", "spearman"] = "pearson") -> tuple[float, float]:
+    """Central `level` interval of `isometry` under random re-pairings of targets to sources.
+
+    Each of `n_perm` permutations π (seeded by `seed`) compares the distances d_E1(i, j) with
+    d_E2(π i, π j), so the correlation measures geometry shared by chance alone; an isometry
+    outside the interval is more than the entity count allows by chance. NaNs below 3 entities.
+    """
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
+    x, y = np.asarray(sources, dtype=np.float64), np.asarray(targets, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 2:
+        raise ValueError(f"sources {x.shape} and targets {y.shape} must be equal (entity, "
+                         "feature) shapes")
+    n = x.shape[0]
+    if n < 3:
+        return float("nan"), float("nan")
+    if normalise:
+        x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        y = y / np.linalg.norm(y, axis=1, keepdims=True)
+    upper = np.triu_indices(n, k=1)
+    dx = np.linalg.norm(x[:, None] - x[None], axis=-1)[upper]
+    full = np.linalg.norm(y[:, None] - y[None], axis=-1)
+    rng = np.random.default_rng(seed)
+    perms = np.argsort(rng.random((n_perm, n)), axis=1)
+    dy = full[perms[:, :, None], perms[:, None, :]][:, upper[0], upper[1]]  # (perm, pair)
+    if method == "spearman":
+        dx = np.argsort(np.argsort(dx)).astype(float)
+        dy = np.argsort(np.argsort(dy, axis=1), axis=1).astype(float)
+    dx = dx - dx.mean()
+    dy = dy - dy.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = dy @ dx / np.sqrt(np.sum(dy**2, axis=1) * np.sum(dx**2))
+    tail = 100 * (1 - level) / 2
+    low, high = np.nanpercentile(r, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def half_rise_epoch(epochs: np.ndarray, values: np.ndarray, fraction: float = 0.5) -> float:
