@@ -6,6 +6,10 @@ dataset, or data drawn online), the loss (which may read the epoch and draw from
 generator), what follows each optimiser step (a curriculum) and the history row at an epoch's
 end (validation, an evaluation, or no row). `EpochHooks` are the hooks of a fixed dataset.
 
+With `patience` > 0 the loop stops once the validation loss (a row's `val_loss`) has not fallen
+for `patience` epochs in a row, and the model ends with the weights of its best validation
+epoch; each row records `best_epoch`, the last row's epoch is where training stopped.
+
 A checkpoint is written every `checkpoint_every` epochs (at epoch boundaries, with the hooks'
 state and the losses not yet in a row, so a resumed run replays exactly what an uninterrupted
 one does). SIGTERM and SIGUSR1 (SLURM's pre-timeout warning) stop the loop after the current
@@ -83,6 +87,7 @@ class TrainSettings:
     batch_size: int = 64
     checkpoint_every: int = 1
     device: str = "auto"
+    patience: int = 0  # epochs without a lower validation loss before stopping (0: never stop)
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> Self:
@@ -204,12 +209,50 @@ class EpochHooks(TrainingHooks):
                 **{f"val_{k}": float(v) for k, v in metrics.items()}}
 
 
+@dataclass
+class EarlyStopping:
+    """Stop after `patience` epochs without a lower validation loss; keep the best weights."""
+
+    patience: int
+    best_loss: float = math.inf
+    best_epoch: int = 0
+    best_state: dict[str, torch.Tensor] | None = None
+    waited: int = 0
+    stopped: bool = False
+
+    def update(self, row: dict[str, float], model: torch.nn.Module, epoch: int) -> None:
+        """Track the best `row["val_loss"]` (copying the weights) and annotate `row`."""
+        if self.patience <= 0 or "val_loss" not in row:
+            return
+        if row["val_loss"] < self.best_loss:
+            self.best_loss, self.best_epoch, self.waited = row["val_loss"], epoch, 0
+            self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.waited += 1
+            self.stopped = self.waited >= self.patience
+        row["best_epoch"] = self.best_epoch
+        if self.stopped:
+            log.info("early stop after epoch %d: no lower validation loss since epoch %d",
+                     epoch, self.best_epoch)
+
+    def restore(self, model: torch.nn.Module) -> None:
+        """Load the best validation epoch's weights into `model` (if any were tracked)."""
+        if self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+    def state(self) -> dict[str, Any]:
+        """What a resumed run needs to stop at the same epoch with the same weights."""
+        return {k: getattr(self, k) for k in ("best_loss", "best_epoch", "best_state", "waited",
+                                              "stopped")}
+
+
 def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings, *, seed: int,
           checkpoint: str | Path, cfg_hash: str, label: str) -> list[dict[str, float]]:
     """Train `model` as `hooks` say; return the history (one row per `epoch_row` given).
 
     The loop's generator is seeded with `seed`; `checkpoint` is resumed from when it was written
-    for `cfg_hash`; `label` names the job in errors (study, task, model, seed).
+    for `cfg_hash`; `label` names the job in errors (study, task, model, seed). With
+    `settings.patience` it stops early and returns with the best validation epoch's weights.
     """
     device = resolve_device(settings.device)
     model.to(device)
@@ -220,11 +263,14 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
                                    cfg_hash=cfg_hash)
     hooks.load_state(extra)
     pending = list(extra.get("pending_losses", []))  # batch losses not yet in a row
+    stopper = EarlyStopping(settings.patience, **extra.get("early_stopping", {}))
     if start == 0 and (row := hooks.initial_row(model)) is not None:
         history.append(row)
 
     with interruptible() as received:
         for epoch in range(start + 1, settings.epochs + 1):
+            if stopper.stopped:  # resumed from the checkpoint written where training stopped
+                break
             tic = time.perf_counter()
             model.train()
             for batch in hooks.batches(epoch, rng):
@@ -237,12 +283,15 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
             if row is not None:
                 if hooks.timed:
                     row["seconds"] = time.perf_counter() - tic
+                stopper.update(row, model, epoch)
                 history.append(checked_row(row, label, epoch))
                 pending = []
-            if checkpoint_due(epoch, settings):
+            if checkpoint_due(epoch, settings) or stopper.stopped:
                 save_checkpoint(checkpoint, epoch=epoch, model=model, optimizer=optimizer,
                                 rng=rng, cfg_hash=cfg_hash, history=history,
-                                extra={"pending_losses": pending, **hooks.state()})
+                                extra={"pending_losses": pending, **hooks.state(),
+                                       "early_stopping": stopper.state()})
+    stopper.restore(model)
     model.to("cpu")
     return history
 

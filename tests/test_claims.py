@@ -504,6 +504,53 @@ def test_thalamus_published_baselines(error, n_train, verdict):
     assert "generated data" in outcome.scale
 
 
+def _gate_rows(model, gate, k, values, accuracy=0.7):
+    """Per-seed gate-comparison rows whose sentence recall and far accuracy are `values`."""
+    return [{"config": "qa1", "model": model, "seed": seed, "gate": gate, "k": k,
+             "babi_task": 1, "accuracy": accuracy, "sentence_recall": v, "accuracy_far": v}
+            for seed, v in enumerate(values)]
+
+
+THALAMUS_CFG = {"tasks": {"qa1": {"babi_tasks": [1]}}}
+
+
+@pytest.mark.parametrize(("learned", "last_k", "verdict"), [
+    ([0.90, 0.91, 0.92], [0.60, 0.62, 0.61], HOLDS),     # disjoint intervals
+    ([0.70, 0.90, 0.80], [0.70, 0.72, 0.74], FAILS),     # higher mean, overlapping intervals
+    ([0.50, 0.51, 0.52], [0.60, 0.62, 0.61], FAILS),     # recency wins
+    ([0.90, 0.91], [0.60, 0.62], TOO_SMALL)])            # two seeds
+def test_thalamus_selection_beyond_recency(learned, last_k, verdict):
+    n = len(learned)
+    frame = pd.DataFrame(_gate_rows("thalamus", "learned", 12, learned)
+                         + _gate_rows("last", "last_k", 12, last_k)
+                         + _gate_rows("random", "random_k", 12, [0.3, 0.31, 0.29][:n])
+                         + _gate_rows("last6", "last_k", 6, [0.99] * n)  # another k: ignored
+                         + _gate_rows("no_gate", "none", None, [1.0] * n))
+    outcome = _claim("thalamus", "selection_beyond_recency").check(
+        {"qa1/gate_comparison.csv": frame}, THALAMUS_CFG)
+    assert outcome.verdict == verdict
+    assert "qa1 k = 12, sentence recall: thalamus" in outcome.measured
+    assert "last6" not in outcome.measured and "no_gate" not in outcome.measured
+
+
+def test_thalamus_recency_without_both_baselines_is_too_small():
+    frame = pd.DataFrame(_gate_rows("thalamus", "learned", 12, [0.9] * 3)
+                         + _gate_rows("last", "last_k", 12, [0.5] * 3))
+    outcome = _claim("thalamus", "selection_beyond_recency").check(
+        {"qa1/gate_comparison.csv": frame}, THALAMUS_CFG)
+    assert outcome.verdict == TOO_SMALL and "random_k" in outcome.scale
+
+
+@pytest.mark.parametrize(("oracle", "seeds", "verdict"), [
+    (0.99, 3, HOLDS), (0.60, 3, FAILS), (0.99, 1, TOO_SMALL)])
+def test_thalamus_oracle_ceiling(oracle, seeds, verdict):
+    frame = pd.DataFrame(_gate_rows("thalamus", "learned", 12, [0.8] * seeds, accuracy=0.8)
+                         + _gate_rows("oracle", "oracle", 12, [1.0] * seeds, accuracy=oracle))
+    outcome = _claim("thalamus", "oracle_ceiling").check({"qa1/gate_comparison.csv": frame},
+                                                         THALAMUS_CFG)
+    assert outcome.verdict == verdict
+
+
 @pytest.mark.parametrize(("train", "angle", "verdict"), [
     (0.99, 0.93, HOLDS), (0.90, 0.85, TOO_SMALL)])
 def test_wm_training_criterion(train, angle, verdict):

@@ -6,8 +6,10 @@ import pytest
 from taskdyn.studies.thalamus.analysis import (
     accuracy_by_group,
     gate_scores,
+    mean_interval,
     phase_by_role,
     phase_pca,
+    support_distance,
     task_swap_matrix,
 )
 
@@ -65,3 +67,24 @@ def test_phase_by_role_means_and_pca_of_tags_on_a_line():
     coords, roles, ratio = phase_pca(tags, np.zeros((4, 50), int), n_points=30, rng=rng)
     assert coords.shape == (30, 2) and roles.shape == (30,)
     assert ratio[0] == pytest.approx(1.0)
+
+
+def test_support_distance_counts_sentences_back_to_the_farthest_supporting_one():
+    sentence = np.array([[0, 0, 1, 1, 2, 3, -1], [0, 1, 2, 3, 4, 5, 6], [0, 1, 1, 2, -1, -1, -1]])
+    supporting = np.array([[0, 0, 1, 1, 0, 0, 0],   # sentence 1 of 0..3: 2 back
+                           [0, 1, 0, 0, 0, 1, 0],   # sentences 1 and 5 of 0..6: 5 back
+                           [0, 0, 0, 0, 0, 0, 0]], bool)  # none left: -1
+    assert support_distance(supporting, sentence).tolist() == [2, 5, -1]
+    last = np.array([[0, 1, 1]]), np.array([[False, True, True]])
+    assert support_distance(last[1], last[0]).tolist() == [0]
+
+
+def test_mean_interval_is_the_student_t_interval_over_seeds():
+    mean, low, high = mean_interval(np.array([0.5, 0.7, 0.6]))
+    # sd 0.1, n 3: half-width t(0.975, 2) = 4.3027 times 0.1 / sqrt(3)
+    assert mean == pytest.approx(0.6)
+    assert (high - mean) == pytest.approx(4.302653 * 0.1 / np.sqrt(3), rel=1e-5)
+    assert mean - low == pytest.approx(high - mean)
+    one = mean_interval(np.array([0.4, np.nan]))
+    assert one[0] == 0.4 and np.isnan(one[1]) and np.isnan(one[2])
+    assert all(np.isnan(mean_interval(np.array([]))))

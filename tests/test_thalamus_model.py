@@ -5,7 +5,8 @@ import torch
 
 from taskdyn.models.thalamus import (LSTMReader, SyntheticThalamus, ThalamusReader,
                                      attention_bias, build_qa_model, by_sentence, reverse_valid,
-                                     select_top_k, sentence_means, story_then_question)
+                                     rule_selection, select_top_k, sentence_means,
+                                     story_then_question, story_uniform)
 
 ATTRS = {"vocab_size": 12, "n_answers": 4, "n_tasks": 2, "max_story_tokens": 9}
 
@@ -161,3 +162,77 @@ def test_reverse_valid_and_story_then_question_on_known_arrays():
     story, question = torch.tensor([[1, 2, 0], [3, 0, 0]]), torch.tensor([[7, 8], [9, 0]])
     joined = story_then_question(story, torch.tensor([2, 1]), question)
     assert joined.tolist() == [[1, 2, 7, 8, 0], [3, 9, 0, 0, 0]]
+
+
+SMALL = {"hidden_size": 8, "embed_size": 8, "n_heads": 2, "workspace_size": 16, "phase_dim": 4}
+
+
+def _supporting(sentence):
+    """Sentence 1 supports every story of `_batch` (story 2 has no sentence 1: no support)."""
+    return (sentence == 1).to(torch.int8)
+
+
+def test_last_k_keeps_exactly_the_final_k_valid_tokens_of_padded_stories():
+    story, *_ = _batch()
+    sel = rule_selection("last_k", 3, story, story != 0, None, seed=0, fresh=False)
+    assert sel.mask.nonzero()[:, 1].view(-1, 1).tolist() == [[6], [7], [8], [2], [3], [4],
+                                                             [0], [1]]
+    assert sel.valid.tolist() == [[True] * 3, [True] * 3, [True, True, False]]
+    assert sel.weights.tolist() == sel.valid.float().tolist()
+
+
+def test_oracle_keeps_exactly_the_supporting_tokens_up_to_k():
+    story, *_, sentence = _batch()
+    supporting = _supporting(sentence)
+    sel = rule_selection("oracle", 8, story, story != 0, supporting, seed=0, fresh=False)
+    assert torch.equal(sel.mask, supporting.bool())  # stories 0, 1: tokens 3-5; story 2: none
+    latest = rule_selection("oracle", 2, story, story != 0, supporting, seed=0, fresh=False)
+    assert latest.mask[0].nonzero().flatten().tolist() == [4, 5]
+    with pytest.raises(ValueError, match="supporting-fact mask"):
+        rule_selection("oracle", 2, story, story != 0, None, seed=0, fresh=False)
+
+
+def test_random_k_is_reproducible_per_seed_and_never_picks_padding():
+    story, *_ = _batch()
+    valid = story != 0
+    picks = [rule_selection("random_k", 2, story, valid, None, seed=s, fresh=False).mask
+             for s in (0, 0, 1)]
+    assert torch.equal(picks[0], picks[1])
+    draws = torch.stack([rule_selection("random_k", 2, story, valid, None, seed=s,
+                                        fresh=False).mask for s in range(20)])
+    assert not draws[:, ~valid].any() and (draws.sum(2) == 2).all()
+    assert len({tuple(d[0].nonzero().flatten().tolist()) for d in draws}) > 5  # seeds differ
+    padded = torch.cat([story, torch.zeros(3, 5, dtype=torch.long)], 1)
+    assert torch.equal(story_uniform(padded, 3)[:, :9], story_uniform(story, 3))
+    fresh = {tuple(rule_selection("random_k", 2, story, valid, None, seed=0,
+                                  fresh=True).indices[0].tolist()) for _ in range(10)}
+    assert len(fresh) > 1  # training draws anew
+
+
+def test_story_uniform_is_roughly_uniform_and_story_specific():
+    story = torch.randint(1, 30, (400, 20), generator=torch.Generator().manual_seed(0))
+    u = story_uniform(story, 0)
+    assert 0 <= u.min() and u.max() < 1 and abs(u.mean().item() - 0.5) < 0.02
+    assert torch.histc(u, 10, 0, 1).min() > 0.08 * u.numel()
+    assert not torch.equal(u[0], u[1])
+
+
+@pytest.mark.parametrize("gate", ["last_k", "random_k", "oracle"])
+def test_rule_gates_train_the_same_readout_and_keep_at_most_k_tokens(gate):
+    torch.manual_seed(0)
+    model = build_qa_model({"type": "thalamus", "gate": gate, "k": 2, **SMALL}, ATTRS)
+    story, length, question, task, sentence = _batch()
+    supporting = _supporting(sentence)
+    out = model(story, length, question, task, sentence, supporting)
+    assert out.salience is None and torch.isfinite(out.logits).all()
+    assert (out.selected.sum(1) <= 2).all() and not out.selected[story == 0].any()
+    if gate == "oracle":
+        assert out.selected.sum(1).tolist() == [2, 2, 0]  # story 2 has no supporting token
+        assert not out.selected[~supporting.bool()].any()
+    torch.nn.functional.cross_entropy(out.logits, torch.tensor([0, 1, 2])).backward()
+    assert model.answer[1].weight.grad.abs().sum() > 0
+    assert model.to_workspace.weight.grad.abs().sum() > 0
+    assert model.thalamus.score_head[0].weight.grad is None  # no learned scores
+    kept = {n: p.shape for n, p in model.named_parameters()}
+    learned = build_qa_model({"type": "thalamus", "k": 2, **SMALL}, ATTRS)
+    assert kept == {n: p.shape for n, p in learned.named_parameters()}  # same modules

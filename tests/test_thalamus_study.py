@@ -81,7 +81,8 @@ def test_dataset_splits_by_story_with_task_ids_and_training_vocabulary(dataset):
     assert {"yes", "no"} <= set(attrs["answers"]) and attrs["max_story_tokens"] == 40
 
 
-@pytest.mark.parametrize("model_cfg", [MODEL, {"type": "lstm", "hidden_size": 8}])
+@pytest.mark.parametrize("model_cfg", [MODEL, {"type": "lstm", "hidden_size": 8},
+                                       {**MODEL, "gate": "oracle"}])
 def test_evaluation_has_the_common_layout_with_gate_and_swap_labels(dataset, model_cfg):
     data, attrs = dataset
     torch.manual_seed(0)
@@ -109,3 +110,7 @@ def test_evaluation_has_the_common_layout_with_gate_and_swap_labels(dataset, mod
         assert np.array_equal(ev.labels["prediction_as_task0"][ev.labels["task"] == 0],
                               ev.labels["prediction"][ev.labels["task"] == 0])
         assert 0 <= ev.metrics["gate_precision"] <= 1
+    if model_cfg.get("gate") == "oracle":  # the dataset's supporting mask reaches the gate
+        selected, supporting = ev.labels["selected"], ev.labels["supporting"].astype(bool)
+        assert not (selected & ~supporting).any() and selected.any()
+        assert ev.metrics["gate_precision"] == 1.0

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from taskdyn.studies.splits import held_out, split_codes, split_label, training, unseen
-from taskdyn.training import Interrupted, TrainingHooks, TrainSettings, train
+from taskdyn.training import Interrupted, TrainingHooks, TrainSettings, fit, train
 
 SETTINGS = TrainSettings(lr=0.05, epochs=5, batch_size=4, checkpoint_every=1, device="cpu")
 
@@ -93,3 +93,37 @@ def test_split_codes_are_shared_by_every_study():
     np.testing.assert_array_equal(unseen(split), [1, 1, 0, 0, 0, 1])
     with pytest.raises(ValueError, match="distinct"):
         split_codes(("train",))
+
+
+class Climber(torch.nn.Module):
+    """One weight that Adam raises by about `lr` per step (loss -w); validation wants w = 3."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(()))
+
+
+def _climb(tmp_path, patience, epochs=20):
+    model = Climber()
+    history = fit(model, {"x": torch.zeros(1, 1)}, {"x": torch.zeros(1, 1)},
+                  lambda m, batch: -m.w, lambda m, batch: {"loss": float((m.w - 3) ** 2)},
+                  TrainSettings(lr=1.0, epochs=epochs, batch_size=1, grad_clip=0.0,
+                                device="cpu", patience=patience),
+                  seed=0, checkpoint=tmp_path / "ckpt.pt", cfg_hash="h", label="climb")
+    return model, history
+
+
+def test_early_stopping_stops_after_patience_epochs_and_keeps_the_best_weights(tmp_path):
+    model, history = _climb(tmp_path, patience=3)
+    # w ≈ 1, 2, 3, 4, 5, 6: the loss is lowest at epoch 3, then rises for 3 epochs
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4, 5, 6]
+    assert [row["best_epoch"] for row in history] == [1, 2, 3, 3, 3, 3]
+    assert model.w.item() == pytest.approx(3.0, abs=1e-3)
+    again, resumed = _climb(tmp_path, patience=3)  # resumed from the stopping checkpoint
+    assert resumed == history and again.w.item() == pytest.approx(3.0, abs=1e-3)
+
+
+def test_without_patience_every_epoch_runs_and_the_last_weights_stay(tmp_path):
+    model, history = _climb(tmp_path, patience=0, epochs=8)
+    assert len(history) == 8 and "best_epoch" not in history[0]
+    assert model.w.item() == pytest.approx(8.0, abs=1e-3)

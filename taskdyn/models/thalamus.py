@@ -12,8 +12,12 @@ its share of the kept salience; recency features let the scorer and the workspac
 sentences. By default the story BiLSTM reads each sentence alone, so a token carries nothing
 from sentences the gate dropped. Content-derived phase tags are appended to the kept tokens,
 which a Transformer workspace reads beside a question token; the answer comes from that token.
-`gate="none"` keeps every token (the no-gate baseline); `LSTMReader` is the plain LSTM
-reader of Weston et al. (2015): one LSTM reads the story, then the question.
+`gate="none"` keeps every token (the no-gate baseline). The rule gates `last_k` (the last k
+story tokens), `random_k` (k tokens drawn uniformly per story: fresh draws in training, a fixed
+draw per story and `gate_seed` at evaluation) and `oracle` (the supporting sentences' tokens, the
+latest k of them) keep k tokens by a fixed rule and feed the same workspace and readout, which
+still learn; they differ from the learned gate only in which tokens are kept. `LSTMReader` is the
+plain LSTM reader of Weston et al. (2015): one LSTM reads the story, then the question.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-GATES = ("topk", "none")
+GATES = ("topk", "none", "last_k", "random_k", "oracle")
+RULE_GATES = ("last_k", "random_k", "oracle")  # fixed selection rules: no learned scores
+_HASH_MASK = 0x7FFFFFFF  # 31-bit hash values: their products with 30-bit factors fit int64
 SCOPES = ("sentence", "story")
 SELECTIONS = ("straight_through", "gumbel")
 RECENCY_PERIODS = torch.tensor([4.0, 8.0, 16.0, 32.0, 64.0])
@@ -69,6 +75,57 @@ def select_top_k(scores: torch.Tensor, valid: torch.Tensor, k: int, *, tau: floa
     straight = hard + soft - soft.detach()
     kept_valid = valid.gather(1, indices)
     return Selection(indices, kept_valid, straight.gather(1, indices), hard.bool())
+
+
+def last_k_scores(valid: torch.Tensor) -> torch.Tensor:
+    """[batch, token] scores that rise with position: top-k keeps the last k valid tokens."""
+    return torch.arange(valid.shape[1], device=valid.device).float().expand(valid.shape)
+
+
+def _mix(x: torch.Tensor) -> torch.Tensor:
+    """An integer hash of 31-bit int64 values (xor-shift-multiply rounds; products fit int64)."""
+    for _ in range(2):
+        x = x ^ (x >> 15)
+        x = (x * 0x2C1B3C6D) & _HASH_MASK
+        x = x ^ (x >> 12)
+        x = (x * 0x297A2D39) & _HASH_MASK
+    return x
+
+
+def story_uniform(story: torch.Tensor, seed: int) -> torch.Tensor:
+    """[batch, token] values in [0, 1) fixed by each story's words and `seed`.
+
+    A hash, not a generator: the same story gets the same values in any batch, at any padding
+    length, so a random gate's evaluation draw is reproducible.
+    """
+    position = torch.arange(story.shape[1], device=story.device)
+    words = _mix((story * 4099 + position) & _HASH_MASK) * (story != 0)
+    key = _mix(words.sum(1, keepdim=True) & _HASH_MASK)
+    salt = _mix((position + 65537 * (seed + 1)) & _HASH_MASK)
+    return _mix(key ^ salt).double().div(_HASH_MASK + 1).float()
+
+
+def rule_selection(gate: str, k: int, story: torch.Tensor, valid: torch.Tensor,
+                   supporting: torch.Tensor | None, *, seed: int, fresh: bool) -> Selection:
+    """The k tokens a rule gate keeps (`RULE_GATES`), with weights 1 on kept slots.
+
+    `last_k`: the last k valid tokens; `random_k`: k valid tokens uniformly, drawn anew when
+    `fresh` (training) else fixed by `story_uniform`; `oracle`: the latest k tokens of the
+    supporting sentences (`supporting` [batch, token]), nothing else.
+    """
+    if gate == "last_k":
+        scores = last_k_scores(valid)
+    elif gate == "random_k":
+        scores = torch.rand(valid.shape, device=valid.device) if fresh \
+            else story_uniform(story, seed)
+    elif gate == "oracle":
+        if supporting is None:
+            raise ValueError("the oracle gate needs the supporting-fact mask (`supporting`)")
+        valid, scores = valid & supporting.bool(), last_k_scores(valid)
+    else:
+        raise ValueError(f"{gate!r} is not a rule gate; rule gates: {RULE_GATES}")
+    selection = select_top_k(scores, valid, k)
+    return selection._replace(weights=selection.valid.float())
 
 
 def recency_features(lengths: torch.Tensor, n_tokens: int, scale: int) -> torch.Tensor:
@@ -200,10 +257,11 @@ def attention_bias(salience: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
 
     Item j gets log(n_items * its share of the items' salience): zero when salience is uniform,
     so the scorer also learns which kept tokens helped; -inf hides padding; the question token
-    (key 0) gets 0.
+    (key 0) gets 0, so a question with no kept item still reads the question token.
     """
     log_share = torch.log_softmax(salience.masked_fill(~valid, float("-inf")), dim=1)
     log_share = log_share + torch.log(valid.sum(1, keepdim=True).clamp(min=1))
+    log_share = log_share.masked_fill(~valid, float("-inf"))  # no item kept: not NaN
     return torch.cat([torch.zeros_like(log_share[:, :1]), log_share], 1)
 
 
@@ -238,14 +296,14 @@ class ThalamusReader(nn.Module):
                  tau: float = 1.0, embed_size: int = 32, hidden_size: int = 32,
                  task_dim: int = 16, n_heads: int = 4, phase_dim: int = 8,
                  workspace_size: int = 64, workspace_layers: int = 1, workspace_heads: int = 4,
-                 dropout: float = 0.0, encoder_scope: str = "sentence"):
+                 dropout: float = 0.0, encoder_scope: str = "sentence", gate_seed: int = 0):
         super().__init__()
         if gate not in GATES:
             raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
         if encoder_scope not in SCOPES:
             raise ValueError(f"encoder_scope must be one of {SCOPES}, got {encoder_scope!r}")
         d = 2 * hidden_size
-        self.gate, self.encoder_scope = gate, encoder_scope
+        self.gate, self.encoder_scope, self.k, self.gate_seed = gate, encoder_scope, k, gate_seed
         self.embedding = nn.Embedding(vocab_size, embed_size, padding_idx=0)
         self.story_encoder = _Encoder(embed_size, hidden_size)
         self.question_encoder = _Encoder(embed_size, hidden_size)
@@ -264,7 +322,9 @@ class ThalamusReader(nn.Module):
                                     nn.Linear(workspace_size, n_answers))
 
     def forward(self, story: torch.Tensor, story_length: torch.Tensor, question: torch.Tensor,
-                task: torch.Tensor, sentence: torch.Tensor) -> QAOutput:
+                task: torch.Tensor, sentence: torch.Tensor,
+                supporting: torch.Tensor | None = None) -> QAOutput:
+        """Answer logits; `supporting` (the supporting-fact mask) is read by the oracle gate only."""
         valid = story != 0
         question_valid = question != 0
         embedded = self.embedding(story)
@@ -283,6 +343,12 @@ class ThalamusReader(nn.Module):
             items = _gather_tokens(items, sel.indices) * sel.weights.unsqueeze(-1)
             items_valid, selected = sel.valid, sel.mask
             bias = salience.gather(1, sel.indices)
+        elif self.gate in RULE_GATES:
+            sel = rule_selection(self.gate, self.k, story, valid, supporting,
+                                 seed=self.gate_seed, fresh=self.training)
+            items = _gather_tokens(items, sel.indices)
+            items_valid, selected = sel.valid, sel.mask
+            bias = torch.zeros(sel.indices.shape, device=story.device)
         else:
             items_valid, selected = valid, valid
         q_mean = (q_states * question_valid.unsqueeze(-1)).sum(1) / question_valid.sum(
@@ -315,7 +381,8 @@ class LSTMReader(nn.Module):
         self.answer = nn.Linear(hidden_size, n_answers)
 
     def forward(self, story: torch.Tensor, story_length: torch.Tensor, question: torch.Tensor,
-                task: torch.Tensor, sentence: torch.Tensor) -> QAOutput:
+                task: torch.Tensor, sentence: torch.Tensor,
+                supporting: torch.Tensor | None = None) -> QAOutput:
         q_length = (question != 0).sum(1)
         states = self.lstm(self.embedding(story_then_question(story, story_length, question)))[0]
         last = (story_length + q_length - 1).clamp(min=0)

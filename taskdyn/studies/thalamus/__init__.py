@@ -3,9 +3,10 @@
 A study *task* is a configuration: one bAbI task (single-task) or several (multi-task, the task
 id fed to the thalamus). Its dataset is parsed from bAbI files, generated, downloaded or read
 from a path (`data.source`), which `inputs.dataset_inputs` declares to the workflow. Models are
-the thalamus reader, the same reader without a gate and a plain LSTM reader. Evaluation runs on
-the official test split and records per-token states, the gate's choices, phase tags and the
-answers given under every task id.
+the thalamus reader with its learned gate, the same reader without a gate or with a rule gate
+(last k, random k, oracle) and a plain LSTM reader. Evaluation runs on the official test split
+and records per-token states, the gate's choices, phase tags and the answers given under every
+task id.
 
 Modules: `study` (datasets, models, training, evaluation: `STUDY`), `checks` (the config
 checks, without torch), `inputs` (the bAbI files a dataset reads), `claims` (the idea's testable
@@ -25,8 +26,25 @@ def readers(cfg: dict[str, Any]) -> list[str]:
 
 
 def gated(cfg: dict[str, Any]) -> list[str]:
-    """Models with a top-k gate."""
+    """Models with the learned top-k gate."""
     return [m for m in readers(cfg) if cfg["models"][m]["gate"] == "topk"]
+
+
+def gate_label(model: dict[str, Any]) -> str:
+    """Which tokens a model keeps: `learned` (the top-k gate), a rule gate (`last_k`,
+    `random_k`, `oracle`), `none` (all) or, for other model types, the type (`lstm`)."""
+    if model["type"] != "thalamus":
+        return model["type"]
+    return "learned" if model["gate"] == "topk" else model["gate"]
+
+
+def gates(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{model: {gate: its `gate_label`, k: tokens kept (None for models that keep all)}}."""
+    out = {}
+    for name, model in cfg["models"].items():
+        label = gate_label(model)
+        out[name] = {"gate": label, "k": model["k"] if label not in ("none", "lstm") else None}
+    return out
 
 
 def runs(cfg: dict[str, Any], models: list[str]) -> list[dict[str, Any]]:

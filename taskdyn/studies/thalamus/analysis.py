@@ -46,6 +46,38 @@ def gate_scores(selected: np.ndarray, supporting: np.ndarray, sentence: np.ndarr
                           n_selected=n_selected)
 
 
+def support_distance(supporting: np.ndarray, sentence: np.ndarray) -> np.ndarray:
+    """Sentences back of each trial's farthest supporting sentence (0: the story's last), -1
+    where no supporting sentence survived truncation.
+
+    The farthest one is what a recency gate loses first; with one supporting fact it is that fact.
+    """
+    supporting, sentence = np.asarray(supporting, bool), np.asarray(sentence)
+    last = sentence.max(1)
+    first_support = np.where(supporting, sentence, np.iinfo(sentence.dtype).max).min(1)
+    return np.where(supporting.any(1), last - first_support, -1)
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high): the mean of finite `values` and its Student-t interval.
+
+    The t interval over seeds (mean ± t_{(1+level)/2, n-1} · sd / √n); NaN bounds with fewer
+    than two values, and a zero-width interval when every value is equal.
+    """
+    from scipy import stats  # imported here: only the summary needs it
+
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, np.nan, np.nan
+    half = stats.t.ppf((1 + level) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(
+        len(values))
+    return mean, mean - float(half), mean + float(half)
+
+
 def accuracy_by_group(prediction: np.ndarray, answer: np.ndarray,
                       group: np.ndarray) -> dict[int, float]:
     """Accuracy of `prediction` against `answer` within each value of `group`."""

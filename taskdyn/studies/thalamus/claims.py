@@ -16,15 +16,22 @@ from taskdyn.claims import (
     Need,
     Outcome,
     Tables,
+    at_least,
     judge,
-    not_measured,
     per_task,
     too_small,
 )
 from taskdyn.studies.thalamus import gated, readers
+from taskdyn.studies.thalamus.analysis import mean_interval
 
 REFERENCE_TRAIN_SIZE = 1000  # the references in accuracy.csv are the 1k-question results
-GATES = "gate: topk | none"
+GATES = "gate: topk | none | last_k | random_k | oracle"
+MIN_SEEDS = 3  # fewer seeds give no usable 95 % interval
+RECENCY_BASELINES = ("last_k", "random_k")
+RECENCY_CRITERION = ("means with 95 % Student-t intervals over seeds; holds when the learned "
+                     "gate's mean is above both baselines' and the intervals do not overlap")
+RECENCY_METRICS = {"sentence_recall": "sentence recall",
+                   "accuracy_far": "accuracy, supporting fact ≥ 3 sentences back"}
 
 
 def _training_size(cfg: dict) -> int | None:
@@ -42,23 +49,75 @@ def _data_note(cfg: dict) -> str:
                         "qualitative)"}.get(cfg["data"]["source"], "released bAbI data")
 
 
-def _gating_tables(cfg: dict) -> list[str]:
-    return [f"{task}/gating.csv" for task in cfg["tasks"]] if readers(cfg) else []
+def _comparison_tables(cfg: dict) -> list[str]:
+    return [f"{task}/gate_comparison.csv" for task in cfg["tasks"]]
+
+
+def _model_interval(rows: pd.DataFrame, model: str, metric: str) -> tuple[float, float, float]:
+    """(mean, low, high) of `metric` over `model`'s seeds (95 % Student-t interval)."""
+    return mean_interval(rows.loc[rows["model"] == model, metric].to_numpy())
+
+
+def _beats(rows: pd.DataFrame, learned: str, baselines: list[str],
+           metric: str) -> tuple[bool, str]:
+    """Whether `learned`'s mean is above every baseline's and the intervals are disjoint."""
+    mean, low, high = _model_interval(rows, learned, metric)
+    parts, beats = [f"{learned} {mean:.3f} [{low:.3f}, {high:.3f}]"], True
+    for baseline in baselines:
+        b_mean, b_low, b_high = _model_interval(rows, baseline, metric)
+        beats &= bool(mean > b_mean and low > b_high)  # NaN bounds (one seed) never beat
+        parts.append(f"{baseline} {b_mean:.3f} [{b_low:.3f}, {b_high:.3f}]")
+    return beats, " vs ".join(parts)
+
+
+def _recency(frame: pd.DataFrame) -> Outcome:
+    """Learned gates against last_k and random_k at the same k, per bAbI task and k."""
+    met, parts, seeds = True, [], []
+    for (babi, k), rows in frame[frame["k"].notna()].groupby(["babi_task", "k"]):
+        models = {g: list(rows.loc[rows["gate"] == g, "model"].unique())
+                  for g in ("learned", *RECENCY_BASELINES)}
+        if not all(models.values()):
+            continue
+        baselines = [m for g in RECENCY_BASELINES for m in models[g]]
+        seeds.append(int(rows.groupby("model")["seed"].nunique().min()))
+        for learned in models["learned"]:
+            for metric, name in RECENCY_METRICS.items():
+                beats, text = _beats(rows, learned, baselines, metric)
+                met &= beats
+                parts.append(f"qa{babi} k = {k:g}, {name}: {text}")
+    if not parts:
+        return too_small("—", "no learned, last_k and random_k gates at the same k "
+                              f"({GATES})")
+    return judge(met, [at_least("seeds", min(seeds), MIN_SEEDS)], "; ".join(parts),
+                 [RECENCY_CRITERION])
 
 
 def check_recency(tables: Tables, cfg: dict) -> Outcome:
-    measured = "; ".join(
-        f"{task}/{r.model}/seed{r.seed} task {r.babi_task}: sentence recall "
-        f"{r.sentence_recall:.3f} at k = {r.n_selected:g} (chance precision "
-        f"{r.chance_precision:.3f}, precision {r.precision:.3f})"
-        for task in cfg["tasks"] if f"{task}/gating.csv" in tables
-        for r in tables[f"{task}/gating.csv"].itertuples() if r.model in gated(cfg)) or "—"
-    return not_measured(f"no last-k or random-k gate to compare with ({GATES}) and no accuracy "
-                        "by the supporting fact's distance", measured)
+    return per_task(cfg["tasks"], lambda task: _recency(tables[f"{task}/gate_comparison.csv"]))
+
+
+def _oracle(frame: pd.DataFrame) -> Outcome:
+    """Every oracle gate's mean accuracy against every learned gate's, per bAbI task."""
+    means = frame.groupby(["babi_task", "model"]).agg(
+        gate=("gate", "first"), accuracy=("accuracy", "mean"), seeds=("seed", "nunique"))
+    met, parts, seeds = True, [], []
+    for babi, rows in means.groupby(level="babi_task"):
+        oracle, learned = rows[rows["gate"] == "oracle"], rows[rows["gate"] == "learned"]
+        if oracle.empty or learned.empty:
+            continue
+        met &= bool(oracle["accuracy"].min() >= learned["accuracy"].max())
+        seeds.append(int(pd.concat([oracle, learned])["seeds"].min()))
+        parts.append(f"qa{babi}: " + ", ".join(
+            f"{model} {r.accuracy:.3f}" for (_, model), r in pd.concat([oracle, learned])
+            .iterrows()))
+    if not parts:
+        return too_small("—", f"no oracle and learned gates to compare ({GATES})")
+    return judge(met, [at_least("seeds", min(seeds), MIN_SEEDS)], "; ".join(parts),
+                 ["mean test accuracy over seeds"])
 
 
 def check_oracle(tables: Tables, cfg: dict) -> Outcome:
-    return not_measured(f"no oracle gate that keeps the supporting sentences ({GATES})")
+    return per_task(cfg["tasks"], lambda task: _oracle(tables[f"{task}/gate_comparison.csv"]))
 
 
 def _swap_tasks(cfg: dict) -> list[str]:
@@ -116,13 +175,14 @@ CLAIMS = [
     Claim("selection_beyond_recency",
           "The learned gate's recall of the supporting facts, and its accuracy when the "
           "supporting fact is ≥ 3 sentences back, beat last-k and random-k gates at the same k.",
-          "learned gate > last-k and random-k gates in sentence recall and distant-fact "
-          "accuracy (a prediction; the seed has no results)",
-          check_recency, _gating_tables),
+          "learned gate > last-k and random-k gates at the same k in sentence recall and in "
+          "accuracy with the supporting fact ≥ 3 sentences back: higher mean, disjoint 95 % "
+          "intervals over ≥ 3 seeds (a prediction; the seed has no results)",
+          check_recency, _comparison_tables),
     Claim("oracle_ceiling",
           "An oracle gate that keeps the supporting sentences bounds what gating can give.",
-          "oracle-gate accuracy ≥ every learned gate's (a prediction)",
-          check_oracle),
+          "oracle-gate accuracy ≥ every learned gate's (mean over ≥ 3 seeds; a prediction)",
+          check_oracle, _comparison_tables),
     Claim("task_conditioning",
           "In a multi-task model a wrong task id lowers accuracy and changes which tokens are "
           "kept.",

@@ -17,8 +17,10 @@ from taskdyn.studies.thalamus import plotting as plots
 from taskdyn.studies.thalamus.analysis import (
     accuracy_by_group,
     gate_scores,
+    mean_interval,
     phase_by_role,
     phase_pca,
+    support_distance,
     task_swap_matrix,
 )
 from taskdyn.tasks.babi_download import download_babi
@@ -96,6 +98,70 @@ def gating_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
                             for name in ("precision", "token_recall", "sentence_recall",
                                          "chance_precision", "n_selected")}})
     write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+
+
+FAR_SENTENCES = 3  # a supporting fact this many sentences back or more is "far" (the claim's)
+SUMMARY_METRICS = ("accuracy", "sentence_recall", "precision", "token_recall", "accuracy_near",
+                   "accuracy_far")
+INTERVAL = "95 % Student-t interval of the mean over seeds (mean ± t_0.975,n-1 · sd / √n)"
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else np.nan
+
+
+def gate_tables(*, evaluations: list[str], runs: dict[str, dict], gates: dict[str, dict],
+                config: str, comparison_table: str, distance_table: str) -> None:
+    """Per model × seed × bAbI task: accuracy, the kept tokens against the supporting facts and
+    accuracy near and far (≥ FAR_SENTENCES back); and accuracy per supporting-fact distance.
+
+    `gates` is {model: {gate, k}} (`taskdyn.studies.thalamus.gates`): the comparison's rows.
+    """
+    rows, by_distance = [], []
+    for path in evaluations:
+        run = {**runs[path], **gates[runs[path]["model"]]}
+        labels = _test_labels(path)
+        correct = labels["prediction"] == labels["answer"]
+        scores = gate_scores(labels["selected"], labels["supporting"], labels["sentence"],
+                             labels["role"] >= 0)
+        distance = support_distance(labels["supporting"], labels["sentence"])
+        for babi in np.unique(labels["babi_task"]):
+            of = labels["babi_task"] == babi
+            far = of & (distance >= FAR_SENTENCES)
+            near = of & (distance >= 0) & (distance < FAR_SENTENCES)
+            rows.append({"config": config, **run, "babi_task": int(babi),
+                         "n_questions": int(of.sum()), "accuracy": _mean(correct[of]),
+                         **{name: float(np.nanmean(getattr(scores, name)[of]))
+                            for name in ("precision", "token_recall", "sentence_recall")},
+                         "n_near": int(near.sum()), "accuracy_near": _mean(correct[near]),
+                         "n_far": int(far.sum()), "accuracy_far": _mean(correct[far])})
+            by_distance += [{"config": config, **run, "babi_task": int(babi), "distance": int(d),
+                             "n_questions": int(np.sum(of & (distance == d))),
+                             "accuracy": _mean(correct[of & (distance == d)])}
+                            for d in np.unique(distance[of & (distance >= 0)])]
+    prov = provenance({"evaluations": evaluations}, far_sentences=FAR_SENTENCES)
+    write_table(comparison_table, pd.DataFrame(rows), prov)
+    write_table(distance_table, pd.DataFrame(by_distance), prov)
+
+
+def summarise_gates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per model × bAbI task: seeds, and mean, low and high (`INTERVAL`) of `SUMMARY_METRICS`."""
+    rows = []
+    for (babi, model), group in frame.groupby(["babi_task", "model"], sort=False):
+        first = group.iloc[0]
+        row = {"config": first["config"], "model": model, "gate": first["gate"],
+               "k": first["k"], "babi_task": babi, "n_seeds": group["seed"].nunique()}
+        for metric in SUMMARY_METRICS:
+            mean, low, high = mean_interval(group[metric].to_numpy())
+            row |= {f"{metric}_mean": mean, f"{metric}_low": low, f"{metric}_high": high}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def gate_summary_table(*, table: str, summary: str) -> None:
+    """The gate comparison across models: each metric's mean over seeds and its 95 % interval."""
+    write_table(summary, summarise_gates(read_table(table)),
+                provenance({"table": table}, interval=INTERVAL))
 
 
 def task_swap_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
@@ -178,6 +244,16 @@ def plot_task_swap(*, table: str, pdf: str, png: str) -> None:
 def plot_salience(*, table: str, pdf: str, png: str) -> None:
     """Per-token salience bars of example stories, supporting sentences marked."""
     save_figure(plots.salience_figure(read_table(table)), pdf, png)
+
+
+def plot_gate_sweep(*, table: str, pdf: str, png: str) -> None:
+    """Accuracy and sentence recall against k per gate type (mean over seeds, 95 % interval)."""
+    save_figure(plots.gate_sweep_figure(read_table(table)), pdf, png)
+
+
+def plot_gate_distance(*, table: str, pdf: str, png: str) -> None:
+    """Accuracy against the supporting fact's distance per gate type (mean over seeds)."""
+    save_figure(plots.gate_distance_figure(read_table(table)), pdf, png)
 
 
 def plot_phases(*, roles_table: str, pca_table: str, pdf: str, png: str) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.figure
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
 
 PASS_ACCURACY = 0.95  # the bAbI pass mark (error <= 5 %)
+GATE_COLOURS = {"learned": "tab:blue", "last_k": "tab:orange", "random_k": "tab:green",
+                "oracle": "tab:red", "none": "0.4", "lstm": "tab:purple"}
+MIN_DISTANCE_QUESTIONS = 10  # distances with fewer test questions (all seeds) are not drawn
 ROLE_COLOURS = {"other": "0.6", "supporting": "tab:blue", "question_word": "tab:orange",
                 "answer": "tab:red"}
 
@@ -103,5 +107,73 @@ def phase_figure(roles: pd.DataFrame, pca: pd.DataFrame) -> matplotlib.figure.Fi
         right.scatter(points["pc1"], points["pc2"], s=4, color=colour, alpha=0.6, label=role)
     right.set(xlabel="PC 1", ylabel="PC 2", title="phase tags (PCA, test tokens)")
     right.legend(fontsize=7, markerscale=3, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _gate_colour(gate: str) -> str:
+    return GATE_COLOURS.get(gate, "k")
+
+
+def gate_sweep_figure(summary: pd.DataFrame) -> matplotlib.figure.Figure:
+    """Accuracy and sentence recall against k, one line per gate type (mean over seeds with its
+    95 % interval); models that keep every token are horizontal lines with a band."""
+    tasks = sorted(summary["babi_task"].unique())
+    metrics = (("accuracy", "test accuracy"), ("sentence_recall", "sentence recall"))
+    fig, axes = plt.subplots(len(tasks), 2, figsize=(9.0, 3.0 * len(tasks)), squeeze=False)
+    for row, task in zip(axes, tasks, strict=True):
+        rows = summary[summary["babi_task"] == task]
+        swept = rows[rows["k"].notna()]
+        ks = sorted(swept["k"].unique()) or [1.0]
+        for ax, (metric, label) in zip(row, metrics, strict=True):
+            for gate, group in swept.groupby("gate", sort=False):
+                group = group.sort_values("k")
+                mean = group[f"{metric}_mean"].to_numpy()
+                err = np.abs(np.stack([mean - group[f"{metric}_low"].to_numpy(),
+                                       group[f"{metric}_high"].to_numpy() - mean]))
+                ax.errorbar(group["k"], mean, yerr=np.nan_to_num(err), marker="o", ms=4,
+                            capsize=3, color=_gate_colour(gate), label=f"{gate} gate")
+            for r in rows[rows["k"].isna()].itertuples():
+                colour = _gate_colour(r.gate)
+                ax.axhline(getattr(r, f"{metric}_mean"), color=colour, ls="--", lw=1,
+                           label=f"{r.model} (all tokens)")
+                low, high = getattr(r, f"{metric}_low"), getattr(r, f"{metric}_high")
+                if np.isfinite(low):
+                    ax.axhspan(low, high, color=colour, alpha=0.12, lw=0)
+            ax.set(xticks=ks, xlabel="k (story tokens kept)", ylabel=label, ylim=(0, 1.05),
+                   title=f"qa{task}: {label}")
+    n_seeds = int(summary["n_seeds"].max())
+    fig.suptitle(f"gates against k ({summary['config'].iloc[0]}; mean of {n_seeds} seed(s), "
+                 "95 % t interval)", fontsize=9)
+    axes[0, 1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def gate_distance_figure(table: pd.DataFrame) -> matplotlib.figure.Figure:
+    """Accuracy against how many sentences back the supporting fact is, one line per model
+    (mean over seeds), coloured by gate type; sparse distances are left out."""
+    tasks = sorted(table["babi_task"].unique())
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks) + 1.8, 3.4),
+                             squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        rows = table[table["babi_task"] == task]
+        totals = rows.groupby(["model", "distance"])["n_questions"].transform("sum")
+        rows = rows[totals >= MIN_DISTANCE_QUESTIONS]
+        styles = ("-", "--", ":", "-.")
+        seen: dict[str, int] = {}
+        for model, group in rows.groupby("model", sort=False):
+            gate = group["gate"].iloc[0]
+            style = styles[seen.setdefault(gate, 0) % len(styles)]
+            seen[gate] += 1
+            curve = group.groupby("distance")["accuracy"].mean()
+            k = group["k"].iloc[0]
+            ax.plot(curve.index, curve.to_numpy(), marker="o", ms=3, ls=style,
+                    color=_gate_colour(gate),
+                    label=f"{model} ({gate}{'' if pd.isna(k) else f', k={k:g}'})")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set(xlabel="supporting fact: sentences back", ylabel="test accuracy",
+               ylim=(0, 1.05), title=f"qa{task}: accuracy by supporting-fact distance")
+    axes[0, -1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.tight_layout()
     return fig

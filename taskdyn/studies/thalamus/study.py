@@ -24,7 +24,7 @@ from taskdyn.tasks.babi_parse import (
     template_words,
 )
 
-MODEL_INPUTS = ("story", "story_length", "question", "task", "sentence")
+MODEL_INPUTS = ("story", "story_length", "question", "task", "sentence", "supporting")
 EVAL_CHUNK = 256  # questions per forward pass when scoring a whole split
 
 
@@ -145,7 +145,8 @@ def _split_stories(examples, val_fraction, rng):
 def _run(model: torch.nn.Module, batch: dict[str, torch.Tensor],
          task: torch.Tensor | None = None) -> QAOutput:
     return model(batch["story"], batch["story_length"], batch["question"],
-                 batch["task"] if task is None else task, batch["sentence"])
+                 batch["task"] if task is None else task, batch["sentence"],
+                 batch.get("supporting"))
 
 
 def _evaluate_batches(model, arrays, n_swaps, batch_size):
@@ -176,12 +177,12 @@ def _test_metrics(out: QAOutput, labels: dict[str, np.ndarray],
     per_task = accuracy_by_group(labels["prediction"][test], answer.numpy(),
                                  labels["task"][test])
     metrics.update({f"test_accuracy_qa{babi_tasks[t]}": acc for t, acc in per_task.items()})
-    if out.salience is not None:
-        scores = gate_scores(labels["selected"][test], labels["supporting"][test],
-                             labels["sentence"][test], labels["role"][test] >= 0)
-        metrics.update(gate_precision=float(np.nanmean(scores.precision)),
-                       gate_token_recall=float(np.nanmean(scores.token_recall)),
-                       gate_sentence_recall=float(np.nanmean(scores.sentence_recall)))
+    # every reader: a model without a gate keeps all tokens (chance precision, recall 1)
+    scores = gate_scores(labels["selected"][test], labels["supporting"][test],
+                         labels["sentence"][test], labels["role"][test] >= 0)
+    metrics.update(gate_precision=float(np.nanmean(scores.precision)),
+                   gate_token_recall=float(np.nanmean(scores.token_recall)),
+                   gate_sentence_recall=float(np.nanmean(scores.sentence_recall)))
     return metrics
 
 

@@ -1,7 +1,7 @@
 # Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path), which
 # the generic make_dataset rule reads (taskdyn.studies.thalamus.inputs); then accuracy, gating
-# and task-swap tables and figures.
-from taskdyn.studies.thalamus import gated, readers, runs
+# task-swap and gate-comparison tables and figures.
+from taskdyn.studies.thalamus import gated, gates, readers, runs
 from taskdyn.studies.thalamus import inputs as thalamus_inputs
 
 THALAMUS = STUDIES["thalamus"]
@@ -64,7 +64,7 @@ rule thalamus_make_accuracy_table:
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/accuracy.csv",
-            caption="../../report/thalamus_make_accuracy_table.rst",
+            caption="../../report/thalamus_accuracy_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
@@ -89,7 +89,7 @@ rule thalamus_make_gating_table:
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/gating.csv",
-            caption="../../report/thalamus_make_gating_table.rst",
+            caption="../../report/thalamus_gating_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
@@ -108,13 +108,64 @@ rule thalamus_make_gating_table:
         "../../../scripts/thalamus_make_gating_table.py"
 
 
+rule thalamus_make_gate_tables:
+    input:
+        evaluations=evaluations_of("thalamus"),
+    output:
+        comparison=report(
+            "results/{run}/tables/thalamus/{task}/gate_comparison.csv",
+            caption="../../report/thalamus_gate_comparison_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+        distance="results/{run}/tables/thalamus/{task}/gate_distance.csv",
+    log:
+        "logs/{run}/thalamus_make_gate_tables/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_gate_tables/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        runs=evaluation_runs("thalamus", list(THALAMUS["models"])),
+        gates=derived_params(gates, THALAMUS),
+        code=code_params("thalamus_make_gate_tables", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_make_gate_tables.py"
+
+
+rule thalamus_make_gate_summary:
+    input:
+        table=rules.thalamus_make_gate_tables.output.comparison,
+    output:
+        summary=report(
+            "results/{run}/tables/thalamus/{task}/gate_summary.csv",
+            caption="../../report/thalamus_gate_summary_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/thalamus_make_gate_summary/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_gate_summary/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_make_gate_summary", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_make_gate_summary.py"
+
+
 rule thalamus_make_task_swap_table:
     input:
         evaluations=evaluations_of("thalamus", THALAMUS_READERS),
     output:
         table=report(
             "results/{run}/tables/thalamus/{task}/task_swap.csv",
-            caption="../../report/thalamus_make_task_swap_table.rst",
+            caption="../../report/thalamus_task_swap_table.rst",
             category="thalamus",
             subcategory="{task}: tables",
         ),
@@ -225,6 +276,56 @@ rule thalamus_plot_task_swap:
         "../../../scripts/thalamus_plot_task_swap.py"
 
 
+rule thalamus_plot_gate_sweep:
+    input:
+        table=rules.thalamus_make_gate_summary.output.summary,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/gate_sweep.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/gate_sweep.png",
+            caption="../../report/thalamus_gate_sweep.rst",
+            category="thalamus",
+            subcategory="{task}: gate comparison",
+        ),
+    log:
+        "logs/{run}/thalamus_plot_gate_sweep/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_gate_sweep/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_gate_sweep", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_plot_gate_sweep.py"
+
+
+rule thalamus_plot_gate_distance:
+    input:
+        table=rules.thalamus_make_gate_tables.output.distance,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/gate_distance.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/gate_distance.png",
+            caption="../../report/thalamus_gate_distance.rst",
+            category="thalamus",
+            subcategory="{task}: gate comparison",
+        ),
+    log:
+        "logs/{run}/thalamus_plot_gate_distance/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_gate_distance/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_gate_distance", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_plot_gate_distance.py"
+
+
 rule thalamus_plot_salience:
     input:
         table=rules.thalamus_select_salience_examples.output.table,
@@ -278,11 +379,19 @@ rule thalamus_plot_phases:
         "../../../scripts/thalamus_plot_phases.py"
 
 
-# Tables and figures of every configuration (the task swap only where tasks are several).
+# Tables and figures of every configuration (the task swap only where tasks are several; the
+# gate comparison covers every model, so it is drawn whatever the models are).
 for _task, _task_cfg in THALAMUS["tasks"].items():
     _tables = f"results/{RUN}/tables/thalamus/{_task}"
     _figures = f"results/{RUN}/figures/thalamus/{_task}"
-    STUDY_TARGETS["thalamus"] += [f"{_tables}/accuracy.csv", f"{_figures}/accuracy.png"]
+    STUDY_TARGETS["thalamus"] += [
+        f"{_tables}/accuracy.csv",
+        f"{_figures}/accuracy.png",
+        f"{_tables}/gate_comparison.csv",
+        f"{_tables}/gate_summary.csv",
+        f"{_figures}/gate_sweep.png",
+        f"{_figures}/gate_distance.png",
+    ]
     if THALAMUS_READERS:
         STUDY_TARGETS["thalamus"].append(f"{_tables}/gating.csv")
     if THALAMUS_READERS and len(_task_cfg["babi_tasks"]) > 1:

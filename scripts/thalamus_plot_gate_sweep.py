@@ -1,0 +1,8 @@
+"""Rule thalamus_plot_gate_sweep: accuracy and sentence recall against k (PDF and PNG)."""
+from taskdyn import jobs
+from taskdyn.studies.thalamus import jobs as thalamus_jobs
+
+with jobs.logged(snakemake.log[0], snakemake.threads):
+    thalamus_jobs.plot_gate_sweep(
+        table=snakemake.input.table, pdf=snakemake.output.pdf, png=snakemake.output.png
+    )
