@@ -1,4 +1,5 @@
-"""Rule find_fixed_points: fixed points, Jacobians and stability of one trained model."""
+"""Rule find_fixed_points: fixed points, Jacobians and stability of one trained model, and
+each point's Jacobian spectral radius beside the recurrent weights'."""
 from taskdyn import analysis_jobs, jobs
 
 with jobs.logged(snakemake.log[0], snakemake.threads):
@@ -10,4 +11,5 @@ with jobs.logged(snakemake.log[0], snakemake.threads):
         weights=snakemake.input.weights,
         evaluation=snakemake.input.evaluation,
         out=snakemake.output.fixed_points,
+        radii=snakemake.output.radii,
     )

@@ -43,29 +43,105 @@ def compute_pca(*, evaluation: str, analysis: dict, out: str) -> None:
 
 
 def find_model_fixed_points(*, study: str, hp: dict, analysis: dict, data: str, weights: str,
-                            evaluation: str, out: str) -> None:
-    """Fixed points of a trained model's one-step map at zero input, started on its trajectories."""
+                            evaluation: str, out: str, radii: str | None = None) -> None:
+    """Fixed points of a trained model's one-step map, started on its trajectories.
+
+    `analysis["inputs"]`: `zero` holds the input at zero; `per_phase` runs one search per
+    condition the study's checks module gives for this task (`phase_conditions`: CtDB's
+    MultiTask (subtask, phase), the input held at that phase's constant input, `n_inits` starts
+    drawn from that phase's states), and zero input where it gives none. Every point carries
+    its `condition` (index into the `conditions` attribute: name, subtask, phase, starts).
+    `radii`: a CSV of each point's Jacobian spectral radius beside the recurrent weights'.
+    """
     # torch loads here, for this job only
     from taskdyn.analysis.fixed_points import find_fixed_points, sample_states
 
     model = load_trained_model(study=study, hp=hp, data=data, weights=weights).double()
-    arrays = read_h5(evaluation, ["hidden", "inputs"])
+    arrays = read_h5(evaluation)
     rng = np.random.default_rng(analysis["seed"])
-    starts = sample_states(arrays["hidden"], analysis["n_inits"], analysis["noise_scale"], rng)
-    inputs = np.zeros((len(starts), arrays["inputs"].shape[-1]))
-    fps = find_fixed_points(model.step, starts, inputs, lr=analysis["lr"],
-                            max_iters=analysis["max_iters"], tol_q=analysis["tol_q"],
-                            q_thresh=analysis["q_thresh"], newton_steps=analysis["newton_steps"],
-                            tol_unique=analysis["tol_unique"])
-    write_h5(out, {"xstar": fps.xstar, "inputs": fps.inputs, "qstar": fps.qstar,
-                   "jacobians": fps.jacobians, "eigvals": fps.eigvals,
-                   "is_stable": fps.is_stable, **_readout(model, fps.xstar)},
+    conditions = None
+    if analysis.get("inputs", "zero") == "per_phase":
+        conditions = _phase_conditions(study, hp["task"], data, arrays)
+    mode = "per_phase" if conditions is not None else "zero"
+    if conditions is None:
+        conditions = [{"subtask": "", "phase": "", "mask": None,
+                       "input": np.zeros(arrays["inputs"].shape[-1])}]
+    found, described = [], []
+    for c in conditions:
+        hidden = arrays["hidden"] if c["mask"] is None else arrays["hidden"][c["mask"]]
+        starts = sample_states(hidden, analysis["n_inits"], analysis["noise_scale"], rng)
+        inputs = np.broadcast_to(c["input"], (len(starts), len(c["input"]))).copy()
+        found.append(find_fixed_points(
+            model.step, starts, inputs, lr=analysis["lr"], max_iters=analysis["max_iters"],
+            tol_q=analysis["tol_q"], q_thresh=analysis["q_thresh"],
+            newton_steps=analysis["newton_steps"], tol_unique=analysis["tol_unique"]))
+        described.append({"name": f"{c['subtask']}/{c['phase']}" if c["subtask"] else "zero",
+                          "subtask": c["subtask"], "phase": c["phase"],
+                          "n_candidates": found[-1].n_candidates,
+                          "n_stable": found[-1].n_stable})
+    stacked = {key: np.concatenate([getattr(f, key) for f in found])
+               for key in ("xstar", "inputs", "qstar", "jacobians", "eigvals", "is_stable")}
+    condition = np.concatenate([np.full(len(f.qstar), i, dtype=np.int32)
+                                for i, f in enumerate(found)])
+    write_h5(out, {**stacked, "condition": condition, **_readout(model, stacked["xstar"])},
              dims={"xstar": "point,state", "inputs": "point,input", "qstar": "point",
                    "jacobians": "point,state,state", "eigvals": "point,state",
-                   "is_stable": "point", "readout": "point,output"},
-             attrs={**model_id(evaluation), "n_stable": fps.n_stable, "n_iters": fps.n_iters,
-                    "n_candidates": fps.n_candidates,
+                   "is_stable": "point", "condition": "point", "readout": "point,output"},
+             attrs={**model_id(evaluation), "n_stable": int(stacked["is_stable"].sum()),
+                    "n_iters": max(f.n_iters for f in found),
+                    "n_candidates": analysis["n_inits"], "inputs_mode": mode,
+                    "conditions": described,
                     "provenance": provenance({"hp": hp, "analysis": analysis})})
+    if radii:
+        write_table(radii, fixed_point_radii(out, evaluation),
+                    provenance({"analysis": analysis}))
+
+
+def _phase_conditions(study: str, task: dict, data: str, arrays: dict) -> list[dict] | None:
+    """The study's fixed-point conditions of `task` (its checks module's `phase_conditions`),
+    None where the study or the task has none."""
+    from taskdyn.catalogue import _checks
+    from taskdyn.jobs import load_dataset
+
+    hook = getattr(_checks(study), "phase_conditions", None)
+    if hook is None:
+        return None
+    labels = {k.removeprefix("labels/"): v for k, v in arrays.items() if k.startswith("labels/")}
+    return hook(task, load_dataset(data)[0], labels)
+
+
+def fixed_point_conditions(path: str) -> list[dict]:
+    """The conditions of a fixed_points.h5 (files without them: one zero-input condition)."""
+    return read_h5_attrs(path).get("conditions") or [{"name": "zero", "subtask": "",
+                                                      "phase": ""}]
+
+
+def fixed_point_radii(fixed_points: str, evaluation: str) -> pd.DataFrame:
+    """One row per fixed point: its condition, stability, q* and the spectral radius (max |λ|)
+    of its Jacobian, beside that of the model's principal recurrent weight matrix, named in
+    the column (`weight_spectral_radius_W_hn`: for a GRU the candidate-state block W_hn only,
+    not the gated map; NaN columns for models without recurrent weights)."""
+    fp = read_h5(fixed_points, ["eigvals", "is_stable", "qstar", "condition"])
+    conditions = fixed_point_conditions(fixed_points)
+    index = fp.get("condition", np.zeros(len(fp["qstar"]), dtype=int))
+    arrays = read_h5(evaluation)
+    names = [k.removeprefix("weights/") for k in arrays if k.startswith("weights/")]
+    weight_radius = {}
+    if names:
+        principal = _principal_weight(evaluation, names)
+        weight_radius[f"weight_spectral_radius_{principal}"] = spectral_radius(
+            arrays[f"weights/{principal}"])
+    else:
+        weight_radius["weight_spectral_radius"] = float("nan")
+    ident = model_id(evaluation)
+    return pd.DataFrame([
+        {**ident, "point": i, "condition": conditions[c]["name"],
+         "subtask": conditions[c]["subtask"], "phase": conditions[c]["phase"],
+         "stable": bool(fp["is_stable"][i]), "qstar": float(fp["qstar"][i]),
+         "jacobian_spectral_radius": float(np.abs(fp["eigvals"][i]).max()), **weight_radius}
+        for i, c in enumerate(index)],
+        columns=[*ID_KEYS, "point", "condition", "subtask", "phase", "stable", "qstar",
+                 "jacobian_spectral_radius", *weight_radius])
 
 
 def _readout(model, xstar: np.ndarray) -> dict[str, np.ndarray]:

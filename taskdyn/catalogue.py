@@ -8,6 +8,10 @@ its evaluation provides, in `provides(study_cfg)` of its light `taskdyn.studies.
 module (a label as `labels/<name>`). `problems` names every enabled analysis a study cannot
 feed, so config validation rejects it before any job runs.
 
+`fixed_points` with `inputs: per_phase` holds the input at each trial phase's constant input:
+it needs the piece `phases` of at least one task, whose study's checks module then gives the
+conditions (`phase_conditions(task, dataset, labels)`); its other tasks keep zero input.
+
 Light on purpose (no torch, no scikit-learn): it runs each time the workflow is parsed.
 """
 
@@ -26,6 +30,7 @@ PIECES = {
     "training": "training trials (split 1)",
     "step": "the model's one-step map F(x, u)",
     "weights": "recurrent weight matrices",
+    "phases": "per-step trial phases, with each phase's constant input",
 }
 LABEL = "labels/"  # a provided label is the piece "labels/<name>"
 MODEL, TASK = "model", "task"  # scopes: per trained model, or per task across its models
@@ -125,7 +130,20 @@ def problems(study: str, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
             out += _label_problems(study, analysis, study_cfg["analyses"][analysis.name], pieces)
         if analysis.name == "dsa":
             out += _dsa_problems(study, study_cfg, checks)
+        if analysis.name == "fixed_points":
+            out += _phase_problems(study, study_cfg, pieces)
     return out
+
+
+def _phase_problems(study: str, study_cfg: dict[str, Any],
+                    pieces: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Per-phase inputs need trial phases from at least one task (the rest keep zero input)."""
+    if study_cfg["analyses"]["fixed_points"].get("inputs", "zero") != "per_phase":
+        return []
+    if any("phases" in have for have in pieces.values()):
+        return []
+    return [("analyses.fixed_points.inputs", f"per_phase needs {PIECES['phases']}, which no "
+             f"task of study {study} provides; use inputs: zero")]
 
 
 def _tasks(tasks: list[str]) -> str:

@@ -115,6 +115,12 @@ def test_label_patterns_are_globs():
     ("ctdb", {"label_decoding": {"labels": ["location"]}},
      "studies.ctdb.analyses.label_decoding.labels",
      "needs label 'location', which study ctdb's task 3bff does not provide (its labels: bit0"),
+    ("ctdb", {"fixed_points": {"inputs": "per_phase"}},
+     "studies.ctdb.analyses.fixed_points.inputs",
+     "per_phase needs per-step trial phases, with each phase's constant input, which no task "
+     "of study ctdb provides"),
+    ("binding", {"fixed_points": {"inputs": "per_phase"}},
+     "studies.binding.analyses.fixed_points.inputs", "which no task of study binding provides"),
     ("binding", {"dsa": {"n_delays": 250}}, "studies.binding.analyses.dsa.n_delays",
      "spans more than the 203 steps of study binding's task copy"),
     ("wm", {"dsa": {"n_components": 2, "n_delays": 2, "rank": 5}},
@@ -128,6 +134,15 @@ def test_an_analysis_the_study_cannot_feed_is_rejected_naming_it(study, analyses
         validate_config({"run": "t", "studies": {study: cfg}}, SCHEMAS)
     assert f"config key '{key}': " in str(err.value)
     assert fragment in str(err.value)
+
+
+def test_per_phase_fixed_points_need_one_task_with_phases():
+    tasks = {**STUDY_CONFIGS["ctdb"]["tasks"],
+             "mt": {"kind": "multitask", "subtasks": ["MemoryPro"], "n_trials_per_subtask": 2,
+                    "bin_size": 80, "n_timesteps": 80}}
+    cfg = validated("ctdb", {"fixed_points": {"inputs": "per_phase"}}, tasks=tasks)
+    assert cfg["analyses"]["fixed_points"]["inputs"] == "per_phase"
+    assert validated("ctdb", {"fixed_points": {}})["analyses"]["fixed_points"]["inputs"] == "zero"
 
 
 def test_pairwise_analyses_need_two_networks():

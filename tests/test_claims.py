@@ -233,10 +233,44 @@ def test_randomtarget_reaching(error, n_trials, epochs, verdict):
     assert f"reach: {100 * error:.1f} cm, reach_bumped: {100 * error:.1f} cm" in outcome.measured
 
 
-def test_multitask_fixed_points_are_not_measured():
-    outcome = _check("multitask_fixed_points", {}, _cfg())
+def _by_phase(stable_in_memory: int, n_starts: int = 2048) -> pd.DataFrame:
+    """Per seed, subtask and phase: 2 stable points outside memory phases, `stable_in_memory`
+    in MemoryAnti's mem1 (DelayPro has no memory phase)."""
+    phases = {"DelayPro": ["context", "stim1", "response"],
+              "MemoryAnti": ["context", "stim1", "mem1", "response"]}
+    return pd.DataFrame([
+        {"study": "ctdb", "task": "multitask", "model": "gru", "seed": seed, "subtask": subtask,
+         "phase": phase, "memory_phase": phase == "mem1", "n_starts": n_starts,
+         "n_points": 3, "n_stable": stable_in_memory if phase == "mem1" else 2,
+         "n_unstable": 1, "max_abs_eig": 1.2, "max_abs_eig_stable": 0.99, "qstar_max": 1e-12}
+        for seed in (0, 1) for subtask, names in phases.items() for phase in names])
+
+
+PER_PHASE = {"fixed_points": {"inputs": "per_phase"}}
+
+
+@pytest.mark.parametrize(("stable", "success", "n_starts", "epochs", "verdict"), [
+    (1, 0.97, 2048, 500, HOLDS),
+    (0, 0.97, 2048, 500, FAILS),  # a memory phase without a stable point
+    (0, 0.97, 256, 20, TOO_SMALL),  # missed with fewer starts and epochs than CtDB's
+    (1, 0.97, 256, 20, HOLDS),  # met with less: still met
+    (1, 0.50, 2048, 500, TOO_SMALL),  # the GRU does not solve the task: no verdict
+    (0, 0.50, 2048, 500, TOO_SMALL),
+])
+def test_multitask_fixed_points(stable, success, n_starts, epochs, verdict):
+    tables = {"multitask/fixed_points_by_phase.csv": _by_phase(stable, n_starts),
+              "multitask/multitask_performance.csv": _multitask(success, 200),
+              "multitask/metrics.csv": _metrics("multitask", epochs)}
+    outcome = _check("multitask_fixed_points", tables, _cfg(**PER_PHASE))
+    assert outcome.verdict == verdict
+    assert f"MemoryAnti mem1 {stable}" in outcome.measured
+
+
+def test_multitask_fixed_points_at_zero_input_are_not_measured():
+    outcome = _check("multitask_fixed_points", {}, _cfg(fixed_points={"inputs": "zero"}))
     assert outcome.verdict == NOT_MEASURED
-    assert "zero input" in outcome.scale
+    assert "per_phase" in outcome.scale
+    assert _check("multitask_fixed_points", {}, _cfg()).verdict == NOT_MEASURED
 
 
 # --- fixed points at the cube's corners --------------------------------------------------------

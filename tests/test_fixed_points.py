@@ -68,3 +68,31 @@ def test_jacobians_match_torch_func_per_point(model):
     single = lambda xi, ui: net.step(xi.unsqueeze(0), ui.unsqueeze(0)).squeeze(0)  # noqa: E731
     expected = vmap(jacrev(single))(x, u)
     assert torch.allclose(jacobians(net.step, x, u), expected, rtol=0, atol=1e-12)
+
+
+def test_constant_input_moves_the_fixed_point_of_a_linear_map():
+    # x' = A x + B u has x* = (I - A)^-1 B u: the finder, given u, must land there
+    a = np.array([[0.4, 0.1], [-0.2, 0.3]])
+    b = np.array([[1.0, 0.0, 0.5], [0.0, -1.0, 0.2]])
+    u = np.array([0.3, -0.7, 1.0])
+    at, bt = torch.as_tensor(a), torch.as_tensor(b)
+    rng = np.random.default_rng(2)
+    fps = find_fixed_points(lambda x, v: x @ at.T + v @ bt.T, rng.normal(size=(20, 2)),
+                            np.tile(u, (20, 1)), max_iters=100)
+    assert len(fps.xstar) == 1
+    np.testing.assert_allclose(fps.xstar[0], np.linalg.solve(np.eye(2) - a, b @ u), atol=1e-8)
+    np.testing.assert_allclose(fps.inputs[0], u)
+
+
+def test_constant_input_moves_a_tanh_units_fixed_point():
+    # h* = tanh(0.5 h* + u): a single stable point that moves with u (solved by iteration)
+    for u in (-0.8, 0.0, 0.6):
+        h = 0.0
+        for _ in range(200):
+            h = np.tanh(0.5 * h + u)
+        rng = np.random.default_rng(3)
+        fps = find_fixed_points(lambda x, v: torch.tanh(0.5 * x + v), rng.normal(size=(10, 1)),
+                                np.full((10, 1), u), max_iters=300)
+        assert len(fps.xstar) == 1 and fps.is_stable.all()
+        np.testing.assert_allclose(fps.xstar[0, 0], h, atol=1e-8)
+        np.testing.assert_allclose(fps.eigvals[0, 0].real, 0.5 * (1 - h**2), atol=1e-8)

@@ -188,3 +188,33 @@ def test_bad_settings_fail_validation_naming_the_key(task, analyses, key):
 
     with pytest.raises(ConfigError, match=f"studies.ctdb.{key}'"):
         _study_task(task, analyses)
+
+
+def test_phases_follow_each_families_epochs():
+    from taskdyn.studies.ctdb.analysis import multitask_conditions, multitask_phases
+
+    rng = np.random.default_rng(0)
+    subtasks = ["DelayPro", "MemoryAnti", "ReactPro", "IntMod1", "Match2Sample"]
+    data = mt.generate_multitask(subtasks, 3, 320, 20, 8, 0.3, rng)
+    phases = multitask_phases(data["true_inputs"], data["response_start"], data["response_end"])
+    expected = {"Delay": ["context", "stim1", "response"],
+                "Memory": ["context", "stim1", "mem1", "response"],
+                "React": ["context", "response"],
+                "Decision": ["context", "stim1", "mem1", "stim2", "mem2", "response"],
+                "Match": ["context", "stim1", "mem1", "response"]}
+    for i, index in enumerate(data["subtask"]):
+        trial = phases[i, : data["response_end"][i]]
+        order = [mt.EPOCHS[p] for p in trial[np.r_[True, trial[1:] != trial[:-1]]]]
+        assert order == expected[mt.family(mt.SUBTASKS[index])]
+        assert (phases[i, data["response_end"][i]:] == -1).all()
+        assert (trial[data["response_start"][i]:] == mt.EPOCHS.index("response")).all()
+    conditions = multitask_conditions(data["true_inputs"], data["subtask"],
+                                      data["response_start"], data["response_end"])
+    memory = next(c for c in conditions if c["subtask"] == "MemoryAnti" and c["phase"] == "mem1")
+    rule = np.zeros(mt.N_INPUTS)
+    rule[0], rule[mt.RULE_OFFSET + mt.SUBTASKS.index("MemoryAnti")] = 1.0, 1.0
+    np.testing.assert_allclose(memory["input"], rule, atol=1e-6)  # fixation + rule, no stimulus
+    response = next(c for c in conditions if c["subtask"] == "MemoryAnti"
+                    and c["phase"] == "response")
+    assert response["input"][0] == 0.0  # fixation off in the response
+    assert len(conditions) == 3 + 4 + 2 + 6 + 4

@@ -29,6 +29,7 @@ rule find_fixed_points:
         evaluation=rules.evaluate_model.output.evaluation,
     output:
         fixed_points="results/{run}/analysis/{study}/{task}/{model}/seed{seed}/fixed_points.h5",
+        radii="results/{run}/analysis/{study}/{task}/{model}/seed{seed}/fixed_point_radii.csv",
     log:
         "logs/{run}/find_fixed_points/{study}/{task}/{model}/seed{seed}.log",
     benchmark:

@@ -40,3 +40,86 @@ def corner_summary(readout: np.ndarray, eigvals: np.ndarray, qstar: np.ndarray,
             "n_unstable": int((~stable).sum()),
             "n_saddles": int((~stable & (modulus < 1).any(axis=-1)).sum()),
             "qstar_max": float(qstar.max()) if len(qstar) else float("nan")}
+
+
+# --- MultiTask phases --------------------------------------------------------------------------
+
+STIMULUS_CHANNELS = slice(1, 5)  # modality 1 (cos, sin), modality 2 (cos, sin)
+# The phases a MultiTask network must hold a memory through (no stimulus, no response yet).
+MEMORY_PHASES = ("mem1", "mem2")
+
+
+def multitask_phases(true_inputs: np.ndarray, response_start: np.ndarray,
+                     response_end: np.ndarray) -> np.ndarray:
+    """Per step `[trial, time]`: the index into `EPOCHS` of the trial's phase, -1 after the trial.
+
+    Read from the noise-free inputs: before the go cue (`response_start`) the stimulus channels
+    are off (context), on (stim1), off (mem1), on (stim2), off (mem2), in that order, every
+    family's absent epochs having length 0; from the go cue to `response_end` is the response.
+    (A zero-length memory epoch between two stimuli would merge them; the task's epoch lengths
+    never draw one at CtDB's 20 ms bins.)
+    """
+    from taskdyn.tasks.multitask import EPOCHS
+
+    n_trials, n_steps = true_inputs.shape[:2]
+    stimulus = np.abs(true_inputs[..., STIMULUS_CHANNELS]).sum(-1) > 0
+    phases = np.full((n_trials, n_steps), -1, dtype=np.int16)
+    before_go = ("context", "stim1", "mem1", "stim2", "mem2")
+    for i in range(n_trials):
+        go, end = int(response_start[i]), int(response_end[i])
+        on = stimulus[i, :go]
+        if go == 0:
+            on = np.zeros(0, dtype=bool)
+        switches = (np.concatenate([[0], np.cumsum(on[1:] != on[:-1])]) + int(on[0])
+                    if go else [])
+        phases[i, :go] = [EPOCHS.index(before_go[min(s, 4)]) for s in switches]
+        phases[i, go:end] = EPOCHS.index("response")
+    return phases
+
+
+def multitask_conditions(true_inputs: np.ndarray, subtask: np.ndarray,
+                         response_start: np.ndarray,
+                         response_end: np.ndarray) -> list[dict]:
+    """One fixed-point condition per (subtask, phase) present in the trials: `subtask`, `phase`,
+    `mask [trial, time]` (the steps of that phase in that subtask's trials) and `input`, the
+    input held constant there.
+
+    The held input is the mean over those steps of the noise-free input: fixation and the rule
+    are constant within a phase, so they enter exactly; the stimulus channels average over the
+    trials' stimulus directions (drawn uniformly from the target grid, so close to zero). CtDB's
+    `compute_fps_phase` likewise finds each phase's fixed points at a constant phase input,
+    with the initial states drawn from that phase's states.
+    """
+    from taskdyn.tasks.multitask import EPOCHS, SUBTASKS
+
+    phases = multitask_phases(true_inputs, response_start, response_end)
+    out = []
+    for index in np.unique(subtask):
+        trials = (subtask == index)[:, None]
+        for p, phase in enumerate(EPOCHS):
+            mask = trials & (phases == p)
+            if mask.any():
+                out.append({"subtask": SUBTASKS[int(index)], "phase": phase, "mask": mask,
+                            "input": true_inputs[mask].mean(0)})
+    return out
+
+
+def phase_summary(conditions: list[dict], condition: np.ndarray, eigvals: np.ndarray,
+                  qstar: np.ndarray) -> list[dict]:
+    """Per (subtask, phase) condition of one model's fixed points: starts, points, stable and
+    unstable points, the largest |λ| over its points and over its stable points (near 1: a slow
+    direction, as along a ring attractor), and the largest q*."""
+    modulus = np.abs(eigvals).max(axis=-1) if len(eigvals) else np.zeros(0)
+    rows = []
+    for i, c in enumerate(conditions):
+        mine = condition == i
+        stable = mine & (modulus < 1)
+        rows.append({"subtask": c["subtask"], "phase": c["phase"],
+                     "memory_phase": c["phase"] in MEMORY_PHASES,
+                     "n_starts": c.get("n_candidates", 0), "n_points": int(mine.sum()),
+                     "n_stable": int(stable.sum()), "n_unstable": int((mine & ~stable).sum()),
+                     "max_abs_eig": float(modulus[mine].max()) if mine.any() else np.nan,
+                     "max_abs_eig_stable": (float(modulus[stable].max()) if stable.any()
+                                            else np.nan),
+                     "qstar_max": float(qstar[mine].max()) if mine.any() else np.nan})
+    return rows

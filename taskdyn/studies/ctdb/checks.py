@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from taskdyn.models.spec import state_size
+from taskdyn.studies.ctdb.analysis import multitask_conditions
+from taskdyn.studies.splits import training
 from taskdyn.tasks import multitask as mt
 from taskdyn.tasks.extras import MOTORNET_MISSING, motornet_installed
 
@@ -20,7 +24,8 @@ KIND_LABELS = {
     "multitask": lambda task: ["subtask", "success"],
     "randomtarget": lambda task: ["catch", "bumped"],
 }
-HOW_TO_PROVIDE = {"training": "set studies.ctdb.evaluate.n_train_trials above 0"}
+HOW_TO_PROVIDE = {"training": "set studies.ctdb.evaluate.n_train_trials above 0",
+                  "phases": "only MultiTask tasks have phases (kind: multitask)"}
 
 
 def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
@@ -32,7 +37,31 @@ def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
     if any(model["type"] != "node" for model in study_cfg["models"].values()):
         pieces.add("weights")
     return {name: pieces | {f"labels/{label}" for label in KIND_LABELS[task["kind"]](task)}
+            | ({"phases"} if task["kind"] == "multitask" else set())
             for name, task in study_cfg["tasks"].items()}
+
+
+def phase_conditions(task: dict[str, Any], dataset: dict[str, dict[str, np.ndarray]],
+                     labels: dict[str, np.ndarray]) -> list[dict] | None:
+    """The (subtask, phase) conditions of a MultiTask evaluation, with each one's held input
+    (`taskdyn.studies.ctdb.analysis.multitask_conditions`); None for tasks without phases.
+
+    `dataset` is the task's dataset splits, `labels` the evaluation's labels (without the
+    `labels/` prefix). The evaluation holds every held-out (`val`) trial, then the first
+    training trials (`taskdyn.studies.sequence.evaluation_trials`); their noise-free inputs
+    come from the dataset, checked against the evaluation's subtask labels.
+    """
+    if task["kind"] != "multitask":
+        return None
+    n_train = int(training(labels["split"]).sum())
+    true_inputs = np.concatenate([dataset["val"]["true_inputs"],
+                                  dataset["train"]["true_inputs"][:n_train]])
+    subtask = np.concatenate([dataset["val"]["subtask"], dataset["train"]["subtask"][:n_train]])
+    if not np.array_equal(subtask, labels["subtask"]):
+        raise ValueError("the evaluation's trials are not the dataset's val trials then its "
+                         "first training trials")
+    return multitask_conditions(true_inputs, labels["subtask"], labels["response_start"],
+                                labels["response_end"])
 
 
 def trial_steps(study_cfg: dict[str, Any]) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success, RandomTarget
-reaches and the flip-flop's fixed points at the bit cube's corners."""
+"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success and fixed points
+per phase, RandomTarget reaches and the flip-flop's fixed points at the bit cube's corners."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from taskdyn.analysis_jobs import model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
-from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE, corner_summary
-from taskdyn.studies.ctdb.plotting import plot_multitask_performance, plot_reaches
-from taskdyn.studies.splits import held_out
+from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE, corner_summary, phase_summary
+from taskdyn.studies.ctdb.plotting import (
+    plot_fixed_points_by_phase,
+    plot_multitask_performance,
+    plot_reaches,
+)
+from taskdyn.studies.splits import first_held_out, held_out
 from taskdyn.tasks import multitask as mt
 
 
@@ -95,3 +99,38 @@ def make_fixed_point_table(*, fixed_points: list[str], task: dict, table: str) -
                      "n_inits": read_h5_attrs(path)["n_candidates"],
                      "tolerance": CORNER_TOLERANCE})
     write_table(table, pd.DataFrame(rows), provenance({"task": task, "fixed_points": fixed_points}))
+
+
+def make_fixed_points_by_phase_table(*, fixed_points: list[str], table: str) -> None:
+    """Per model × seed × (subtask, phase) of a MultiTask task: its fixed points found with the
+    phase's constant input (`analyses.fixed_points.inputs: per_phase`)."""
+    rows = []
+    for path in fixed_points:
+        attrs = read_h5_attrs(path)
+        if attrs.get("inputs_mode") != "per_phase":
+            raise ValueError(f"{path}: fixed points at {attrs.get('inputs_mode', 'zero')} input, "
+                             "not per phase (set analyses.fixed_points.inputs: per_phase)")
+        arrays = read_h5(path, ["condition", "eigvals", "qstar"])
+        rows += [{**model_id(path), **row} for row in phase_summary(
+            attrs["conditions"], arrays["condition"], arrays["eigvals"], arrays["qstar"])]
+    write_table(table, pd.DataFrame(rows), provenance({"fixed_points": fixed_points}))
+
+
+def figure_fixed_points_by_phase(*, fixed_points: str, evaluation: str, pdf: str,
+                                 png: str) -> None:
+    """One panel per phase: its fixed points on the top 2 hidden-state PCs, coloured by subtask,
+    stable points filled and unstable ones hollow, over 20 held-out trajectories in grey."""
+    from taskdyn.analysis.pca import fit_pca, project  # scikit-learn loads here, for this job
+
+    arrays = read_h5(evaluation, ["hidden", "labels/split", "labels/response_end"])
+    fp = read_h5(fixed_points, ["xstar", "is_stable", "condition"])
+    conditions = read_h5_attrs(fixed_points)["conditions"]
+    pca = fit_pca(arrays["hidden"], 2)
+    ident = model_id(evaluation)
+    save_figure(plot_fixed_points_by_phase(
+        project(pca, fp["xstar"]) if len(fp["xstar"]) else np.zeros((0, 2)),
+        fp["is_stable"].astype(bool), [conditions[c] for c in fp["condition"]],
+        [project(pca, arrays["hidden"][i, : arrays["labels/response_end"][i]])
+         for i in first_held_out(arrays["labels/split"], 20)], list(mt.EPOCHS),
+        f"{ident['task']} · {ident['model']} seed {ident['seed']}: fixed points per phase"),
+        pdf, png)

@@ -1,4 +1,5 @@
-"""CtDB figures: MultiTask success per subtask and RandomTarget hand paths."""
+"""CtDB figures: MultiTask success per subtask and fixed points per phase, RandomTarget hand
+paths."""
 
 from __future__ import annotations
 
@@ -77,4 +78,43 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
     axes[0, 1].legend(handles=handles, frameon=False, fontsize=7, loc="best")
     fig.suptitle(title)
     fig.tight_layout()
+    return fig
+
+
+def plot_fixed_points_by_phase(points: np.ndarray, is_stable: np.ndarray, conditions: list[dict],
+                               trajectories: list[np.ndarray], phases: list[str],
+                               title: str) -> plt.Figure:
+    """One panel per phase (those with points or conditions): fixed points `[point, 2]` in PC
+    space, each with its condition (`subtask`, `phase`), coloured by subtask; stable filled,
+    unstable hollow; `trajectories` (each `[time, 2]`) in grey behind every panel."""
+    shown = [p for p in phases if any(c["phase"] == p for c in conditions)] or phases
+    subtasks = list(dict.fromkeys(c["subtask"] for c in conditions))
+    colors = plt.get_cmap("tab20")
+    fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 3.6), squeeze=False,
+                             sharex=True, sharey=True)
+    phase_of = np.array([c["phase"] for c in conditions])
+    subtask_of = np.array([c["subtask"] for c in conditions])
+    for ax, phase in zip(axes[0], shown):
+        for trial in trajectories:
+            ax.plot(*trial[:, :2].T, color="0.8", lw=0.5, zorder=0)
+        mine = phase_of == phase
+        for k, subtask in enumerate(subtasks):
+            for stable in (True, False):
+                chosen = mine & (subtask_of == subtask) & (is_stable == stable)
+                if chosen.any():
+                    ax.scatter(*points[chosen, :2].T, s=22, lw=1.0, color=colors(k % 20),
+                               facecolors=colors(k % 20) if stable else "none", zorder=2)
+        n_stable = int((mine & is_stable).sum())
+        ax.set_title(f"{phase}: {n_stable} stable, {int((mine & ~is_stable).sum())} unstable",
+                     fontsize=9)
+        ax.set_xlabel("PC1")
+    axes[0][0].set_ylabel("PC2")
+    handles = [plt.Line2D([], [], ls="", marker="o", color=colors(k % 20), label=s)
+               for k, s in enumerate(subtasks)]
+    handles += [plt.Line2D([], [], ls="", marker="o", color="k", label="stable"),
+                plt.Line2D([], [], ls="", marker="o", color="k", mfc="none", label="unstable")]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 9), frameon=False,
+               fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.08 + 0.04 * (len(handles) // 9), 1, 1))
     return fig

@@ -133,6 +133,76 @@ rule ctdb_make_fixed_point_table:
         "../../../scripts/ctdb_make_fixed_point_table.py"
 
 
+rule ctdb_make_fixed_points_by_phase:
+    input:
+        fixed_points=lambda w: per_model(
+            rules.find_fixed_points.output.fixed_points, "ctdb", w.task
+        ),
+    output:
+        table=report(
+            "results/{run}/tables/ctdb/{task}/fixed_points_by_phase.csv",
+            caption="../../report/ctdb_fixed_points_by_phase_table.rst",
+            category="ctdb",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/ctdb_make_fixed_points_by_phase/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_make_fixed_points_by_phase/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_make_fixed_points_by_phase", study="ctdb"),
+    script:
+        "../../../scripts/ctdb_make_fixed_points_by_phase.py"
+
+
+rule ctdb_plot_fixed_points_by_phase:
+    input:
+        fixed_points=rules.find_fixed_points.output.fixed_points,
+        evaluation=rules.evaluate_model.output.evaluation,
+    output:
+        pdf="results/{run}/figures/ctdb/{task}/{model}/seed{seed}/fixed_points_by_phase.pdf",
+        png=report(
+            "results/{run}/figures/ctdb/{task}/{model}/seed{seed}/fixed_points_by_phase.png",
+            caption="../../report/ctdb_fixed_points_by_phase.rst",
+            category="ctdb",
+            subcategory="{task}: fixed points",
+            labels={
+                "model": "{model}",
+                "seed": "{seed}",
+                "figure": "fixed points by phase",
+            },
+        ),
+    log:
+        "logs/{run}/ctdb_plot_fixed_points_by_phase/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_plot_fixed_points_by_phase/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_plot_fixed_points_by_phase", study="ctdb"),
+    script:
+        "../../../scripts/ctdb_plot_fixed_points_by_phase.py"
+
+
+CTDB_PER_PHASE = (
+    analysis_enabled("ctdb", "fixed_points")
+    and CTDB["analyses"]["fixed_points"].get("inputs") == "per_phase"
+)
+if CTDB_PER_PHASE:
+    for _task in CTDB_TASKS_OF_KIND["multitask"]:
+        STUDY_TARGETS["ctdb"] += expand(
+            rules.ctdb_make_fixed_points_by_phase.output.table, run=RUN, task=_task
+        ) + per_model_first_seed(
+            rules.ctdb_plot_fixed_points_by_phase.output.png, "ctdb", _task
+        )
+
+
 STUDY_TARGETS["ctdb"] += expand(
     [
         rules.ctdb_make_multitask_table.output.table,
