@@ -585,6 +585,52 @@ def test_thalamus_oracle_ceiling(oracle, seeds, verdict):
     assert outcome.verdict == verdict
 
 
+def _swap_tables(drops, overlap=0.6, tasks=(1, 6)):
+    """Task-swap and gate-overlap rows of a learned-gate reader and a last_k reader: per seed,
+    accuracy 0.9 under the true id and 0.9 - drop under a wrong one."""
+    swap, kept = [], []
+    for seed, drop in enumerate(drops):
+        for true in tasks:
+            for given in tasks:
+                right = true == given
+                for model in ("thalamus", "last_k"):
+                    swap.append({"config": "mt", "model": model, "seed": seed, "true_task": true,
+                                 "given_task": given, "n_questions": 100,
+                                 "accuracy": 0.9 if right or model == "last_k" else 0.9 - drop})
+                kept.append({"config": "mt", "model": "thalamus", "seed": seed,
+                             "true_task": true, "given_task": given, "n_questions": 100,
+                             "overlap": 1.0 if right else overlap, "accuracy": 0.9})
+    return {"mt/task_swap.csv": pd.DataFrame(swap), "mt/gate_overlap.csv": pd.DataFrame(kept)}
+
+
+SWAP_CFG = {"tasks": {"mt": {"babi_tasks": [1, 6]}},
+            "models": {"thalamus": {"type": "thalamus", "gate": "topk"},
+                       "last_k": {"type": "thalamus", "gate": "last_k"}}}
+
+
+@pytest.mark.parametrize(("drops", "overlap", "verdict"), [
+    ([0.30, 0.32, 0.28], 0.6, HOLDS),        # a clear drop, different tokens kept
+    ([0.30, -0.30, 0.02], 0.6, FAILS),       # the drop's interval spans 0
+    ([0.30, 0.32, 0.28], 1.0, FAILS),        # a drop, but the same tokens kept
+    ([0.30, 0.32], 0.6, TOO_SMALL)])         # two seeds
+def test_thalamus_task_conditioning(drops, overlap, verdict):
+    claim = _claim("thalamus", "task_conditioning")
+    assert claim.tables(SWAP_CFG) == ["mt/task_swap.csv", "mt/gate_overlap.csv"]
+    outcome = claim.check(_swap_tables(drops, overlap), SWAP_CFG)
+    assert outcome.verdict == verdict
+    assert outcome.measured.startswith("thalamus: right id 0.900") and "last_k" not in \
+        outcome.measured  # only the learned gate is judged
+
+
+def test_thalamus_task_conditioning_needs_several_tasks():
+    single = {**SWAP_CFG, "tasks": {"qa1": {"babi_tasks": [1]}}}
+    outcome = _claim("thalamus", "task_conditioning").check({}, single)
+    assert outcome.verdict == TOO_SMALL and "multi-task" in outcome.scale
+    tables = _swap_tables([0.3, 0.3, 0.3], tasks=(1,))
+    outcome = _claim("thalamus", "task_conditioning").check(tables, SWAP_CFG)
+    assert outcome.verdict == TOO_SMALL and "bAbI tasks: 1 (needs ≥ 2)" in outcome.scale
+
+
 @pytest.mark.parametrize(("train", "angle", "verdict"), [
     (0.99, 0.93, HOLDS), (0.90, 0.85, TOO_SMALL)])
 def test_wm_training_criterion(train, angle, verdict):

@@ -1,17 +1,22 @@
 """Gating analyses on hand-made arrays with hand-computed answers."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from taskdyn.studies.thalamus.analysis import (
     accuracy_by_group,
+    gate_overlap_matrix,
     gate_scores,
+    jaccard,
     mean_interval,
     phase_by_role,
     phase_pca,
     support_distance,
+    swap_drop,
     task_swap_matrix,
 )
+from taskdyn.studies.thalamus.jobs import summarise_task_swap
 
 
 def test_gate_precision_and_recall_on_a_hand_made_story():
@@ -88,3 +93,31 @@ def test_mean_interval_is_the_student_t_interval_over_seeds():
     one = mean_interval(np.array([0.4, np.nan]))
     assert one[0] == 0.4 and np.isnan(one[1]) and np.isnan(one[2])
     assert all(np.isnan(mean_interval(np.array([]))))
+
+
+def test_jaccard_overlap_of_kept_token_sets():
+    a = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]], bool)
+    b = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0]], bool)
+    assert jaccard(a, b).tolist() == [1.0, 1 / 3, 1.0]  # nothing kept either way: the same
+
+
+def test_gate_overlap_matrix_compares_each_id_with_the_true_one():
+    task = np.array([0, 0, 1])
+    under_0 = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 0, 0]], bool)
+    under_1 = np.array([[0, 1, 1, 0], [1, 0, 1, 0], [0, 0, 1, 1]], bool)
+    matrix = gate_overlap_matrix(np.stack([under_0, under_1]), task)
+    # true 0 given 1: trials 0 (1/3) and 1 (1); true 1 given 0: trial 2 (0)
+    assert matrix == pytest.approx(np.array([[1.0, 2 / 3], [0.0, 1.0]]))
+
+
+def test_swap_drop_and_summary_on_a_known_table():
+    assert swap_drop(np.array([[0.9, 0.5], [0.3, 0.7]])) == pytest.approx((0.8, 0.4))
+    assert swap_drop(np.array([[0.9, np.nan], [0.3, np.nan]])) == pytest.approx((0.9, 0.3))
+    rows = [{"config": "mt", "model": "m", "seed": seed, "true_task": t, "given_task": g,
+             "n_questions": 10, "accuracy": (0.9 if t == g else 0.6) - 0.1 * seed}
+            for seed in (0, 1) for t in (1, 2, 3) for g in (1, 2, 3)]
+    summary = summarise_task_swap(pd.DataFrame(rows))
+    assert summary["seed"].tolist() == [0, 1] and (summary["n_tasks"] == 3).all()
+    assert summary["diagonal"].tolist() == pytest.approx([0.9, 0.8])
+    assert summary["off_diagonal"].tolist() == pytest.approx([0.6, 0.5])
+    assert summary["drop"].tolist() == pytest.approx([0.3, 0.3])

@@ -41,12 +41,27 @@ def test_thalamus_pipeline_on_the_tiny_config(tmp_path):
     diagonal = swap[swap["true_task"] == swap["given_task"]].set_index("true_task")["accuracy"]
     assert diagonal.to_dict() == pytest.approx(
         accuracy[accuracy["model"] == "thalamus"].set_index("babi_task")["accuracy"].to_dict())
+    summary = read_table(tables / "task_swap_summary.csv").set_index("model")
+    assert set(summary.index) == {"thalamus", "last_k"} and (summary["n_tasks"] == 2).all()
+    assert summary.loc["thalamus", "diagonal"] == pytest.approx(diagonal.mean())
+    assert summary["drop"].to_numpy() == pytest.approx(
+        (summary["diagonal"] - summary["off_diagonal"]).to_numpy())
+    assert (swap["n_questions"] == swap["true_task"].map(
+        accuracy.groupby("babi_task")["n_questions"].first())).all()
+    overlap = read_table(tables / "gate_overlap.csv")  # the learned gate only
+    assert set(overlap["model"]) == {"thalamus"} and len(overlap) == 4
+    assert overlap["overlap"].between(0, 1).all()
+    assert (overlap.loc[overlap["true_task"] == overlap["given_task"], "overlap"] == 1).all()
+    rerun = overlap.set_index(["true_task", "given_task"])["accuracy"]  # the model, run again
+    assert rerun.to_dict() == pytest.approx(
+        swap.set_index(["true_task", "given_task"])["accuracy"].to_dict())
     evaluation = read_h5(results / "eval" / "thalamus" / "qa1_6" / "thalamus" / "seed0.h5",
                          ["hidden", "phase", "labels/selected"])
     assert evaluation["hidden"].ndim == 3 and evaluation["phase"].shape[:2] == \
         evaluation["labels/selected"].shape
     figures = results / "figures" / "thalamus" / "qa1_6"
-    for png in ("accuracy.png", "task_swap.png", "gate_sweep.png", "gate_distance.png",
+    for png in ("accuracy.png", "task_swap.png", "gate_overlap.png", "gate_sweep.png",
+                "gate_distance.png",
                 "thalamus/seed0/salience.png",
                 "thalamus/seed0/phases.png"):
         assert (figures / png).is_file()
@@ -67,6 +82,10 @@ def _check_figures(results, out):
     assert ax.get_title() == "thalamus" and last_k.get_title() == "last_k"
     assert len(colorbars(swap)) == 1
     assert ax.images[0].get_array().shape == (2, 2) and len(texts(ax)) == 4
+    kept = drawn_figure(jobs.plot_gate_overlap, table=str(tables / "gate_overlap.csv"), **files)
+    [ax] = panels(kept)
+    assert ax.get_title() == "thalamus" and ax.images[0].get_array().shape == (2, 2)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["qa1", "qa6"]
     sweep = panels(drawn_figure(jobs.plot_gate_sweep, table=str(tables / "gate_summary.csv"),
                                 **files))
     assert [ax.get_title() for ax in sweep] == ["qa1: test accuracy", "qa1: sentence recall",

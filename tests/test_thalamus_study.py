@@ -8,7 +8,9 @@ import torch
 
 from taskdyn.config import ConfigError, validate_config
 from taskdyn.studies.base import Job
+from taskdyn.studies.thalamus.analysis import gate_overlap_matrix, task_swap_matrix
 from taskdyn.studies.thalamus.inputs import dataset_inputs
+from taskdyn.studies.thalamus.jobs import swap_outputs
 from taskdyn.studies.thalamus.study import STUDY
 from taskdyn.tasks.babi_generate import babi_file_name, write_babi_files
 
@@ -45,6 +47,9 @@ def test_bad_values_fail_validation_naming_the_key():
             "thalamus": {"type": "thalamus", "hidden_size": 5, "n_heads": 4}}), SCHEMAS)
     with pytest.raises(ConfigError, match=r"data\.source"):
         validate_config(_config({"source": "ftp"}), SCHEMAS)
+    with pytest.raises(ConfigError, match=r"tasks\.qa1\.models.*'lstm' is not configured"):
+        validate_config(_config({"source": "generate"}, tasks={
+            "qa1": {"babi_tasks": [1], "models": ["thalamus", "lstm"]}}), SCHEMAS)
 
 
 def test_dataset_inputs_are_the_bab_i_files_of_the_data_source():
@@ -114,3 +119,23 @@ def test_evaluation_has_the_common_layout_with_gate_and_swap_labels(dataset, mod
         selected, supporting = ev.labels["selected"], ev.labels["supporting"].astype(bool)
         assert not (selected & ~supporting).any() and selected.any()
         assert ev.metrics["gate_precision"] == 1.0
+
+
+def test_a_reader_that_ignores_the_task_id_has_equal_swap_rows_and_overlap_one(dataset):
+    data, attrs = dataset
+    torch.manual_seed(0)
+    job = Job("thalamus", task_name="qa", model_name="m", model={**MODEL, "gate": "topk"})
+    model = STUDY.build_model(job, attrs)
+    test = data["test"]
+    with torch.no_grad():
+        model.thalamus.task_projection.weight.zero_()  # every task id adds the same vector
+    predictions, selected = swap_outputs(model, test, 2, batch_size=16)
+    assert selected.shape == (2, *test["story"].shape) and (selected.sum(2) <= MODEL["k"]).all()
+    matrix = task_swap_matrix(predictions, test["answer"], test["task"])
+    assert np.array_equal(matrix[:, 0], matrix[:, 1])  # each row: one value whatever the id
+    assert np.all(gate_overlap_matrix(selected, test["task"]) == 1)
+    with torch.no_grad():  # a task id that dominates the tokens changes the kept ones
+        model.thalamus.task_projection.weight.normal_(0, 10)
+    _, selected = swap_outputs(model, test, 2, batch_size=16)
+    overlap = gate_overlap_matrix(selected, test["task"])
+    assert np.diag(overlap) == pytest.approx([1, 1]) and overlap[0, 1] < 1

@@ -41,10 +41,18 @@ def study_rule_files():
     return [str(p) for s in STUDIES if (p := rules_dir / f"{s}.smk").exists()]
 
 
+def task_models(study, task):
+    """The models trained on one task of a study: the task's `models` list where its config
+    has one (thalamus configurations), else every model, in config order."""
+    cfg = STUDIES[study]
+    task_cfg = cfg["tasks"].get(task)
+    chosen = task_cfg.get("models") if isinstance(task_cfg, dict) else None
+    return [m for m in cfg["models"] if chosen is None or m in chosen]
+
+
 def model_runs(study, task):
     """Every (model, seed) trained on one task of a study."""
-    cfg = STUDIES[study]
-    return [(m, s) for m in cfg["models"] for s in cfg["seeds"]]
+    return [(m, s) for m in task_models(study, task) for s in STUDIES[study]["seeds"]]
 
 
 def study_runs(study):
@@ -78,7 +86,7 @@ def per_model_first_seed(pattern, study, task):
     seed = STUDIES[study]["seeds"][0]
     return [
         pattern.format(run=RUN, study=study, task=task, model=m, seed=seed)
-        for m in STUDIES[study]["models"]
+        for m in task_models(study, task)
     ]
 
 
@@ -114,7 +122,7 @@ def model_train_params(study):
         return canonical_json(
             [
                 train_slice(config, study, wildcards.task, m)["train"]
-                for m in STUDIES[study]["models"]
+                for m in task_models(study, wildcards.task)
             ]
         )
 

@@ -47,6 +47,23 @@ def gates(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def runs(cfg: dict[str, Any], models: list[str]) -> list[dict[str, Any]]:
-    """(model, seed) of every trained model among `models`, in config order."""
-    return [{"model": m, "seed": s} for m in cfg["models"] if m in models for s in cfg["seeds"]]
+def task_models(cfg: dict[str, Any], task: str) -> list[str]:
+    """The models trained on configuration `task`: its `models` list, else every model (in
+    config order)."""
+    chosen = cfg["tasks"][task].get("models")
+    return [m for m in cfg["models"] if chosen is None or m in chosen]
+
+
+def swap_configs(cfg: dict[str, Any]) -> list[str]:
+    """Configurations with several bAbI tasks and a reader that takes the task id: those with a
+    task swap (and, for learned gates, a gate overlap)."""
+    return [t for t, task in cfg["tasks"].items()
+            if len(task["babi_tasks"]) > 1 and set(readers(cfg)) & set(task_models(cfg, t))]
+
+
+def runs(cfg: dict[str, Any], models: list[str], task: str | None = None) -> list[dict[str, Any]]:
+    """(model, seed) of every trained model among `models` (on configuration `task`, if
+    given), in config order."""
+    trained = task_models(cfg, task) if task is not None else list(cfg["models"])
+    return [{"model": m, "seed": s} for m in cfg["models"] if m in models and m in trained
+            for s in cfg["seeds"]]

@@ -120,3 +120,40 @@ def phase_pca(phase: np.ndarray, role: np.ndarray, *, n_points: int,
     keep = rng.permutation(len(tokens))[:n_points]
     pca = PCA(n_components=2).fit(tokens)
     return pca.transform(tokens[keep]), roles[keep], pca.explained_variance_ratio_
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-trial Jaccard overlap |a ∩ b| / |a ∪ b| of boolean `[trial, token]` sets (1 where
+    both are empty: nothing kept either way is the same choice)."""
+    a, b = np.asarray(a, bool), np.asarray(b, bool)
+    union = (a | b).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, (a & b).sum(1) / union, 1.0)
+
+
+def gate_overlap_matrix(selected: np.ndarray, task: np.ndarray) -> np.ndarray:
+    """Mean Jaccard overlap `[true task, given task]` of the tokens kept under the true id and
+    under each given id, from `selected[given, trial, token]` (the same stories each time)."""
+    n_tasks = len(selected)
+    matrix = np.full((n_tasks, n_tasks), np.nan)
+    for true in range(n_tasks):
+        rows = task == true
+        if rows.any():
+            matrix[true] = [jaccard(selected[true][rows], selected[given][rows]).mean()
+                            for given in range(n_tasks)]
+    return matrix
+
+
+def swap_drop(matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
+    """(diagonal mean, off-diagonal mean) of a task × task matrix, NaN cells ignored; `weights`
+    `[true, given]` (e.g. questions per cell) weight the means, else each cell counts once."""
+    matrix = np.asarray(matrix, float)
+    weights = np.ones_like(matrix) if weights is None else np.asarray(weights, float)
+    known = np.isfinite(matrix)
+    diagonal = np.eye(len(matrix), dtype=bool)
+
+    def mean(mask):
+        mask = mask & known
+        return float(np.average(matrix[mask], weights=weights[mask])) if mask.any() else np.nan
+
+    return mean(diagonal), mean(~diagonal)

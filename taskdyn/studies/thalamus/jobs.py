@@ -16,11 +16,13 @@ from taskdyn.studies.splits import held_out
 from taskdyn.studies.thalamus import plotting as plots
 from taskdyn.studies.thalamus.analysis import (
     accuracy_by_group,
+    gate_overlap_matrix,
     gate_scores,
     mean_interval,
     phase_by_role,
     phase_pca,
     support_distance,
+    swap_drop,
     task_swap_matrix,
 )
 from taskdyn.tasks.babi_download import download_babi
@@ -165,21 +167,106 @@ def gate_summary_table(*, table: str, summary: str) -> None:
 
 
 def task_swap_table(*, evaluations: list[str], runs: dict[str, dict], config: str,
-                    table: str) -> None:
-    """Accuracy on each bAbI task when the model is given each task id (long table)."""
+                    table: str, summary: str) -> None:
+    """Accuracy on each bAbI task's test questions when the model is given each task id (long
+    table), and per model × seed its diagonal and off-diagonal means and their drop."""
     rows = []
     for path in evaluations:
         run = runs[path]
         labels = _test_labels(path)
-        babi_of = dict(zip(labels["task"].tolist(), labels["babi_task"].tolist(), strict=True))
-        babi_tasks = [babi_of[j] for j in range(len(babi_of))]
+        babi_tasks = _babi_tasks(labels["task"], labels["babi_task"])
         predictions = np.stack([labels[f"prediction_as_task{j}"]
                                 for j in range(len(babi_tasks))])
         matrix = task_swap_matrix(predictions, labels["answer"], labels["task"])
+        counts = np.bincount(labels["task"], minlength=len(babi_tasks))
         rows += [{"config": config, **run, "true_task": babi_tasks[i],
-                  "given_task": babi_tasks[j], "accuracy": matrix[i, j]}
+                  "given_task": babi_tasks[j], "n_questions": int(counts[i]),
+                  "accuracy": matrix[i, j]}
                  for i in range(len(babi_tasks)) for j in range(len(babi_tasks))]
-    write_table(table, pd.DataFrame(rows), provenance({"evaluations": evaluations}))
+    frame = pd.DataFrame(rows)
+    prov = provenance({"evaluations": evaluations})
+    write_table(table, frame, prov)
+    write_table(summary, summarise_task_swap(frame), {**prov, "summary": SWAP_SUMMARY})
+
+
+SWAP_SUMMARY = ("per model × seed: diagonal = mean over true tasks of the accuracy under the "
+                "true id, off_diagonal = mean over the (true, wrong id) cells, drop = diagonal "
+                "− off_diagonal (cells unweighted)")
+
+
+def _babi_tasks(task: np.ndarray, babi_task: np.ndarray) -> list[int]:
+    """bAbI task number of each task id 0.. (from per-question labels)."""
+    babi_of = dict(zip(task.tolist(), babi_task.tolist(), strict=True))
+    return [int(babi_of[j]) for j in range(len(babi_of))]
+
+
+def summarise_task_swap(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per config × model × seed of a task-swap table: tasks, diagonal and off-diagonal mean
+    accuracy and the drop (`SWAP_SUMMARY`)."""
+    rows = []
+    for (config, model, seed), group in frame.groupby(["config", "model", "seed"], sort=False):
+        matrix = group.pivot_table(index="true_task", columns="given_task", values="accuracy",
+                                   dropna=False)
+        diagonal, off = swap_drop(matrix.to_numpy())
+        rows.append({"config": config, "model": model, "seed": seed, "n_tasks": len(matrix),
+                     "diagonal": diagonal, "off_diagonal": off, "drop": diagonal - off})
+    return pd.DataFrame(rows, columns=["config", "model", "seed", "n_tasks", "diagonal",
+                                       "off_diagonal", "drop"])
+
+
+def swap_outputs(model, split: dict[str, np.ndarray], n_tasks: int,
+                 batch_size: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """(predictions `[given, trial]`, kept tokens `[given, trial, token]`) of a thalamus reader
+    on the questions of `split` when it is given each task id 0..n_tasks-1."""
+    import torch  # imported here: only the jobs that run the model need it
+
+    from taskdyn.studies.thalamus.study import MODEL_INPUTS, _run
+
+    model.eval()
+    predictions, selected = [], []
+    with torch.no_grad():
+        for given in range(n_tasks):
+            p, s = [], []
+            for begin in range(0, len(split["answer"]), batch_size):
+                batch = {k: torch.as_tensor(split[k][begin:begin + batch_size])
+                         for k in MODEL_INPUTS}
+                out = _run(model, batch, torch.full_like(batch["task"], given))
+                p.append(out.logits.argmax(1).numpy())
+                s.append(out.selected.numpy())
+            predictions.append(np.concatenate(p))
+            selected.append(np.concatenate(s))
+    return np.stack(predictions), np.stack(selected)
+
+
+def gate_overlap(*, hp: dict, data: str, weights: str, run: dict, config: str, batch_size: int,
+                 table: str) -> None:
+    """One trained reader on the test split under every task id: per true × given task, the
+    mean Jaccard overlap of the tokens kept under the given id with those kept under the true
+    id, and the accuracy under the given id."""
+    from taskdyn.jobs import load_dataset, load_trained_model
+
+    model = load_trained_model(study="thalamus", hp=hp, data=data, weights=weights)
+    dataset, _ = load_dataset(data)
+    test, babi_tasks = dataset["test"], [int(n) for n in dataset["lexicon"]["babi_tasks"]]
+    predictions, selected = swap_outputs(model, test, len(babi_tasks), batch_size)
+    overlap = gate_overlap_matrix(selected, test["task"])
+    accuracy = task_swap_matrix(predictions, test["answer"], test["task"])
+    counts = np.bincount(test["task"], minlength=len(babi_tasks))
+    write_table(table, pd.DataFrame([
+        {"config": config, **run, "true_task": babi_tasks[i], "given_task": babi_tasks[j],
+         "n_questions": int(counts[i]), "overlap": overlap[i, j], "accuracy": accuracy[i, j]}
+        for i in range(len(babi_tasks)) for j in range(len(babi_tasks))]),
+        provenance({"data": data, "weights": weights}, overlap=OVERLAP))
+
+
+OVERLAP = ("mean over the true task's test questions of |K_true ∩ K_given| / |K_true ∪ K_given|, "
+           "K_id the story tokens the gate keeps when given task id `id`")
+
+
+def gate_overlap_table(*, overlaps: list[str], table: str) -> None:
+    """The configuration's gate-overlap tables of every gated reader × seed, in one."""
+    write_table(table, pd.concat([read_table(p) for p in overlaps], ignore_index=True),
+                provenance({"overlaps": overlaps}, overlap=OVERLAP))
 
 
 def salience_examples(*, evaluation: str, data: str, analysis: dict, table: str) -> None:
@@ -239,6 +326,12 @@ def plot_accuracy(*, table: str, pdf: str, png: str) -> None:
 def plot_task_swap(*, table: str, pdf: str, png: str) -> None:
     """Task × task accuracy with swapped task ids, per model (mean over seeds)."""
     save_figure(plots.task_swap_figure(read_table(table)), pdf, png)
+
+
+def plot_gate_overlap(*, table: str, pdf: str, png: str) -> None:
+    """Task × task overlap of the kept tokens under the true and the given id, per model."""
+    save_figure(plots.task_swap_figure(read_table(table), value="overlap",
+                                       label="kept-token overlap (Jaccard)"), pdf, png)
 
 
 def plot_salience(*, table: str, pdf: str, png: str) -> None:

@@ -43,23 +43,27 @@ def accuracy_figure(table: pd.DataFrame) -> matplotlib.figure.Figure:
     return fig
 
 
-def task_swap_figure(table: pd.DataFrame) -> matplotlib.figure.Figure:
-    """Heatmaps of accuracy on each true task when given each task id, one per model."""
+def task_swap_figure(table: pd.DataFrame, value: str = "accuracy",
+                     label: str = "test accuracy") -> matplotlib.figure.Figure:
+    """Heatmaps of `value` on each true task when given each task id, one per model (mean
+    over seeds, each cell annotated)."""
     models = list(dict.fromkeys(table["model"]))
     fig, axes = plt.subplots(1, len(models), figsize=(3.4 * len(models) + 0.8, 3.0),
                              squeeze=False, layout="constrained")
     for m, (ax, model) in enumerate(zip(axes[0], models, strict=True)):
-        matrix = (table[table["model"] == model]
-                  .pivot_table(index="true_task", columns="given_task", values="accuracy"))
+        rows = table[table["model"] == model]
+        matrix = rows.pivot_table(index="true_task", columns="given_task", values=value)
         image = ax.imshow(matrix.to_numpy(), vmin=0, vmax=1, cmap="viridis")
-        for (i, j), value in np.ndenumerate(matrix.to_numpy()):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
-                    color="white" if value < 0.6 else "black")
+        for (i, j), cell in np.ndenumerate(matrix.to_numpy()):
+            ax.text(j, i, f"{cell:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if cell < 0.6 else "black")
+        n_seeds = rows["seed"].nunique()
         ax.set(xticks=range(matrix.shape[1]), yticks=range(matrix.shape[0]),
                xticklabels=[f"qa{t}" for t in matrix.columns],
                yticklabels=[f"qa{t}" for t in matrix.index],
                xlabel="task id given", ylabel="true task" if m == 0 else None, title=model)
-    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="test accuracy")
+        ax.set_title(f"{n_seeds} seed{'s' if n_seeds > 1 else ''}", loc="right", fontsize=7)
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label=label)
     return fig
 
 

@@ -1,7 +1,7 @@
 # Synthetic-thalamus study on bAbI: bAbI files (generated, downloaded or read from a path), which
 # the generic make_dataset rule reads (taskdyn.studies.thalamus.inputs); then accuracy, gating
-# task-swap and gate-comparison tables and figures.
-from taskdyn.studies.thalamus import gated, gates, readers, runs
+# task-swap, gate-overlap and gate-comparison tables and figures.
+from taskdyn.studies.thalamus import gated, gates, readers, runs, swap_configs
 from taskdyn.studies.thalamus import inputs as thalamus_inputs
 
 THALAMUS = STUDIES["thalamus"]
@@ -169,6 +169,12 @@ rule thalamus_make_task_swap_table:
             category="thalamus",
             subcategory="{task}: tables",
         ),
+        summary=report(
+            "results/{run}/tables/thalamus/{task}/task_swap_summary.csv",
+            caption="../../report/thalamus_task_swap_summary_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
     log:
         "logs/{run}/thalamus_make_task_swap_table/{task}.log",
     benchmark:
@@ -182,6 +188,64 @@ rule thalamus_make_task_swap_table:
         code=code_params("thalamus_make_task_swap_table", study="thalamus"),
     script:
         "../../../scripts/thalamus_make_task_swap_table.py"
+
+
+# The gate overlap needs the trained reader itself: it reruns the test split under every task id
+# and compares the kept tokens.
+rule thalamus_measure_gate_overlap:
+    input:
+        data="results/{run}/data/thalamus/{task}.h5",
+        weights="results/{run}/models/thalamus/{task}/{model}/seed{seed}/weights.pt",
+    output:
+        table="results/{run}/analysis/thalamus/{task}/{model}/seed{seed}/gate_overlap.csv",
+    log:
+        "logs/{run}/thalamus_measure_gate_overlap/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_measure_gate_overlap/{task}/{model}/seed{seed}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("analysis", "thalamus"),
+    params:
+        hp=train_params("thalamus"),
+        batch_size=config_params("thalamus", "evaluate", "batch_size"),
+        code=code_params("thalamus_measure_gate_overlap", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_measure_gate_overlap.py"
+
+
+def thalamus_gate_overlaps(wildcards):
+    """The gate overlap of every learned-gate reader × seed trained on the job's {task}."""
+    return [
+        rules.thalamus_measure_gate_overlap.output.table.format(
+            run=wildcards.run, task=wildcards.task, **r
+        )
+        for r in runs(THALAMUS, gated(THALAMUS), wildcards.task)
+    ]
+
+
+rule thalamus_make_gate_overlap_table:
+    input:
+        overlaps=thalamus_gate_overlaps,
+    output:
+        table=report(
+            "results/{run}/tables/thalamus/{task}/gate_overlap.csv",
+            caption="../../report/thalamus_gate_overlap_table.rst",
+            category="thalamus",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/thalamus_make_gate_overlap_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_make_gate_overlap_table/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_make_gate_overlap_table", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_make_gate_overlap_table.py"
 
 
 rule thalamus_select_salience_examples:
@@ -274,6 +338,31 @@ rule thalamus_plot_task_swap:
         code=code_params("thalamus_plot_task_swap", study="thalamus"),
     script:
         "../../../scripts/thalamus_plot_task_swap.py"
+
+
+rule thalamus_plot_gate_overlap:
+    input:
+        table=rules.thalamus_make_gate_overlap_table.output.table,
+    output:
+        pdf="results/{run}/figures/thalamus/{task}/gate_overlap.pdf",
+        png=report(
+            "results/{run}/figures/thalamus/{task}/gate_overlap.png",
+            caption="../../report/thalamus_gate_overlap.rst",
+            category="thalamus",
+            subcategory="{task}: task swap",
+        ),
+    log:
+        "logs/{run}/thalamus_plot_gate_overlap/{task}.log",
+    benchmark:
+        "benchmarks/{run}/thalamus_plot_gate_overlap/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "thalamus"),
+    params:
+        code=code_params("thalamus_plot_gate_overlap", study="thalamus"),
+    script:
+        "../../../scripts/thalamus_plot_gate_overlap.py"
 
 
 rule thalamus_plot_gate_sweep:
@@ -379,11 +468,14 @@ rule thalamus_plot_phases:
         "../../../scripts/thalamus_plot_phases.py"
 
 
-# Tables and figures of every configuration (the task swap only where tasks are several; the
-# gate comparison covers every model, so it is drawn whatever the models are).
-for _task, _task_cfg in THALAMUS["tasks"].items():
+# Tables and figures of every configuration (the task swap only where tasks are several, the gate
+# overlap where a learned gate is among its readers; the gate comparison covers every model, so it
+# is drawn whatever the models are).
+for _task in THALAMUS["tasks"]:
     _tables = f"results/{RUN}/tables/thalamus/{_task}"
     _figures = f"results/{RUN}/figures/thalamus/{_task}"
+    _readers = runs(THALAMUS, THALAMUS_READERS, _task)
+    _gated = runs(THALAMUS, gated(THALAMUS), _task)
     STUDY_TARGETS["thalamus"] += [
         f"{_tables}/accuracy.csv",
         f"{_figures}/accuracy.png",
@@ -392,16 +484,22 @@ for _task, _task_cfg in THALAMUS["tasks"].items():
         f"{_figures}/gate_sweep.png",
         f"{_figures}/gate_distance.png",
     ]
-    if THALAMUS_READERS:
+    if _readers:
         STUDY_TARGETS["thalamus"].append(f"{_tables}/gating.csv")
-    if THALAMUS_READERS and len(_task_cfg["babi_tasks"]) > 1:
+    if _task in swap_configs(THALAMUS):
         STUDY_TARGETS["thalamus"] += [
             f"{_tables}/task_swap.csv",
+            f"{_tables}/task_swap_summary.csv",
             f"{_figures}/task_swap.png",
         ]
+        if _gated:
+            STUDY_TARGETS["thalamus"] += [
+                f"{_tables}/gate_overlap.csv",
+                f"{_figures}/gate_overlap.png",
+            ]
     STUDY_TARGETS["thalamus"] += [
         f"{_figures}/{r['model']}/seed{r['seed']}/{name}.png"
         for name in ("salience", "phases")
         if name in THALAMUS["analyses"]
-        for r in runs(THALAMUS, gated(THALAMUS))
+        for r in _gated
     ]
