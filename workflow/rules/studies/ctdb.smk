@@ -161,8 +161,12 @@ rule ctdb_make_fixed_points_by_phase:
 
 rule ctdb_plot_fixed_points_by_phase:
     input:
-        fixed_points=rules.find_fixed_points.output.fixed_points,
-        evaluation=rules.evaluate_model.output.evaluation,
+        fixed_points=expand(
+            rules.find_fixed_points.output.fixed_points, study="ctdb", allow_missing=True
+        ),
+        evaluation=expand(
+            rules.evaluate_model.output.evaluation, study="ctdb", allow_missing=True
+        ),
     output:
         pdf="results/{run}/figures/ctdb/{task}/{model}/seed{seed}/fixed_points_by_phase.pdf",
         png=report(
