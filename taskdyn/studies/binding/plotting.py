@@ -191,7 +191,7 @@ def _block_image(ax: plt.Axes, matrix: np.ndarray, d: int, title: str) -> plt.cm
     for edge in np.arange(d, len(matrix), d) - 0.5:
         ax.axhline(edge, color="0.6", lw=0.4)
         ax.axvline(edge, color="0.6", lw=0.4)
-    ax.set_title(title, fontsize=8)
+    ax.set_title(title, fontsize=7.5)
     ax.set(xlabel="from memory dimension", ylabel="to memory dimension")
     return image
 
@@ -203,22 +203,23 @@ def plot_variable_memories(models: list[tuple[dict, dict[str, np.ndarray]]],
     `models`: per model, its attributes (model, seed, input_dim, operator_match,
     operator_relative, accuracy) and arrays `phi_empirical`, `phi_theory`, `kept`.
     """
-    fig, axes = plt.subplots(1, len(models) + 1, figsize=(3.4 * (len(models) + 1), 3.6),
+    fig, axes = plt.subplots(1, len(models) + 1, figsize=(3.6 * (len(models) + 1), 4.0),
                              squeeze=False)
     axes = axes[0]
     first = models[0][1]
     kept = first["kept"].astype(bool)
     theory = np.where(np.outer(kept, kept), first["phi_theory"], np.nan)
     d = int(models[0][0]["input_dim"])
-    _block_image(axes[0], theory, d, f"theory Φ ({kept.sum()} of {len(kept)} dimensions kept)")
+    _block_image(axes[0], theory, d, f"theory Φ\n{kept.sum()} of {len(kept)} dimensions kept")
     for ax, (attrs, arrays) in zip(axes[1:], models):
         kept = arrays["kept"].astype(bool)
         empirical = np.where(np.outer(kept, kept), arrays["phi_empirical"], np.nan)
         image = _block_image(
             ax, empirical, d,
-            f"{attrs['model']} seed {attrs['seed']}: Ψ* W_hh Ψ (acc. {attrs['accuracy']:.3f})"
-            f"\noperator rows matched {attrs['operator_match']:.2f}, "
-            f"rel. error {attrs['operator_relative']:.2f}")
+            f"{attrs['model']} seed {attrs['seed']}: Ψ* W_hh Ψ\naccuracy {attrs['accuracy']:.3f}"
+            f"\noperator rows matched {attrs['operator_match']:.2f}"
+            f"\noperator rows' rel. error {attrs['operator_relative']:.2f}")
+        ax.set_ylabel("")
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     fig.suptitle(title)
     return fig
