@@ -417,3 +417,23 @@ def metrics_table_inputs(wildcards):
     if analysis_enabled(study, "spectra"):
         inputs["spectra"] = per_model(rules.compute_spectra.output.spectra, study, task)
     return inputs
+
+
+def binding_memories(wildcards):
+    """Every model × seed variable-memory file of the job's {task}."""
+    return per_model(
+        rules.binding_compute_variable_memories.output.memories,
+        "binding",
+        wildcards.task,
+    )
+
+
+def thalamus_gate_overlaps(wildcards):
+    """The gate overlap of every learned-gate reader × seed trained on the job's {task} (thalamus
+    rules; `THALAMUS`, `runs` and `gated` come from its rule file)."""
+    return [
+        rules.thalamus_measure_gate_overlap.output.table.format(
+            run=wildcards.run, task=wildcards.task, **r
+        )
+        for r in runs(THALAMUS, gated(THALAMUS), wildcards.task)
+    ]

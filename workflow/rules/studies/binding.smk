@@ -495,15 +495,6 @@ rule binding_compute_variable_memories:
         "../../../scripts/binding_compute_variable_memories.py"
 
 
-def binding_memories(wildcards):
-    """Every model × seed variable-memory file of the job's {task}."""
-    return per_model(
-        rules.binding_compute_variable_memories.output.memories,
-        "binding",
-        wildcards.task,
-    )
-
-
 rule binding_make_variable_memory_table:
     input:
         memories=binding_memories,

@@ -162,7 +162,9 @@ rule ctdb_make_fixed_points_by_phase:
 rule ctdb_plot_fixed_points_by_phase:
     input:
         fixed_points=expand(
-            rules.find_fixed_points.output.fixed_points, study="ctdb", allow_missing=True
+            rules.find_fixed_points.output.fixed_points,
+            study="ctdb",
+            allow_missing=True,
         ),
         evaluation=expand(
             rules.evaluate_model.output.evaluation, study="ctdb", allow_missing=True

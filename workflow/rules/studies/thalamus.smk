@@ -214,16 +214,6 @@ rule thalamus_measure_gate_overlap:
         "../../../scripts/thalamus_measure_gate_overlap.py"
 
 
-def thalamus_gate_overlaps(wildcards):
-    """The gate overlap of every learned-gate reader × seed trained on the job's {task}."""
-    return [
-        rules.thalamus_measure_gate_overlap.output.table.format(
-            run=wildcards.run, task=wildcards.task, **r
-        )
-        for r in runs(THALAMUS, gated(THALAMUS), wildcards.task)
-    ]
-
-
 rule thalamus_make_gate_overlap_table:
     input:
         overlaps=thalamus_gate_overlaps,
