@@ -17,12 +17,12 @@ from taskdyn.claims import (
     Tables,
     at_least,
     judge,
-    model_train,
     not_measured,
     per_task,
     too_small,
 )
 from taskdyn.studies.binding import seq_length_values
+from taskdyn.studies.binding.settings import model_settings
 from taskdyn.studies.binding.analysis.table1 import (
     COMPOSED,
     PAPER_SEEDS,
@@ -139,8 +139,9 @@ def _models(cfg: dict, frame: pd.DataFrame) -> pd.DataFrame:
     # unstack, not pivot_table: a spectral error that is NaN for every seed keeps its column
     wide = frame.set_index(["model", "seed", "metric"])["value"].unstack("metric")
     wide = wide.reset_index()
-    wide["hidden"] = wide["model"].map(lambda m: cfg["models"][m]["latent_size"])
-    wide["l2"] = wide["model"].map(lambda m: float(model_train(cfg, m).get("weight_decay", 0.0)))
+    settings = model_settings(cfg)
+    for key in ("hidden", "l2"):
+        wide[key] = wide["model"].map(lambda m, key=key: settings[m][key])
     return wide
 
 

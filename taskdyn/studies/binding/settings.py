@@ -21,7 +21,7 @@ def model_settings(study_cfg: Mapping[str, Any]) -> dict[str, dict[str, float]]:
         own = model.get("train", {})
         train = {**study_train, **own}
         curriculum = {**study_train.get("curriculum", {}), **own.get("curriculum", {})}
-        settings[name] = {"hidden": float(model["latent_size"]),
+        settings[name] = {"hidden": int(model["latent_size"]),
                           "l2": float(train.get("weight_decay", 0.0)),
                           "threshold": float(curriculum.get("threshold", DEFAULT_THRESHOLD)),
                           "lr": float(train.get("lr", DEFAULT_LR))}

@@ -76,17 +76,9 @@ def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True
     growth alone cannot make the two geometries agree. NaN when either set's distances are all
     equal (the correlation is undefined); needs at least three entities.
     """
-    if method not in ("pearson", "spearman"):
-        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
-    x, y = np.asarray(sources, dtype=np.float64), np.asarray(targets, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 2:
-        raise ValueError(f"sources {x.shape} and targets {y.shape} must be equal (entity, "
-                         "feature) shapes")
+    x, y = _paired_entities(sources, targets, method, normalise)
     if x.shape[0] < 3:
         raise ValueError(f"isometry needs at least 3 entities (3 distances), got {x.shape[0]}")
-    if normalise:
-        x = x / np.linalg.norm(x, axis=1, keepdims=True)
-        y = y / np.linalg.norm(y, axis=1, keepdims=True)
     upper = np.triu_indices(x.shape[0], k=1)
     dx = np.linalg.norm(x[:, None] - x[None], axis=-1)[upper]
     dy = np.linalg.norm(y[:, None] - y[None], axis=-1)[upper]
@@ -97,6 +89,22 @@ def isometry(sources: np.ndarray, targets: np.ndarray, *, normalise: bool = True
     dx, dy = dx - dx.mean(), dy - dy.mean()
     r = np.sum(dx * dy) / np.sqrt(np.sum(dx**2) * np.sum(dy**2))
     return float(np.clip(r, -1.0, 1.0))
+
+
+def _paired_entities(sources: np.ndarray, targets: np.ndarray, method: str,
+                     normalise: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The two `(entity, feature)` sets as float64, checked (same shape, a known correlation
+    `method`) and, with `normalise`, each row L2-normalised."""
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
+    x, y = np.asarray(sources, dtype=np.float64), np.asarray(targets, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 2:
+        raise ValueError(f"sources {x.shape} and targets {y.shape} must be equal (entity, "
+                         "feature) shapes")
+    if normalise:
+        x = x / np.linalg.norm(x, axis=1, keepdims=True)
+        y = y / np.linalg.norm(y, axis=1, keepdims=True)
+    return x, y
 
 
 def attention_chance(length: np.ndarray) -> float:
@@ -117,18 +125,10 @@ def isometry_null(sources: np.ndarray, targets: np.ndarray, *, n_perm: int = 200
     d_E2(π i, π j), so the correlation measures geometry shared by chance alone; an isometry
     outside the interval is more than the entity count allows by chance. NaNs below 3 entities.
     """
-    if method not in ("pearson", "spearman"):
-        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
-    x, y = np.asarray(sources, dtype=np.float64), np.asarray(targets, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 2:
-        raise ValueError(f"sources {x.shape} and targets {y.shape} must be equal (entity, "
-                         "feature) shapes")
+    x, y = _paired_entities(sources, targets, method, normalise)
     n = x.shape[0]
     if n < 3:
         return float("nan"), float("nan")
-    if normalise:
-        x = x / np.linalg.norm(x, axis=1, keepdims=True)
-        y = y / np.linalg.norm(y, axis=1, keepdims=True)
     upper = np.triu_indices(n, k=1)
     dx = np.linalg.norm(x[:, None] - x[None], axis=-1)[upper]
     full = np.linalg.norm(y[:, None] - y[None], axis=-1)
