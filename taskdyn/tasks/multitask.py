@@ -71,7 +71,10 @@ def generate_multitask(subtasks: list[str] | tuple[str, ...], n_per_subtask: int
 
     Returns `inputs`/`true_inputs` `[trial, time, 20]`, `targets` `[trial, time, 3]`, the loss
     `weight` `[trial, time]`, and per trial `subtask` (index into `SUBTASKS`), `response_start`,
-    `response_end` (= trial length) and `response_angle` (NaN where no response is due).
+    `response_end` (= trial length), `response_angle` (NaN where no response is due), the
+    stimulus directions `theta1`/`theta2` and, in Decision subtasks, `evidence`: the relevant
+    strength of stimulus 1 minus that of stimulus 2 (positive: stimulus 1 is the answer; NaN
+    elsewhere), the x axis of a psychometric curve.
     """
     if longest_trial(subtasks, bin_size) > n_timesteps:
         raise ValueError(f"n_timesteps={n_timesteps} is shorter than the longest trial "
@@ -82,10 +85,14 @@ def generate_multitask(subtasks: list[str] | tuple[str, ...], n_per_subtask: int
     targets = np.zeros((n, n_timesteps, N_OUTPUTS))
     subtask = np.repeat([SUBTASKS.index(s) for s in subtasks], n_per_subtask)
     start, end, angle = np.zeros(n, int), np.zeros(n, int), np.full(n, np.nan)
+    theta, evidence = np.full((n, 2), np.nan), np.full(n, np.nan)
     for i, index in enumerate(subtask):
         name = SUBTASKS[index]
         bounds = draw_epochs(family(name), bin_size, rng)
-        x, y, angle[i] = multitask_trial(name, bounds, draw_stimuli(name, angles, rng))
+        stimuli = draw_stimuli(name, angles, rng)
+        x, y, angle[i] = multitask_trial(name, bounds, stimuli)
+        theta[i] = _wrap(np.array([stimuli.theta1, stimuli.theta2]))
+        evidence[i] = decision_evidence(name, stimuli)
         end[i], start[i] = len(x), bounds["response"][0]
         true_inputs[i, : end[i]], targets[i, : end[i]] = x, y
     inside = np.arange(n_timesteps)[None, :] < end[:, None]
@@ -96,6 +103,8 @@ def generate_multitask(subtasks: list[str] | tuple[str, ...], n_per_subtask: int
         "weight": response_weights(n_timesteps, start, end),
         "subtask": subtask.astype(np.int16), "response_start": start.astype(np.int32),
         "response_end": end.astype(np.int32), "response_angle": angle.astype(np.float32),
+        "theta1": theta[:, 0].astype(np.float32), "theta2": theta[:, 1].astype(np.float32),
+        "evidence": evidence.astype(np.float32),
     }
 
 
@@ -139,6 +148,22 @@ def draw_stimuli(name: str, angles: np.ndarray, rng: np.random.Generator) -> Sti
     return Stimuli(theta1)
 
 
+def relevant_strengths(name: str, stimuli: Stimuli) -> tuple[float, float]:
+    """The strengths of stimulus 1 and 2 a Decision subtask compares (both modalities summed in
+    the multimodal one)."""
+    if name.endswith("Multimodal"):
+        return tuple(np.add(stimuli.strengths[1], stimuli.strengths[2]))
+    return stimuli.strengths[int(name[-1])]
+
+
+def decision_evidence(name: str, stimuli: Stimuli) -> float:
+    """Stimulus 1's relevant strength minus stimulus 2's in a Decision subtask, else NaN."""
+    if family(name) != "Decision":
+        return np.nan
+    first, second = relevant_strengths(name, stimuli)
+    return float(first - second)
+
+
 def multitask_trial(name: str, bounds: dict[str, tuple[int, int]],
                     stimuli: Stimuli) -> tuple[np.ndarray, np.ndarray, float]:
     """Noise-free inputs `[time, 20]`, targets `[time, 3]` and the response angle (NaN if none).
@@ -162,10 +187,7 @@ def multitask_trial(name: str, bounds: dict[str, tuple[int, int]],
         for modality in shown:
             _show(x, modality, *bounds["stim1"], theta1, stimuli.strengths[modality][0])
             _show(x, modality, *bounds["stim2"], theta2, stimuli.strengths[modality][1])
-        if name.endswith("Multimodal"):
-            first, second = np.add(stimuli.strengths[1], stimuli.strengths[2])
-        else:
-            first, second = stimuli.strengths[int(name[-1])]
+        first, second = relevant_strengths(name, stimuli)
         response = theta1 if first > second else theta2
     else:
         _show(x, 1, *bounds["stim1"], theta1, 1.0)

@@ -87,7 +87,8 @@ class MultiTaskKind(TaskKind):
             chosen = scored & (arrays["subtask"] == index)
             metrics[f"success_{mt.SUBTASKS[index]}"] = float(success[chosen].mean())
         labels = {k: arrays[k] for k in ("subtask", "response_start", "response_end",
-                                         "response_angle", "weight")}
+                                         "response_angle", "weight", "theta1", "theta2",
+                                         "evidence")}
         labels.update(split=split, success=success.astype(np.int8))
         return Evaluation(inputs=arrays["inputs"], targets=arrays["targets"], outputs=outputs,
                           hidden=states.numpy(), labels=labels, weights=_weights(model),
@@ -172,13 +173,21 @@ class RandomTargetKind(TaskKind):
                                 {k: v[scored] for k, v in batch.items()}, task)
         run = {k: v.numpy() for k, v in run.items()}
         labels = {k: arrays[k] for k in ("catch", "bumped", "target_on", "go_cue", "bump_start")}
+        force = bump_force(arrays["load"])
         labels.update(split=split, start_x=arrays["start"][:, 0], start_y=arrays["start"][:, 1],
-                      target_x=arrays["target"][:, 0], target_y=arrays["target"][:, 1])
+                      target_x=arrays["target"][:, 0], target_y=arrays["target"][:, 1],
+                      bump_x=force[:, 0], bump_y=force[:, 1])
         labels.update({f"activation_{name}": run["actions"][..., i]
                        for i, name in enumerate(rt.MUSCLES)})
         return Evaluation(inputs=run["inputs"], targets=arrays["goal"], outputs=run["hand"],
                           hidden=run["states"], labels=labels, weights=_weights(model),
                           metrics=metrics)
+
+
+def bump_force(load: np.ndarray) -> np.ndarray:
+    """Each trial's bump force (N, x/y) from its per-step `load` `[trial, time, 2]`; 0 unbumped."""
+    strongest = np.abs(load).sum(axis=-1).argmax(axis=1)
+    return load[np.arange(len(load)), strongest]
 
 
 def reach_metrics(run: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
