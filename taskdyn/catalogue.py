@@ -12,6 +12,9 @@ feed, so config validation rejects it before any job runs.
 it needs the piece `phases` of at least one task, whose study's checks module then gives the
 conditions (`phase_conditions(task, dataset, labels)`); its other tasks keep zero input.
 
+A study may also declare an enabled analysis meaningless for one of its tasks (`dropped`, such
+as fixed points of a network that runs in closed loop with an arm): the workflow skips it there.
+
 Light on purpose (no torch, no scikit-learn): it runs each time the workflow is parsed.
 """
 
@@ -85,6 +88,19 @@ def provided(study: str, study_cfg: dict[str, Any]) -> dict[str, set[str]]:
     return _checks(study).provides(study_cfg)
 
 
+def dropped(study: str, study_cfg: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """{task: {analysis: why}}: the enabled analyses a study declares meaningless for a task
+    (its checks module's optional `dropped(study_cfg)`); the workflow skips them there."""
+    checks = _checks(study)
+    return checks.dropped(study_cfg) if hasattr(checks, "dropped") else {}
+
+
+def applies(study: str, study_cfg: dict[str, Any], task: str, analysis: str) -> bool:
+    """Whether the enabled `analysis` runs on `task` (not dropped by its study there)."""
+    return analysis in study_cfg.get("analyses", {}) and analysis not in dropped(
+        study, study_cfg).get(task, {})
+
+
 def labels_of(pieces: Iterable[str]) -> list[str]:
     """The label names among `pieces`, sorted."""
     return sorted(p.removeprefix(LABEL) for p in pieces if p.startswith(LABEL))
@@ -111,11 +127,17 @@ def problems(study: str, study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
     if not enabled:
         return []
     checks = _checks(study)
-    pieces = checks.provides(study_cfg)
+    drops = dropped(study, study_cfg)
     hints = getattr(checks, "HOW_TO_PROVIDE", {})
     out = []
     for analysis in enabled:
         key = f"analyses.{analysis.name}"
+        pieces = {task: have for task, have in checks.provides(study_cfg).items()
+                  if analysis.name not in drops.get(task, {})}
+        if not pieces:
+            why = "; ".join(sorted({reasons[analysis.name] for reasons in drops.values()}))
+            out.append((key, f"has no meaning for any task of study {study}: {why}"))
+            continue
         for piece in analysis.needs:
             lacking = [task for task, have in pieces.items() if piece not in have]
             if lacking:

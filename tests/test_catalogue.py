@@ -145,6 +145,31 @@ def test_per_phase_fixed_points_need_one_task_with_phases():
     assert validated("ctdb", {"fixed_points": {}})["analyses"]["fixed_points"]["inputs"] == "zero"
 
 
+REACH = {"kind": "randomtarget", "n_trials": 4, "n_timesteps": 60}
+MEMORY = {"kind": "multitask", "subtasks": ["MemoryPro"], "n_trials_per_subtask": 2,
+          "bin_size": 80, "n_timesteps": 80}
+
+
+@pytest.mark.parametrize(("inputs", "dropped"), [("zero", {"reach", "mt"}),
+                                                 ("per_phase", {"reach"})])
+def test_fixed_points_are_dropped_where_they_mean_nothing(inputs, dropped):
+    """Closed-loop reaching never has them; MultiTask at zero input has no rule on."""
+    tasks = {**STUDY_CONFIGS["ctdb"]["tasks"], "reach": REACH, "mt": MEMORY}
+    cfg = validated("ctdb", {"fixed_points": {"inputs": inputs}}, tasks=tasks)
+    assert set(catalogue.dropped("ctdb", cfg)) == dropped
+    assert "closed loop" in catalogue.dropped("ctdb", cfg)["reach"]["fixed_points"]
+    assert catalogue.applies("ctdb", cfg, "3bff", "fixed_points")
+    assert not catalogue.applies("ctdb", cfg, "reach", "fixed_points")
+
+
+def test_an_analysis_meaningless_for_every_task_is_rejected_with_the_reason():
+    with pytest.raises(ConfigError) as err:
+        validated("ctdb", {"fixed_points": {}}, tasks={"reach": REACH})
+    assert "config key 'studies.ctdb.analyses.fixed_points': " in str(err.value)
+    assert "has no meaning for any task of study ctdb: the network runs in closed loop" in str(
+        err.value)
+
+
 def test_pairwise_analyses_need_two_networks():
     with pytest.raises(ConfigError, match=r"analyses\.dsa'.*it needs at least 2"):
         validated("wm", {"dsa": {"n_delays": 2}}, seeds=[0])

@@ -213,11 +213,31 @@ def test_multitask_success(success, n_trials, epochs, verdict):
     assert "2 subtasks" in outcome.measured
 
 
+def test_multitask_success_needs_every_subtask_above_the_floor():
+    """A high mean does not hide one subtask the network cannot do."""
+    names = ["DelayPro", "DelayAnti", "MemoryPro", "MemoryAnti", "ReactPro", "ReactAnti",
+             "IntMod1", "IntMod2", "Match2Sample", "NonMatch2Sample"]
+    frame = pd.DataFrame([{"study": "ctdb", "task": "multitask", "model": "gru", "seed": seed,
+                           "subtask": name, "n_trials": 200, "metric": "success_rate",
+                           "value": 0.5 if name == "IntMod2" else 1.0}
+                          for seed in (0, 1) for name in names])
+    outcome = _check_task("multitask_success", _cfg(), "multitask", "multitask_performance.csv",
+                          frame, 500)
+    assert outcome.verdict == FAILS
+    assert "success 0.95 averaged over 10 subtasks" in outcome.measured
+    assert "lowest: IntMod2 0.50" in outcome.measured
+
+
 def _reaching(error: float, n_trials: int) -> pd.DataFrame:
+    """Per GRU seed and condition: median end-point error `error`, and a mean (late go cues)
+    and a catch-trial error far above it, which the claim must not read."""
     return pd.DataFrame([{"study": "ctdb", "task": "randomtarget", "model": "gru", "seed": seed,
-                          "condition": condition, "metric": "end_error_m",
-                          "n_trials": n_trials, "value": error}
-                         for seed in (0, 1) for condition in ("reach", "reach_bumped", "catch")])
+                          "condition": condition, "metric": metric, "n_trials": n_trials,
+                          "value": 0.5 if metric == "end_error_m" or condition == "catch"
+                          else error}
+                         for seed in (0, 1)
+                         for condition in ("reach", "reach_bumped", "non_catch", "catch")
+                         for metric in ("end_error_m", "median_end_error_m")])
 
 
 @pytest.mark.parametrize(("error", "n_trials", "epochs", "verdict"), [
@@ -230,7 +250,8 @@ def test_randomtarget_reaching(error, n_trials, epochs, verdict):
     outcome = _check_task("randomtarget_reaching", _cfg(), "randomtarget", "reaching.csv",
                           _reaching(error, n_trials), epochs)
     assert outcome.verdict == verdict
-    assert f"reach: {100 * error:.1f} cm, reach_bumped: {100 * error:.1f} cm" in outcome.measured
+    assert f"gru/seed1 {100 * error:.1f} cm" in outcome.measured
+    assert f"reach {100 * error:.1f} cm, reach_bumped {100 * error:.1f} cm" in outcome.measured
 
 
 def _by_phase(stable_in_memory: int, n_starts: int = 2048) -> pd.DataFrame:

@@ -3,6 +3,7 @@ import functools
 import json
 from pathlib import Path
 
+from taskdyn.catalogue import dropped
 from taskdyn.fingerprint import code_record
 from taskdyn.config import (
     canonical_json,
@@ -23,6 +24,8 @@ validate_config(
 RUN = config["run"]
 STUDIES = config["studies"]
 SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
+# {study: {task: {analysis: why}}}: enabled analyses a study declares meaningless for a task.
+DROPPED = {study: dropped(study, cfg) for study, cfg in STUDIES.items()}
 # Study rule files add their final outputs here, by study; `all` and `<study>_all` request them.
 STUDY_TARGETS = {study: [] for study in STUDIES}
 
@@ -71,6 +74,11 @@ def study_tasks():
 
 def analysis_enabled(study, name):
     return name in STUDIES[study].get("analyses", {})
+
+
+def analysis_applies(study, task, name):
+    """Whether an enabled analysis runs on `task` (its study does not drop it there)."""
+    return analysis_enabled(study, name) and name not in DROPPED[study].get(task, {})
 
 
 def per_model(pattern, study, task):
@@ -300,7 +308,7 @@ def generic_targets(study, task):
         targets.append(f"{figures}/scree.png")
     if analysis_enabled(study, "state_r2"):
         targets += [f"{tables}/state_r2.csv", f"{figures}/state_r2.png"]
-    if analysis_enabled(study, "fixed_points"):
+    if analysis_applies(study, task, "fixed_points"):
         targets += per_model_first_seed(f"{per_seed}/fixed_points.png", study, task)
     if analysis_enabled(study, "spectra"):
         targets += per_model_first_seed(f"{per_seed}/spectra.png", study, task)
@@ -396,7 +404,7 @@ def similarity_table_inputs(wildcards):
 def spectra_inputs(wildcards):
     """The evaluation, plus the fixed points when that analysis is enabled."""
     inputs = {"evaluation": rules.evaluate_model.output.evaluation.format(**wildcards)}
-    if analysis_enabled(wildcards.study, "fixed_points"):
+    if analysis_applies(wildcards.study, wildcards.task, "fixed_points"):
         inputs["fixed_points"] = rules.find_fixed_points.output.fixed_points.format(
             **wildcards
         )
@@ -410,7 +418,7 @@ def metrics_table_inputs(wildcards):
         "evaluations": per_model(rules.evaluate_model.output.evaluation, study, task),
         "metas": per_model(rules.train_model.output.meta, study, task),
     }
-    if analysis_enabled(study, "fixed_points"):
+    if analysis_applies(study, task, "fixed_points"):
         inputs["fixed_points"] = per_model(
             rules.find_fixed_points.output.fixed_points, study, task
         )

@@ -41,6 +41,21 @@ def provides(study_cfg: dict[str, Any]) -> dict[str, set[str]]:
             for name, task in study_cfg["tasks"].items()}
 
 
+CLOSED_LOOP = ("the network runs in closed loop with the arm, so its fixed points at a held "
+               "input are not states the arm and network reach together")
+NO_RULE_INPUT = ("at zero input no subtask's rule is on; set analyses.fixed_points.inputs: "
+                 "per_phase for each phase's own input")
+
+
+def dropped(study_cfg: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """{task: {analysis: why}}: fixed points mean nothing for RandomTarget (closed loop) and,
+    at zero input, for MultiTask (no rule)."""
+    per_phase = study_cfg.get("analyses", {}).get("fixed_points", {}).get("inputs") == "per_phase"
+    reasons = {"randomtarget": CLOSED_LOOP, "multitask": None if per_phase else NO_RULE_INPUT}
+    return {name: {"fixed_points": why} for name, task in study_cfg["tasks"].items()
+            if (why := reasons.get(task["kind"]))}
+
+
 def phase_conditions(task: dict[str, Any], dataset: dict[str, dict[str, np.ndarray]],
                      labels: dict[str, np.ndarray]) -> list[dict] | None:
     """The (subtask, phase) conditions of a MultiTask evaluation, with each one's held input

@@ -50,7 +50,8 @@ def figure_multitask(*, table: str, pdf: str, png: str) -> None:
 
 
 def make_reaching_table(*, evaluations: list[str], table: str) -> None:
-    """Hand-to-goal distance at trial end, per trial condition, and effort per model × seed."""
+    """Hand-to-goal distance at trial end (mean and median), per trial condition (reach,
+    bumped reach, both: non_catch; catch), and effort per model × seed."""
     rows = []
     for path in evaluations:
         ident = model_id(path)
@@ -59,12 +60,14 @@ def make_reaching_table(*, evaluations: list[str], table: str) -> None:
         end = np.linalg.norm(arrays["outputs"][:, -1] - arrays["targets"][:, -1], axis=-1)
         catch, bumped = arrays["labels/catch"] == 1, arrays["labels/bumped"] == 1
         conditions = {"reach": ~catch & ~bumped, "reach_bumped": ~catch & bumped,
-                      "catch": catch}
+                      "non_catch": ~catch, "catch": catch}
         for condition, chosen in conditions.items():
             chosen = chosen & test
             if chosen.any():
-                rows.append({**ident, "condition": condition, "metric": "end_error_m",
-                             "n_trials": int(chosen.sum()), "value": float(end[chosen].mean())})
+                rows += [{**ident, "condition": condition, "metric": metric,
+                          "n_trials": int(chosen.sum()), "value": float(statistic(end[chosen]))}
+                         for metric, statistic in (("end_error_m", np.mean),
+                                                   ("median_end_error_m", np.median))]
         effort = np.mean([v[test] ** 2 for k, v in arrays.items()
                           if k.startswith("labels/activation_")])
         rows.append({**ident, "condition": "all", "metric": "effort",
