@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from taskdyn.analysis.fixed_points import find_fixed_points, unique_points
+from taskdyn.analysis.fixed_points import find_fixed_points, sample_states, unique_points
+from taskdyn.models.recurrent import GRU
+from taskdyn.studies.ctdb.analysis import corner_summary
+from taskdyn.tasks.flipflop import generate_flipflop
 
 
 def test_linear_map_has_its_closed_form_fixed_point():
@@ -96,3 +99,42 @@ def test_constant_input_moves_a_tanh_units_fixed_point():
         assert len(fps.xstar) == 1 and fps.is_stable.all()
         np.testing.assert_allclose(fps.xstar[0, 0], h, atol=1e-8)
         np.testing.assert_allclose(fps.eigvals[0, 0].real, 0.5 * (1 - h**2), atol=1e-8)
+
+
+
+@pytest.fixture
+def one_thread():
+    """Small matrices run fastest on one thread, which also spares the other test worker."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_a_trained_two_bit_flip_flop_gru_has_a_stable_point_at_each_corner(one_thread):
+    """The outcome CtDB's flip-flop analysis rests on, at a size that trains in seconds: a noisy
+    GRU-16 fitted to the 2-bit flip-flop holds its 4 memories as 4 stable fixed points, one per
+    corner of the bit square as the readout sees it, with unstable points between them."""
+    torch.manual_seed(0)
+    data = generate_flipflop(64, 2, 50, 0.05, 0.1, np.random.default_rng(0))
+    inputs = torch.as_tensor(data["inputs"], dtype=torch.float32)
+    targets = torch.as_tensor(data["targets"], dtype=torch.float32)
+    model = GRU(2, 2, 16, state_noise=0.1)
+    optimizer = torch.optim.Adam(model.parameters(), 1e-2)
+    for _ in range(300):
+        optimizer.zero_grad()
+        loss = ((model(inputs)[0] - targets) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.02
+    model.eval().double()
+    with torch.no_grad():
+        _, states = model(inputs.double())
+    starts = sample_states(states.numpy(), 128, 0.05, np.random.default_rng(1))
+    fps = find_fixed_points(model.step, starts, np.zeros((len(starts), 2)))
+    with torch.no_grad():
+        readout = model.readout(model.hidden(torch.as_tensor(fps.xstar))).numpy()
+    counts = corner_summary(readout, fps.eigvals, fps.qstar, n_bits=2)
+    assert counts["n_stable"] == counts["n_stable_at_corners"] == counts["n_corners"] == 4
+    assert counts["n_saddles"] >= 1
+    assert counts["qstar_max"] < 1e-10

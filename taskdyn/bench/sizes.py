@@ -15,8 +15,7 @@ class Sizes:
     steps: int = 500
     hidden: int = 128
     repeats: int = 3
-    fp_starts: int = 256
-    fp_baseline_starts: int = 1024
+    fp_starts: int = 1024  # CtDB's initial states; the finder and the baseline share them
     fp_baseline_iters: int = 10_000
     fp_baseline_timed_iters: int = 10_000
     ripser_points: int = 400
