@@ -112,3 +112,20 @@ def test_fact_arrays_hold_inputs_targets_and_labels(rich):
 def test_sub_size_too_large_is_refused():
     with pytest.raises(ValueError, match="sub_size"):
         _graph(num_entities=8)
+
+
+def test_the_default_run_holds_out_enough_analogical_facts_for_a_graded_curve():
+    """A seed's held-out analogical accuracy takes n + 1 values for n held-out facts: the
+    default run holds out at least 3, so its curve is more than right / half / wrong."""
+    from pathlib import Path
+
+    import yaml
+
+    config = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+    for task in yaml.safe_load(config.read_text())["studies"]["analogy"]["tasks"].values():
+        keys = ("atomic_ood_ratio", "compositional_ood_ratio", "analogical_ood_ratio")
+        graph = build_knowledge_graph(task["num_entities"], task["num_relations"],
+                                      task["sub_size"], seed=task["data_seed"],
+                                      **{k: task[k] for k in keys})
+        assert len(graph.facts["ood_analogical"]) >= 3
+        assert len(graph.facts["id_analogical"]) >= 1
