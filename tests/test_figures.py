@@ -1,6 +1,7 @@
 """The generic figures show what they promise: panels, titles, axis labels, legends and one
 plotted line, point set or image per item drawn (trials, learning curves, scree, state R²,
-fixed points, spectra, model similarity, persistence diagrams and their distances)."""
+trajectory overlays, fixed points, spectra, model similarity,
+persistence diagrams and their distances)."""
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from figures import colorbars, drawn_figure, legend_labels, panels, suptitle, te
 from taskdyn.io import write_table
 from taskdyn.plotting import plt
 from taskdyn.plotting.dynamics import plot_fixed_points, plot_spectra
-from taskdyn.plotting.latents import plot_scree, plot_state_r2
+from taskdyn.plotting.latents import plot_scree, plot_state_r2, plot_trajectory_overlay
 from taskdyn.plotting.similarity import plot_similarity
 from taskdyn.plotting.topology import plot_distance_heatmaps, plot_persistence_diagrams
 from taskdyn.plotting.training import plot_learning_curves
@@ -245,3 +246,20 @@ def test_drawn_figure_is_the_one_the_job_saves(tmp_path):
     [ax] = panels(fig)
     assert sorted(texts(ax)) == ["0.60", "0.70", "1.00", "1.00"]
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_trajectory_overlay_one_panel_per_comparison():
+    own = RNG.standard_normal((3, 10, 3))
+    comparisons = [{"name": f"{m} seed 0", "reference": own, "mapped": own + 0.1, "r2": r2}
+                   for m, r2 in (("lstm", 0.91), ("node", 0.456))]
+    fig = plot_trajectory_overlay("gru seed 0", comparisons, "ctdb · 3bff: overlay")
+    axes = panels(fig)
+    assert len(axes) == 2 and suptitle(fig) == "ctdb · 3bff: overlay"
+    assert all(ax.name == "3d" for ax in axes)
+    assert legend_labels(axes[1]) == ["gru seed 0 (reference)", "node seed 0 mapped, R² = 0.46"]
+    assert (axes[0].get_xlabel(), axes[0].get_zlabel()) == ("reference PC1", "reference PC3")
+    for ax in axes:
+        drawn = [line for line in ax.lines if len(line.get_xdata())]
+        assert [line.get_linestyle() for line in drawn] == ["-", "--"] * 3
+        assert len(ax.collections) == 3  # each trial's start
+
