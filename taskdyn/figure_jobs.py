@@ -105,21 +105,24 @@ def _run_label(ident: dict) -> str:
 
 def figure_fixed_points(*, fixed_points: str, evaluation: str, pdf: str, png: str,
                         n_trajectories: int = 20) -> None:
-    """Fixed points over held-out trajectories in the top-3 PC space of the model's states."""
+    """Fixed points over held-out trajectories in the top-3 PC space of the model's states,
+    beside the log10 q* histogram of the finder's candidates with its cut."""
     from taskdyn.analysis.pca import (  # scikit-learn loads here, for this job
         fit_pca,
         project,
     )
 
     arrays = read_h5(evaluation, ["hidden", "labels/split"])
-    fp = read_h5(fixed_points, ["xstar", "is_stable"])
+    fp = read_h5(fixed_points, ["xstar", "is_stable", "qstar", "candidate_qstar"])
     pca = fit_pca(arrays["hidden"], 3)
     shown = first_held_out(arrays["labels/split"], n_trajectories)
     trajectories = project(pca, arrays["hidden"][shown])
     points = project(pca, fp["xstar"]) if len(fp["xstar"]) else np.zeros((0, 3))
     ident = model_id(evaluation)
     fig = plot_fixed_points(trajectories, points, fp["is_stable"].astype(bool),
-                            f"fixed points · {_title(ident)}")
+                            f"fixed points · {_title(ident)}", qstar=fp["qstar"],
+                            candidate_qstar=fp["candidate_qstar"],
+                            q_thresh=read_h5_attrs(fixed_points)["q_thresh"])
     save_figure(fig, pdf, png)
 
 

@@ -74,6 +74,13 @@ def _check_task_figures(results, out):
     [node] = panels(overlay)  # the reference gru against the one other model type
     assert node.get_title() == "node seed 0 mapped into gru seed 0"
     assert legend_labels(node)[1].startswith("node seed 0 mapped, R² = ")
+    fixed_points = drawn_figure(
+        figure_jobs.figure_fixed_points,
+        fixed_points=str(results / "analysis/ctdb/3bff/gru/seed0/fixed_points.h5"),
+        evaluation=str(results / "eval/ctdb/3bff/gru/seed0.h5"), **files)
+    _, qstar = panels(fixed_points)
+    assert legend_labels(qstar)[0] == "all candidates (64)"  # the config's n_inits
+    assert legend_labels(qstar)[-1] == "q* cut (1e-10)"
 
 
 def _scheduled_jobs(output: str) -> set[tuple[str, str]]:
