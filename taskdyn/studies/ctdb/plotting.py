@@ -1,5 +1,5 @@
-"""CtDB figures: MultiTask success per subtask and fixed points per phase, RandomTarget hand
-paths."""
+"""CtDB figures: MultiTask success per subtask, psychometric curves and fixed points per phase,
+RandomTarget hand paths."""
 
 from __future__ import annotations
 
@@ -37,6 +37,44 @@ def plot_multitask_performance(table: pd.DataFrame, subtasks: list[str], title: 
     ax.legend(frameon=False, ncols=len(models), fontsize=7, loc="lower right",
               bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_psychometric(table: pd.DataFrame, subtasks: list[str], title: str) -> plt.Figure:
+    """One panel per subtask of `subtasks` in `table` (the long psychometric table: model, seed,
+    subtask, evidence, n_trials, p_choose_1): P(choose stimulus 1) against evidence, one line
+    per model through the mean over its seeds, each seed's bins as small dots, chance at 0.5."""
+    shown = [s for s in subtasks if s in set(table["subtask"])]
+    models = list(dict.fromkeys(table["model"]))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, axes = plt.subplots(1, max(len(shown), 1), figsize=(2.9 * max(len(shown), 1) + 0.6, 3.2),
+                             squeeze=False, sharex=True, sharey=True)
+    reach = 1.1 * max(float(table["evidence"].abs().max()) if len(table) else 0.0, 0.2)
+    for ax, subtask in zip(axes[0], shown):
+        ax.axhline(0.5, color="0.6", lw=0.8, ls=":", label="chance")
+        ax.axvline(0.0, color="0.85", lw=0.6)
+        mine = table[table["subtask"] == subtask]
+        for k, model in enumerate(models):
+            rows = mine[mine["model"] == model]
+            if rows.empty:
+                continue
+            c = colors[k % len(colors)]
+            ax.scatter(rows["evidence"], rows["p_choose_1"], s=6, color=c, alpha=0.4, lw=0)
+            mean = rows.groupby("evidence")["p_choose_1"].mean()
+            n_seeds = rows["seed"].nunique()
+            ax.plot(mean.index, mean.to_numpy(), marker="o", ms=3, lw=1.2, color=c,
+                    label=f"{model} ({n_seeds} seed{'s' * (n_seeds != 1)})")
+        per_network = mine.groupby(["model", "seed"])["n_trials"].sum()
+        low, high = int(per_network.min()), int(per_network.max())
+        ax.set_title(f"{subtask}\n{low if low == high else f'{low}-{high}'} trials per network",
+                     fontsize=9)
+        ax.set(xlabel="evidence for stimulus 1", xlim=(-reach, reach), ylim=(-0.04, 1.04))
+    if not shown:
+        axes[0, 0].text(0.5, 0.5, "no Decision subtask", ha="center", transform=axes[0, 0].transAxes)
+    axes[0, 0].set_ylabel("P(choose stimulus 1)")
+    axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
