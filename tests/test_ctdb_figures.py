@@ -1,5 +1,5 @@
 """CtDB's own figures and what they are computed from: MultiTask choices against decision
-evidence (psychometric curves)."""
+evidence (psychometric curves) and RandomTarget reaches with their bump forces."""
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ from taskdyn.io import read_table, write_h5
 from taskdyn.plotting import plt
 from taskdyn.studies.ctdb import jobs as ctdb_jobs
 from taskdyn.studies.ctdb.analysis import DECISION_SUBTASKS, chose_first, psychometric
-from taskdyn.studies.ctdb.plotting import plot_psychometric
+from taskdyn.studies.ctdb.plotting import BUMP_M_PER_N, plot_psychometric, plot_reaches
 from taskdyn.tasks import multitask as mt
 
 
@@ -119,3 +119,28 @@ def test_psychometric_table_and_figure_jobs(tmp_path):
     assert suptitle(fig) == "multitask: choices against evidence (held-out trials)"
     assert legend_labels(ax) == ["chance", "gru (2 seeds)", "lstm (2 seeds)"]
 
+
+def _reach_run(name):
+    n, steps = 4, 10
+    hand = np.cumsum(np.full((n, steps, 2), 0.01), axis=1)
+    return {"name": name, "outputs": hand, "catch": np.int8([0, 0, 0, 1]),
+            "bumped": np.int8([0, 1, 1, 1]), "bump_start": np.int32([-1, 2, 5, 3]),
+            "bump_x": np.array([0.0, 10.0, 0.0, 5.0]), "bump_y": np.array([0.0, 0.0, -6.0, 0.0]),
+            "start_x": np.zeros(n), "start_y": np.zeros(n), "target_x": np.ones(n) * 0.1,
+            "target_y": np.ones(n) * 0.1}
+
+
+def test_reaches_draw_each_bump_force_as_an_arrow_at_its_onset():
+    fig = plot_reaches([_reach_run("gru (seed 0)")], "reaches")
+    plain, bumped = panels(fig)
+    assert legend_labels(bumped) == ["start", "target", "bump onset",
+                                     "bump force (10 N = 5 cm)"]
+    assert plain.get_title() == "gru (seed 0): no bump (n=1)" and not plain.collections
+    arrows = bumped.collections  # one quiver per bumped reach; the catch trial is left out
+    assert len(arrows) == 2
+    hand = _reach_run("x")["outputs"]
+    for arrow, trial, onset, force in zip(arrows, (1, 2), (2, 5), ((10.0, 0.0), (0.0, -6.0))):
+        np.testing.assert_allclose(arrow.get_offsets()[0], hand[trial, onset])
+        np.testing.assert_allclose([arrow.U[0], arrow.V[0]], force)
+        assert arrow.scale == pytest.approx(1 / BUMP_M_PER_N)  # 10 N → 0.05 m
+        assert arrow.scale_units == "xy"

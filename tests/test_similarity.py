@@ -111,7 +111,8 @@ def _check_ladder_figures(run, out):
     axes = panels(reaching)  # one row per model: reaches without and with a bump
     assert [ax.get_title().split(" (n=")[0] for ax in axes] == [
         f"{model} (seed 0): {kind}" for model in ("gru", "node") for kind in ("no bump", "bumped")]
-    assert legend_labels(axes[1]) == ["start", "target", "bump onset"]
+    assert legend_labels(axes[1]) == ["start", "target", "bump onset",
+                                      "bump force (10 N = 5 cm)"]
     psychometric = drawn_figure(
         ctdb_jobs.figure_psychometric,
         table=str(run / "tables/ctdb/multitask/psychometric.csv"), **files)

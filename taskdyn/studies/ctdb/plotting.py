@@ -10,6 +10,8 @@ import pandas as pd
 
 from taskdyn.plotting import plt
 
+BUMP_M_PER_N = 0.005  # bump arrows: 10 N of force is drawn 5 cm long
+
 
 def plot_multitask_performance(table: pd.DataFrame, subtasks: list[str], title: str) -> plt.Figure:
     """Grouped bars of the mean success rate over seeds; `table` is the long per-subtask table.
@@ -83,7 +85,9 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
     """One row per run, columns: unperturbed and bumped non-catch trials (first `n_trials` each).
 
     Each run maps `name`, `outputs` (hand x/y `[trial, time, 2]`), and per trial `catch`,
-    `bumped`, `bump_start`, `start_x`/`start_y`, `target_x`/`target_y`.
+    `bumped`, `bump_start`, `bump_x`/`bump_y` (the bump force, N), `start_x`/`start_y`,
+    `target_x`/`target_y`. Each bump's force is an arrow from the hand at its onset,
+    `BUMP_M_PER_N` metres per newton.
     """
     fig, axes = plt.subplots(len(runs), 2, figsize=(7.2, 3.3 * len(runs)), squeeze=False,
                              sharex=True, sharey=True)
@@ -103,7 +107,11 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
                         mew=1.5)
                 if bumped:
                     onset = hand[run["bump_start"][trial]]
-                    ax.plot(onset[0], onset[1], "^", color=c, ms=5)
+                    ax.plot(onset[0], onset[1], "o", color=c, ms=3.5, zorder=4)
+                    ax.quiver(*onset, run["bump_x"][trial], run["bump_y"][trial], color=c,
+                              angles="xy", scale_units="xy", scale=1 / BUMP_M_PER_N,
+                              width=0.012, headwidth=3, headlength=3.5, headaxislength=3,
+                              alpha=0.85, zorder=3)
             ax.set_title(f"{run['name']}: {label} (n={len(chosen)})", fontsize=8)
             ax.set_aspect("equal", adjustable="box")
     for ax in axes[-1]:
@@ -112,7 +120,9 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
         ax.set_ylabel("hand y (m)")
     handles = [plt.Line2D([], [], marker=m, ls="", color="0.3", mfc=f, label=lab)
                for m, f, lab in (("o", "none", "start"), ("x", "0.3", "target"),
-                                 ("^", "0.3", "bump onset"))]
+                                 (".", "0.3", "bump onset"))]
+    handles.append(plt.Line2D([], [], marker=r"$\rightarrow$", ls="", color="0.3", ms=12,
+                              label=f"bump force (10 N = {10 * BUMP_M_PER_N * 100:.0f} cm)"))
     axes[0, 1].legend(handles=handles, frameon=False, fontsize=7, loc="best")
     fig.suptitle(title)
     fig.tight_layout()
