@@ -54,8 +54,8 @@ def plot_qstar_histogram(ax: plt.Axes, candidate_qstar: np.ndarray, qstar: np.nd
     note = f"; {zeros} with q* = 0 at {floor:.0f}" if zeros else ""
     ax.set(xlabel=f"log10 q*, q* = ½‖F(x) − x‖²{note}", ylabel="candidates", yscale="log")
     ax.legend(frameon=False, fontsize=7, loc="upper center")
-    ax.set_title(f"q* of the finder's candidates: {len(qstar)} distinct points kept",
-                 fontsize=9)
+    ax.set_title(f"q* of the finder's candidates: {len(qstar)} distinct "
+                 f"point{'s' * (len(qstar) != 1)} kept", fontsize=9)
 
 
 def plot_spectra(weight_eigvals: np.ndarray | None, weight_name: str | None,

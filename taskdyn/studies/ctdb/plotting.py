@@ -69,8 +69,8 @@ def plot_psychometric(table: pd.DataFrame, subtasks: list[str], title: str) -> p
                     label=f"{model} ({n_seeds} seed{'s' * (n_seeds != 1)})")
         per_network = mine.groupby(["model", "seed"])["n_trials"].sum()
         low, high = int(per_network.min()), int(per_network.max())
-        ax.set_title(f"{subtask}\n{low if low == high else f'{low}-{high}'} trials per network",
-                     fontsize=9)
+        count = str(low) if low == high else f"{low}-{high}"
+        ax.set_title(f"{subtask}\n{count} trial{'s' * (high != 1)} per network", fontsize=9)
         ax.set(xlabel="evidence for stimulus 1", xlim=(-reach, reach), ylim=(-0.04, 1.04))
     if not shown:
         axes[0, 0].text(0.5, 0.5, "no Decision subtask", ha="center", transform=axes[0, 0].transAxes)
