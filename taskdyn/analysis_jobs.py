@@ -50,7 +50,9 @@ def find_model_fixed_points(*, study: str, hp: dict, analysis: dict, data: str, 
     condition the study's checks module gives for this task (`phase_conditions`: CtDB's
     MultiTask (subtask, phase), the input held at that phase's constant input, `n_inits` starts
     drawn from that phase's states), and zero input where it gives none. Every point carries
-    its `condition` (index into the `conditions` attribute: name, subtask, phase, starts).
+    its `condition` (index into the `conditions` attribute: name, subtask, phase, starts);
+    `candidate_qstar` keeps where every start ended, before the `q_thresh` cut and the
+    de-duplication.
     `radii`: a CSV of each point's Jacobian spectral radius beside the recurrent weights'.
     """
     # torch loads here, for this job only
@@ -83,13 +85,17 @@ def find_model_fixed_points(*, study: str, hp: dict, analysis: dict, data: str, 
                for key in ("xstar", "inputs", "qstar", "jacobians", "eigvals", "is_stable")}
     condition = np.concatenate([np.full(len(f.qstar), i, dtype=np.int32)
                                 for i, f in enumerate(found)])
-    write_h5(out, {**stacked, "condition": condition, **_readout(model, stacked["xstar"])},
+    candidate_qstar = np.concatenate([f.candidate_qstar for f in found])
+    write_h5(out, {**stacked, "condition": condition, "candidate_qstar": candidate_qstar,
+                   **_readout(model, stacked["xstar"])},
              dims={"xstar": "point,state", "inputs": "point,input", "qstar": "point",
                    "jacobians": "point,state,state", "eigvals": "point,state",
-                   "is_stable": "point", "condition": "point", "readout": "point,output"},
+                   "is_stable": "point", "condition": "point", "candidate_qstar": "candidate",
+                   "readout": "point,output"},
              attrs={**model_id(evaluation), "n_stable": int(stacked["is_stable"].sum()),
                     "n_iters": max(f.n_iters for f in found),
-                    "n_candidates": analysis["n_inits"], "inputs_mode": mode,
+                    "n_candidates": analysis["n_inits"], "q_thresh": analysis["q_thresh"],
+                    "inputs_mode": mode,
                     "conditions": described,
                     "provenance": provenance({"hp": hp, "analysis": analysis})})
     if radii:

@@ -1,6 +1,7 @@
 """The generic figures show what they promise: panels, titles, axis labels, legends and one
 plotted line, point set or image per item drawn (trials, learning curves, scree, state R²,
-fixed points, spectra, model similarity, persistence diagrams and their distances)."""
+trajectory overlays, fixed points and their q* histogram, spectra, model similarity,
+persistence diagrams and their distances)."""
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from figures import colorbars, drawn_figure, legend_labels, panels, suptitle, te
 from taskdyn.io import write_table
 from taskdyn.plotting import plt
 from taskdyn.plotting.dynamics import plot_fixed_points, plot_spectra
-from taskdyn.plotting.latents import plot_scree, plot_state_r2
+from taskdyn.plotting.latents import plot_scree, plot_state_r2, plot_trajectory_overlay
 from taskdyn.plotting.similarity import plot_similarity
 from taskdyn.plotting.topology import plot_distance_heatmaps, plot_persistence_diagrams
 from taskdyn.plotting.training import plot_learning_curves
@@ -112,13 +113,20 @@ def test_state_r2_heatmap_of_every_ordered_pair():
     assert sorted(texts(ax)) == sorted(["1.00"] * 3 + ["0.50"] * 6)
 
 
+def _fixed_points_figure(trajectories, points, stable, title):
+    qstar = np.full(len(points), 1e-30)
+    return plot_fixed_points(trajectories, points, stable, title, qstar=qstar,
+                             candidate_qstar=np.append(qstar, 1e-4), q_thresh=1e-10)
+
+
 def test_fixed_points_stable_and_unstable_over_trajectories():
     trajectories = RNG.standard_normal((4, 20, 3))
     points = RNG.standard_normal((5, 3))
     stable = np.array([True, True, True, False, False])
-    fig = plot_fixed_points(trajectories, points, stable, "fixed points · ctdb")
-    [ax] = panels(fig)
-    assert ax.name == "3d" and ax.get_title() == "fixed points · ctdb"
+    fig = _fixed_points_figure(trajectories, points, stable, "fixed points · ctdb")
+    ax, hist = panels(fig)
+    assert ax.name == "3d" and suptitle(fig) == "fixed points · ctdb"
+    assert hist.get_ylabel() == "candidates" and hist.get_yscale() == "log"
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == ("PC1", "PC2", "PC3")
     assert len(ax.lines) == len(trajectories)
     assert legend_labels(ax) == ["stable (3)", "unstable (2)"]
@@ -126,8 +134,8 @@ def test_fixed_points_stable_and_unstable_over_trajectories():
 
 
 def test_fixed_points_without_unstable_points_list_only_stable_ones():
-    fig = plot_fixed_points(RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 3)),
-                            np.array([True, True]), "t")
+    fig = _fixed_points_figure(RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 3)),
+                               np.array([True, True]), "t")
     assert legend_labels(panels(fig)[0]) == ["stable (2)"]
 
 
@@ -245,3 +253,41 @@ def test_drawn_figure_is_the_one_the_job_saves(tmp_path):
     [ax] = panels(fig)
     assert sorted(texts(ax)) == ["0.60", "0.70", "1.00", "1.00"]
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_trajectory_overlay_one_panel_per_comparison():
+    own = RNG.standard_normal((3, 10, 3))
+    comparisons = [{"name": f"{m} seed 0", "reference": own, "mapped": own + 0.1, "r2": r2}
+                   for m, r2 in (("lstm", 0.91), ("node", 0.456))]
+    fig = plot_trajectory_overlay("gru seed 0", comparisons, "ctdb · 3bff: overlay")
+    axes = panels(fig)
+    assert len(axes) == 2 and suptitle(fig) == "ctdb · 3bff: overlay"
+    assert all(ax.name == "3d" for ax in axes)
+    assert legend_labels(axes[1]) == ["gru seed 0 (reference)", "node seed 0 mapped, R² = 0.46"]
+    assert (axes[0].get_xlabel(), axes[0].get_zlabel()) == ("reference PC1", "reference PC3")
+    for ax in axes:
+        drawn = [line for line in ax.lines if len(line.get_xdata())]
+        assert [line.get_linestyle() for line in drawn] == ["-", "--"] * 3
+        assert len(ax.collections) == 3  # each trial's start
+
+
+def test_qstar_histogram_counts_candidates_kept_points_and_the_cut():
+    candidate_qstar = np.array([0.0, 1e-32, 1e-31, 1e-31, 1e-20, 1e-6, 1e-3])
+    qstar = np.array([0.0, 1e-32, 1e-20])
+    stable = np.array([True, True, False])
+    fig = plot_fixed_points(RNG.standard_normal((2, 5, 3)), RNG.standard_normal((3, 3)), stable,
+                            "fixed points · ctdb", qstar=qstar,
+                            candidate_qstar=candidate_qstar, q_thresh=1e-10)
+    _, hist = panels(fig)
+    assert legend_labels(hist) == ["all candidates (7)", "kept stable (2)", "kept unstable (1)",
+                                   "q* cut (1e-10)"]
+    cut = [line for line in hist.lines if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in cut] == [-10]
+    grey, stable_bars, unstable_bars = hist.containers
+    assert sum(p.get_height() for p in grey) == 7
+    assert sum(p.get_height() for p in stable_bars) == 2
+    assert sum(p.get_height() for p in unstable_bars) == 1
+    # q* = 0 is drawn one decade below the smallest positive q*, and said so
+    assert min(p.get_x() for p in stable_bars if p.get_height()) < -32
+    assert "1 with q* = 0 at -33" in hist.get_xlabel()
+    assert hist.get_xlim()[1] > -3  # the rejected candidates are on the axis

@@ -45,6 +45,19 @@ def test_points_without_a_fixed_point_nearby_are_dropped():
     fps = find_fixed_points(lambda x, u: x + 1.0, rng.normal(size=(10, 2)), np.zeros((10, 1)),
                             max_iters=50)
     assert len(fps.xstar) == 0 and fps.n_stable == 0
+    # every start is still a candidate: q = ½‖F(x) − x‖² = ½ · 2 · 1² wherever it ended
+    np.testing.assert_allclose(fps.candidate_qstar, np.ones(10))
+
+
+def test_candidates_keep_every_starts_q_before_the_cut_and_deduplication():
+    w = 2.0
+    rng = np.random.default_rng(3)
+    fps = find_fixed_points(lambda x, u: torch.tanh(w * x), rng.normal(size=(40, 1)),
+                            np.zeros((40, 1)), max_iters=300)
+    assert len(fps.candidate_qstar) == fps.n_candidates == 40
+    assert len(fps.xstar) == 3  # 40 candidates below the cut, three distinct points
+    assert (fps.candidate_qstar < 1e-10).all()
+    assert set(fps.qstar) <= set(fps.candidate_qstar)
 
 
 def test_unique_points_keeps_the_lowest_q_of_each_cluster():

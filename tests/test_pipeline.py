@@ -34,7 +34,7 @@ def test_every_declared_output_exists(finished_run, tmp_path):
     assert set(table["model"]) == {"gru", "node"}
     assert set(table["seed"]) == {0, 1}
     assert {"bit_accuracy", "n_stable_fixed_points", "spectral_radius"} <= set(table["metric"])
-    for name in ("scree", "state_r2", "learning_curves"):
+    for name in ("scree", "state_r2", "trajectory_overlay", "learning_curves"):
         for ext in ("pdf", "png"):
             assert (results / f"figures/ctdb/3bff/{name}.{ext}").is_file()
     _check_task_figures(results, tmp_path / "redrawn")
@@ -68,6 +68,19 @@ def _check_task_figures(results, out):
     assert len(names) == len(runs)
     assert [t.get_text() for t in heatmap.get_xticklabels()] == names
     assert heatmap.images[0].get_array().shape == (len(runs), len(runs))
+    overlay = drawn_figure(figure_jobs.figure_trajectory_overlay, evaluations=[
+        str(results / f"eval/ctdb/3bff/{model}/seed0.h5") for model in ("gru", "node")],
+        analysis={"n_components": 3}, **files)
+    [node] = panels(overlay)  # the reference gru against the one other model type
+    assert node.get_title() == "node seed 0 mapped into gru seed 0"
+    assert legend_labels(node)[1].startswith("node seed 0 mapped, R² = ")
+    fixed_points = drawn_figure(
+        figure_jobs.figure_fixed_points,
+        fixed_points=str(results / "analysis/ctdb/3bff/gru/seed0/fixed_points.h5"),
+        evaluation=str(results / "eval/ctdb/3bff/gru/seed0.h5"), **files)
+    _, qstar = panels(fixed_points)
+    assert legend_labels(qstar)[0] == "all candidates (64)"  # the config's n_inits
+    assert legend_labels(qstar)[-1] == "q* cut (1e-10)"
 
 
 def _scheduled_jobs(output: str) -> set[tuple[str, str]]:

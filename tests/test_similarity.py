@@ -75,6 +75,7 @@ def test_ladder_pipeline(tmp_path):
     targets = [f"results/test_ctdb_ladder/{p}" for p in (
         "tables/ctdb/multitask/multitask_performance.csv",
         "figures/ctdb/multitask/multitask_performance.png",
+        "tables/ctdb/multitask/psychometric.csv", "figures/ctdb/multitask/psychometric.png",
         "tables/ctdb/reach/reaching.csv", "figures/ctdb/reach/reaching.png",
         "tables/ctdb/reach/similarity_summary.csv", "figures/ctdb/reach/similarity.png")]
     pipeline.snakemake(*targets)
@@ -110,7 +111,14 @@ def _check_ladder_figures(run, out):
     axes = panels(reaching)  # one row per model: reaches without and with a bump
     assert [ax.get_title().split(" (n=")[0] for ax in axes] == [
         f"{model} (seed 0): {kind}" for model in ("gru", "node") for kind in ("no bump", "bumped")]
-    assert legend_labels(axes[1]) == ["start", "target", "bump onset"]
+    assert legend_labels(axes[1]) == ["start", "target", "bump onset",
+                                      "bump force (10 N = 5 cm)"]
+    psychometric = drawn_figure(
+        ctdb_jobs.figure_psychometric,
+        table=str(run / "tables/ctdb/multitask/psychometric.csv"), **files)
+    [intmod1] = panels(psychometric)  # the config's one Decision subtask
+    assert intmod1.get_title().startswith("IntMod1\n")
+    assert legend_labels(intmod1) == ["chance", "gru (1 seed)", "node (1 seed)"]
     assert axes[-1].get_xlabel() == "hand x (m)" and axes[0].get_ylabel() == "hand y (m)"
     similarity = drawn_figure(figure_jobs.figure_similarity,
                               pairs=str(run / "tables/ctdb/reach/similarity_pairs.csv"),

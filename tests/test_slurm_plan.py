@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+import yaml
 from pipeline import REPO, prepare_pipeline
 
 MAX_SUBMISSIONS = 250
@@ -75,6 +76,15 @@ def test_paper_config_plans_at_most_250_submissions(paper_plan):
           f"jobs; {len(paper_plan.single) - len(remote)} local jobs)")
     assert members > 1000  # the paper grid itself is there
     assert submissions <= MAX_SUBMISSIONS
+
+
+def test_every_rule_that_runs_on_the_cluster_has_a_group():
+    """A rule the profile does not group would make one SLURM submission per job."""
+    groups = yaml.safe_load((PROFILE / "config.yaml").read_text())["groups"]
+    defined = {name for path in [*REPO.glob("workflow/rules/**/*.smk"), REPO / "Snakefile"]
+               for name in re.findall(r"^rule (\w+):", path.read_text(), re.MULTILINE)}
+    assert {"plot_trajectory_overlay", "ctdb_plot_psychometric"} <= defined
+    assert sorted(defined - set(groups) - local_rules() - {"all"}) == []
 
 
 def test_each_model_is_one_submission_with_one_gpu_request(paper_plan):

@@ -34,6 +34,7 @@ class FixedPoints:
     is_stable: np.ndarray  # (point,)
     n_iters: int  # optimiser iterations until every point stopped
     n_candidates: int  # initial states tried
+    candidate_qstar: np.ndarray  # (candidate,): q where each start ended, before the cut
 
     @property
     def n_stable(self) -> int:
@@ -140,7 +141,8 @@ def find_fixed_points(step: StepFn, initial_states: np.ndarray, inputs: np.ndarr
     eig = np.array([eigenvalues(j) for j in jac]).reshape(len(keep), dim)
     return FixedPoints(xstar=x_kept.numpy(), inputs=u_kept.numpy(), qstar=q[keep], jacobians=jac,
                        eigvals=eig, is_stable=is_stable_discrete(eig) if len(keep) else
-                       np.zeros(0, dtype=bool), n_iters=iters, n_candidates=len(x0))
+                       np.zeros(0, dtype=bool), n_iters=iters, n_candidates=len(x0),
+                       candidate_qstar=q)
 
 
 def sample_states(hidden: np.ndarray, n: int, noise_scale: float,

@@ -44,9 +44,15 @@ def project_states(fit_hidden: np.ndarray, score_hidden: np.ndarray,
     return ProjectedStates(fit=flat(fit_hidden), score=flat(score_hidden))
 
 
+def fit_affine_map(source: np.ndarray, target: np.ndarray) -> LinearRegression:
+    """The affine least-squares map from `source` `(samples, dims)` to `target`
+    `(samples, dims')`, paired by row."""
+    return LinearRegression().fit(source, target)
+
+
 def state_r2(source: ProjectedStates, target: ProjectedStates) -> tuple[float, np.ndarray]:
     """(variance-weighted R², R² per target PC) of the affine map source → target."""
-    reg = LinearRegression().fit(source.fit, target.fit)
+    reg = fit_affine_map(source.fit, target.fit)
     predicted = reg.predict(source.score)
     per_pc = r2_score(target.score, predicted, multioutput="raw_values")
     weighted = r2_score(target.score, predicted, multioutput="variance_weighted")

@@ -1,4 +1,5 @@
-"""Latent-state summaries: PCA scree curves and the pairwise state-R² heatmap."""
+"""Latent-state comparisons: PCA scree curves, the pairwise state-R² heatmap and trajectories
+mapped into a reference network's latent space."""
 
 from __future__ import annotations
 
@@ -51,5 +52,36 @@ def plot_state_r2(table: pd.DataFrame, title: str) -> plt.Figure:
                     color="white" if value < 0.6 else "black")
     fig.colorbar(image, ax=ax, label="affine state R² (clipped at 0)", shrink=0.8)
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_trajectory_overlay(reference: str, comparisons: list[dict], title: str) -> plt.Figure:
+    """One 3-D panel per comparison: the reference's trajectories solid, the other network's
+    mapped into the reference's latent space dashed, one colour per trial, on the reference's
+    top 3 PCs.
+
+    Each comparison maps `name`, `reference` and `mapped` (`[trial, time, 3]`) and `r2`, the R²
+    of the map; `reference` names the reference network.
+    """
+    n = max(len(comparisons), 1)
+    fig = plt.figure(figsize=(5.4 * n, 5.0))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, comparison in enumerate(comparisons):
+        ax = fig.add_subplot(1, n, k + 1, projection="3d")
+        for i, (own, mapped) in enumerate(zip(comparison["reference"], comparison["mapped"])):
+            c = colors[i % len(colors)]
+            ax.plot(*own.T, color=c, lw=1.2)
+            ax.plot(*mapped.T, color=c, lw=1.2, ls="--")
+            ax.scatter(*own[0], color=c, s=12, depthshade=False)
+        ax.plot([], [], color="0.3", label=f"{reference} (reference)")
+        ax.plot([], [], color="0.3", ls="--",
+                label=f"{comparison['name']} mapped, R² = {comparison['r2']:.2f}")
+        ax.legend(frameon=False, loc="upper left", fontsize=7)
+        ax.set(xlabel="reference PC1", ylabel="reference PC2", zlabel="reference PC3")
+        ax.set_title(f"{comparison['name']} mapped into {reference}", fontsize=9)
+    if not comparisons:
+        fig.text(0.5, 0.5, "no other network to compare", ha="center")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -307,7 +307,11 @@ def generic_targets(study, task):
     if analysis_enabled(study, "pca"):
         targets.append(f"{figures}/scree.png")
     if analysis_enabled(study, "state_r2"):
-        targets += [f"{tables}/state_r2.csv", f"{figures}/state_r2.png"]
+        targets += [
+            f"{tables}/state_r2.csv",
+            f"{figures}/state_r2.png",
+            f"{figures}/trajectory_overlay.png",
+        ]
     if analysis_applies(study, task, "fixed_points"):
         targets += per_model_first_seed(f"{per_seed}/fixed_points.png", study, task)
     if analysis_enabled(study, "spectra"):
@@ -375,6 +379,29 @@ def evaluation_runs(study, models):
         )
 
     return params
+
+
+def overlay_evaluations(wildcards):
+    """The evaluations the trajectory overlay of the job's {task} compares, reference first:
+    the first model at the first seed, then the first model of each other model type at the
+    first seed (where every model has the reference's type: the next network in config
+    order)."""
+    study, task = wildcards.study, wildcards.task
+    models, seed = task_models(study, task), STUDIES[study]["seeds"][0]
+    kinds = {m: STUDIES[study]["models"][m].get("type", m) for m in models}
+    runs, seen = [(models[0], seed)], {kinds[models[0]]}
+    for m in models[1:]:
+        if kinds[m] not in seen:
+            seen.add(kinds[m])
+            runs.append((m, seed))
+    if len(runs) == 1:
+        runs += model_runs(study, task)[1:2]
+    return [
+        rules.evaluate_model.output.evaluation.format(
+            run=wildcards.run, study=study, task=task, model=m, seed=s
+        )
+        for m, s in runs
+    ]
 
 
 def task_histories(wildcards):

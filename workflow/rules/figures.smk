@@ -229,3 +229,29 @@ rule plot_hidden_topology:
         code=code_params("plot_hidden_topology"),
     script:
         "../../scripts/plot_hidden_topology.py"
+
+
+rule plot_trajectory_overlay:
+    input:
+        evaluations=overlay_evaluations,
+    output:
+        pdf="results/{run}/figures/{study}/{task}/trajectory_overlay.pdf",
+        png=report(
+            "results/{run}/figures/{study}/{task}/trajectory_overlay.png",
+            caption="../report/trajectory_overlay.rst",
+            category="{study}",
+            subcategory="{task}: model comparison",
+        ),
+    log:
+        "logs/{run}/plot_trajectory_overlay/{study}/{task}.log",
+    benchmark:
+        "benchmarks/{run}/plot_trajectory_overlay/{study}/{task}.tsv"
+    conda:
+        "../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary"),
+    params:
+        analysis=analysis_params("state_r2"),
+        code=code_params("plot_trajectory_overlay"),
+    script:
+        "../../scripts/plot_trajectory_overlay.py"

@@ -1,4 +1,5 @@
-"""Flip-flop fixed points read out through the trained readout: which bit-cube corner each is at.
+"""CtDB's own analyses: flip-flop fixed points at the bit cube's corners, MultiTask phases, and
+MultiTask choices against decision evidence (psychometric curves).
 
 An N-bit flip-flop network should hold 2^N stable fixed points, one at each corner of {0, 1}^N
 as its readout sees them, with saddles between them (CtDB's 3BFF tutorial). A point is at a
@@ -8,6 +9,8 @@ corner when every output is within `tolerance` of 0 or 1.
 from __future__ import annotations
 
 import numpy as np
+
+from taskdyn.tasks import multitask as mt
 
 # a fixed point's readout is at a corner when every bit is within this of 0 or 1 (a quarter of
 # the distance between the two bit values)
@@ -123,3 +126,37 @@ def phase_summary(conditions: list[dict], condition: np.ndarray, eigvals: np.nda
                                             else np.nan),
                      "qstar_max": float(qstar[mine].max()) if mine.any() else np.nan})
     return rows
+
+
+# --- MultiTask choices -------------------------------------------------------------------------
+
+# The subtasks whose answer is the stronger of two stimuli: those with decision evidence.
+DECISION_SUBTASKS = tuple(s for s in mt.SUBTASKS if mt.family(s) == "Decision")
+# Decision evidence (stimulus 1's relevant strength minus stimulus 2's) comes in steps of twice
+# the smallest coherence (0.08): each evidence bin is one multiple of this step.
+EVIDENCE_STEP = 0.16
+
+
+def chose_first(outputs: np.ndarray, theta1: np.ndarray, theta2: np.ndarray,
+                response_end: np.ndarray) -> np.ndarray:
+    """Per trial: did the network choose stimulus 1? Its response direction (outputs 1-2, cos
+    and sin, of `[trial, time, 3]`) at the last response bin (`response_end` − 1) is nearer
+    `theta1` than `theta2` (radians)."""
+    last = outputs[np.arange(len(outputs)), np.asarray(response_end) - 1, 1:]
+    angle = np.arctan2(last[:, 1], last[:, 0])
+    return _angular_distance(angle, theta1) < _angular_distance(angle, theta2)
+
+
+def _angular_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.abs((np.asarray(a) - np.asarray(b) + np.pi) % (2 * np.pi) - np.pi)
+
+
+def psychometric(evidence: np.ndarray, choices: np.ndarray,
+                 step: float = EVIDENCE_STEP) -> list[dict]:
+    """P(choose stimulus 1) per evidence bin (multiples of `step`, in increasing order) over the
+    trials with finite `evidence`: `evidence` (the bin's centre), `n_trials`, `p_choose_1`."""
+    finite = np.isfinite(evidence)
+    bins = np.rint(np.asarray(evidence)[finite] / step).astype(int)
+    chosen = np.asarray(choices, dtype=bool)[finite]
+    return [{"evidence": round(float(b * step), 6), "n_trials": int((bins == b).sum()),
+             "p_choose_1": float(chosen[bins == b].mean())} for b in np.unique(bins)]

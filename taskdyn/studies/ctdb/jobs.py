@@ -1,19 +1,28 @@
-"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success and fixed points
-per phase, RandomTarget reaches and the flip-flop's fixed points at the bit cube's corners."""
+"""Pipeline stages of the CtDB study's own rules: MultiTask per-subtask success, psychometric
+curves and fixed points per phase, RandomTarget reaches and the flip-flop's fixed points at the
+bit cube's corners."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from taskdyn.analysis_jobs import model_id
+from taskdyn.analysis_jobs import ID_KEYS, model_id
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
-from taskdyn.studies.ctdb.analysis import CORNER_TOLERANCE, corner_summary, phase_summary
+from taskdyn.studies.ctdb.analysis import (
+    CORNER_TOLERANCE,
+    DECISION_SUBTASKS,
+    chose_first,
+    corner_summary,
+    phase_summary,
+    psychometric,
+)
 from taskdyn.studies.ctdb.plotting import (
     plot_fixed_points_by_phase,
     plot_multitask_performance,
+    plot_psychometric,
     plot_reaches,
 )
 from taskdyn.studies.splits import first_held_out, held_out
@@ -46,6 +55,38 @@ def figure_multitask(*, table: str, pdf: str, png: str) -> None:
     frame = read_table(table)
     save_figure(plot_multitask_performance(frame, list(mt.SUBTASKS),
                                            f"{frame['task'].iloc[0]}: success per subtask"),
+                pdf, png)
+
+
+def make_psychometric_table(*, evaluations: list[str], table: str) -> None:
+    """P(choose stimulus 1) per evidence bin of every model × seed in each Decision subtask
+    (held-out trials): long rows task, model, seed, subtask, evidence, n_trials, p_choose_1."""
+    rows = []
+    for path in evaluations:
+        ident = model_id(path)
+        arrays = read_h5(path, ["outputs", "labels/split", "labels/subtask",
+                                "labels/response_end", "labels/theta1", "labels/theta2",
+                                "labels/evidence"])
+        labels = {k.removeprefix("labels/"): v for k, v in arrays.items()}
+        choices = chose_first(arrays["outputs"], labels["theta1"], labels["theta2"],
+                              labels["response_end"])
+        test = held_out(labels["split"])
+        for name in DECISION_SUBTASKS:
+            chosen = test & (labels["subtask"] == mt.SUBTASKS.index(name))
+            rows += [{**ident, "subtask": name, **row} for row in
+                     psychometric(labels["evidence"][chosen], choices[chosen])]
+    columns = [*ID_KEYS, "subtask", "evidence", "n_trials", "p_choose_1"]
+    write_table(table, pd.DataFrame(rows, columns=columns),
+                provenance({"evaluations": evaluations}))
+
+
+def figure_psychometric(*, table: str, pdf: str, png: str) -> None:
+    """One panel per Decision subtask: P(choose stimulus 1) against evidence, one line per model
+    (mean over seeds)."""
+    frame = read_table(table)
+    task = frame["task"].iloc[0] if len(frame) else "multitask"
+    save_figure(plot_psychometric(frame, list(DECISION_SUBTASKS),
+                                  f"{task}: choices against evidence (held-out trials)"),
                 pdf, png)
 
 

@@ -1,5 +1,5 @@
-"""CtDB figures: MultiTask success per subtask and fixed points per phase, RandomTarget hand
-paths."""
+"""CtDB figures: MultiTask success per subtask, psychometric curves and fixed points per phase,
+RandomTarget hand paths."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
+
+BUMP_M_PER_N = 0.005  # bump arrows: 10 N of force is drawn 5 cm long
 
 
 def plot_multitask_performance(table: pd.DataFrame, subtasks: list[str], title: str) -> plt.Figure:
@@ -41,11 +43,51 @@ def plot_multitask_performance(table: pd.DataFrame, subtasks: list[str], title: 
     return fig
 
 
+def plot_psychometric(table: pd.DataFrame, subtasks: list[str], title: str) -> plt.Figure:
+    """One panel per subtask of `subtasks` in `table` (the long psychometric table: model, seed,
+    subtask, evidence, n_trials, p_choose_1): P(choose stimulus 1) against evidence, one line
+    per model through the mean over its seeds, each seed's bins as small dots, chance at 0.5."""
+    shown = [s for s in subtasks if s in set(table["subtask"])]
+    models = list(dict.fromkeys(table["model"]))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig, axes = plt.subplots(1, max(len(shown), 1), figsize=(2.9 * max(len(shown), 1) + 0.6, 3.2),
+                             squeeze=False, sharex=True, sharey=True)
+    reach = 1.1 * max(float(table["evidence"].abs().max()) if len(table) else 0.0, 0.2)
+    for ax, subtask in zip(axes[0], shown):
+        ax.axhline(0.5, color="0.6", lw=0.8, ls=":", label="chance")
+        ax.axvline(0.0, color="0.85", lw=0.6)
+        mine = table[table["subtask"] == subtask]
+        for k, model in enumerate(models):
+            rows = mine[mine["model"] == model]
+            if rows.empty:
+                continue
+            c = colors[k % len(colors)]
+            ax.scatter(rows["evidence"], rows["p_choose_1"], s=6, color=c, alpha=0.4, lw=0)
+            mean = rows.groupby("evidence")["p_choose_1"].mean()
+            n_seeds = rows["seed"].nunique()
+            ax.plot(mean.index, mean.to_numpy(), marker="o", ms=3, lw=1.2, color=c,
+                    label=f"{model} ({n_seeds} seed{'s' * (n_seeds != 1)})")
+        per_network = mine.groupby(["model", "seed"])["n_trials"].sum()
+        low, high = int(per_network.min()), int(per_network.max())
+        count = str(low) if low == high else f"{low}-{high}"
+        ax.set_title(f"{subtask}\n{count} trial{'s' * (high != 1)} per network", fontsize=9)
+        ax.set(xlabel="evidence for stimulus 1", xlim=(-reach, reach), ylim=(-0.04, 1.04))
+    if not shown:
+        axes[0, 0].text(0.5, 0.5, "no Decision subtask", ha="center", transform=axes[0, 0].transAxes)
+    axes[0, 0].set_ylabel("P(choose stimulus 1)")
+    axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> plt.Figure:
     """One row per run, columns: unperturbed and bumped non-catch trials (first `n_trials` each).
 
     Each run maps `name`, `outputs` (hand x/y `[trial, time, 2]`), and per trial `catch`,
-    `bumped`, `bump_start`, `start_x`/`start_y`, `target_x`/`target_y`.
+    `bumped`, `bump_start`, `bump_x`/`bump_y` (the bump force, N), `start_x`/`start_y`,
+    `target_x`/`target_y`. Each bump's force is an arrow from the hand at its onset,
+    `BUMP_M_PER_N` metres per newton.
     """
     fig, axes = plt.subplots(len(runs), 2, figsize=(7.2, 3.3 * len(runs)), squeeze=False,
                              sharex=True, sharey=True)
@@ -65,7 +107,11 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
                         mew=1.5)
                 if bumped:
                     onset = hand[run["bump_start"][trial]]
-                    ax.plot(onset[0], onset[1], "^", color=c, ms=5)
+                    ax.plot(onset[0], onset[1], "o", color=c, ms=3.5, zorder=4)
+                    ax.quiver(*onset, run["bump_x"][trial], run["bump_y"][trial], color=c,
+                              angles="xy", scale_units="xy", scale=1 / BUMP_M_PER_N,
+                              width=0.012, headwidth=3, headlength=3.5, headaxislength=3,
+                              alpha=0.85, zorder=3)
             ax.set_title(f"{run['name']}: {label} (n={len(chosen)})", fontsize=8)
             ax.set_aspect("equal", adjustable="box")
     for ax in axes[-1]:
@@ -74,7 +120,9 @@ def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> p
         ax.set_ylabel("hand y (m)")
     handles = [plt.Line2D([], [], marker=m, ls="", color="0.3", mfc=f, label=lab)
                for m, f, lab in (("o", "none", "start"), ("x", "0.3", "target"),
-                                 ("^", "0.3", "bump onset"))]
+                                 (".", "0.3", "bump onset"))]
+    handles.append(plt.Line2D([], [], marker=r"$\rightarrow$", ls="", color="0.3", ms=12,
+                              label=f"bump force (10 N = {10 * BUMP_M_PER_N * 100:.0f} cm)"))
     axes[0, 1].legend(handles=handles, frameon=False, fontsize=7, loc="best")
     fig.suptitle(title)
     fig.tight_layout()

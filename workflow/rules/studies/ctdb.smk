@@ -1,11 +1,19 @@
-# CtDB study: MultiTask per-subtask performance, RandomTarget reaches and the flip-flop fixed
-# points at the bit cube's corners. Its similarity suite (DSA, Procrustes, CKA) is generic:
-# ../analysis.smk, ../tables.smk, ../figures.smk.
+# CtDB study: MultiTask per-subtask performance and psychometric curves, RandomTarget reaches
+# and the flip-flop fixed points at the bit cube's corners. Its similarity suite (DSA,
+# Procrustes, CKA) is generic: ../analysis.smk, ../tables.smk, ../figures.smk.
+from taskdyn.studies.ctdb.analysis import DECISION_SUBTASKS
+
 CTDB = STUDIES["ctdb"]
 CTDB_TASKS_OF_KIND = {
     kind: [task for task, cfg in CTDB["tasks"].items() if cfg["kind"] == kind]
     for kind in ("multitask", "randomtarget")
 }
+# MultiTask tasks with a Decision subtask: those with psychometric curves
+CTDB_DECISION_TASKS = [
+    task
+    for task in CTDB_TASKS_OF_KIND["multitask"]
+    if set(CTDB["tasks"][task]["subtasks"]) & set(DECISION_SUBTASKS)
+]
 
 
 rule ctdb_make_multitask_table:
@@ -55,6 +63,55 @@ rule ctdb_plot_multitask:
         code=code_params("ctdb_plot_multitask", study="ctdb"),
     script:
         "../../../scripts/ctdb_plot_multitask.py"
+
+
+rule ctdb_make_psychometric_table:
+    input:
+        evaluations=evaluations_of("ctdb"),
+    output:
+        table=report(
+            "results/{run}/tables/ctdb/{task}/psychometric.csv",
+            caption="../../report/ctdb_psychometric_table.rst",
+            category="ctdb",
+            subcategory="{task}: tables",
+        ),
+    log:
+        "logs/{run}/ctdb_make_psychometric_table/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_make_psychometric_table/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_make_psychometric_table", study="ctdb"),
+    script:
+        "../../../scripts/ctdb_make_psychometric_table.py"
+
+
+rule ctdb_plot_psychometric:
+    input:
+        table=rules.ctdb_make_psychometric_table.output.table,
+    output:
+        pdf="results/{run}/figures/ctdb/{task}/psychometric.pdf",
+        png=report(
+            "results/{run}/figures/ctdb/{task}/psychometric.png",
+            caption="../../report/ctdb_psychometric.rst",
+            category="ctdb",
+            subcategory="{task}: performance",
+        ),
+    log:
+        "logs/{run}/ctdb_plot_psychometric/{task}.log",
+    benchmark:
+        "benchmarks/{run}/ctdb_plot_psychometric/{task}.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("summary", "ctdb"),
+    params:
+        code=code_params("ctdb_plot_psychometric", study="ctdb"),
+    script:
+        "../../../scripts/ctdb_plot_psychometric.py"
 
 
 rule ctdb_make_reaching_table:
@@ -209,15 +266,29 @@ if CTDB_PER_PHASE:
         )
 
 
-STUDY_TARGETS["ctdb"] += expand(
-    [
-        rules.ctdb_make_multitask_table.output.table,
-        rules.ctdb_plot_multitask.output.png,
-    ],
-    run=RUN,
-    task=CTDB_TASKS_OF_KIND["multitask"],
-) + expand(
-    [rules.ctdb_make_reaching_table.output.table, rules.ctdb_plot_reaching.output.png],
-    run=RUN,
-    task=CTDB_TASKS_OF_KIND["randomtarget"],
+STUDY_TARGETS["ctdb"] += (
+    expand(
+        [
+            rules.ctdb_make_multitask_table.output.table,
+            rules.ctdb_plot_multitask.output.png,
+        ],
+        run=RUN,
+        task=CTDB_TASKS_OF_KIND["multitask"],
+    )
+    + expand(
+        [
+            rules.ctdb_make_psychometric_table.output.table,
+            rules.ctdb_plot_psychometric.output.png,
+        ],
+        run=RUN,
+        task=CTDB_DECISION_TASKS,
+    )
+    + expand(
+        [
+            rules.ctdb_make_reaching_table.output.table,
+            rules.ctdb_plot_reaching.output.png,
+        ],
+        run=RUN,
+        task=CTDB_TASKS_OF_KIND["randomtarget"],
+    )
 )
