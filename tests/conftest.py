@@ -26,6 +26,18 @@ def use_native_code(kind: str, library: str, monkeypatch: pytest.MonkeyPatch) ->
         pytest.skip(f"no C compiler: {library}.c cannot be built")
 
 
+@pytest.fixture
+def one_thread():
+    """One torch thread for a test of small models: small matrices run fastest on one thread,
+    and it spares the other test worker's core."""
+    import torch  # only for the tests that ask for it
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 # Modules whose tests share the SLURM harness's runs (functools.cache, one per process).
 SLURM_HARNESS_MODULES = {"test_manifest", "test_preemption", "test_report", "test_slurm"}
 

@@ -115,15 +115,6 @@ def test_constant_input_moves_a_tanh_units_fixed_point():
 
 
 
-@pytest.fixture
-def one_thread():
-    """Small matrices run fastest on one thread, which also spares the other test worker."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_a_trained_two_bit_flip_flop_gru_has_a_stable_point_at_each_corner(one_thread):
     """The outcome CtDB's flip-flop analysis rests on, at a size that trains in seconds: a noisy
     GRU-16 fitted to the 2-bit flip-flop holds its 4 memories as 4 stable fixed points, one per

@@ -49,15 +49,6 @@ def _job(task, features, **fields):
     return Job("wm", task_name="t", task=task, inputs={"features": features}, **fields)
 
 
-@pytest.fixture
-def one_thread():
-    """One torch thread: the machine is shared, and oversubscribed threads stall tiny models."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_rendered_stimuli_are_distinct_deterministic_and_placed(stimuli):
     images = stimuli["images"]
     assert images.shape == (4 * 3 * 4 * 3, 32, 32, 3) and images.dtype == np.uint8
