@@ -3,7 +3,7 @@ import functools
 import json
 from pathlib import Path
 
-from taskdyn.catalogue import dropped
+from taskdyn.catalogue import applies
 from taskdyn.fingerprint import code_record
 from taskdyn.config import (
     canonical_json,
@@ -24,8 +24,6 @@ validate_config(
 RUN = config["run"]
 STUDIES = config["studies"]
 SEED_BATCHED = [s for s, cfg in STUDIES.items() if cfg.get("seed_batch")]
-# {study: {task: {analysis: why}}}: enabled analyses a study declares meaningless for a task.
-DROPPED = {study: dropped(study, cfg) for study, cfg in STUDIES.items()}
 # Study rule files add their final outputs here, by study; `all` and `<study>_all` request them.
 STUDY_TARGETS = {study: [] for study in STUDIES}
 
@@ -78,7 +76,7 @@ def analysis_enabled(study, name):
 
 def analysis_applies(study, task, name):
     """Whether an enabled analysis runs on `task` (its study does not drop it there)."""
-    return analysis_enabled(study, name) and name not in DROPPED[study].get(task, {})
+    return applies(study, STUDIES[study], task, name)
 
 
 def per_model(pattern, study, task):

@@ -133,8 +133,8 @@ def phase_summary(conditions: list[dict], condition: np.ndarray, eigvals: np.nda
 # The subtasks whose answer is the stronger of two stimuli: those with decision evidence.
 DECISION_SUBTASKS = tuple(s for s in mt.SUBTASKS if mt.family(s) == "Decision")
 # Decision evidence (stimulus 1's relevant strength minus stimulus 2's) comes in steps of twice
-# the smallest coherence (0.08): each evidence bin is one multiple of this step.
-EVIDENCE_STEP = 0.16
+# the smallest coherence: each evidence bin is one multiple of this step.
+EVIDENCE_STEP = 2 * min(mt.COHERENCES)
 
 
 def chose_first(outputs: np.ndarray, theta1: np.ndarray, theta2: np.ndarray,
