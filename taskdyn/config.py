@@ -190,12 +190,30 @@ def merged(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[
     return out
 
 
+# Keys of a task or model entry that choose which runs exist, not what a run computes: they
+# stay out of a job's params, so editing them adds or drops jobs without rerunning the others.
+RUN_CHOICE_KEYS = ("models", "seeds")
+
+
+def run_seeds(study_cfg: Mapping[str, Any], task: str, model: str) -> list[int]:
+    """The seeds of `model` on `task`: the study's, narrowed to those the task's and the model's
+    `seeds` (where given) both list, in the study's order."""
+    chosen = [set(entry["seeds"]) for entry in (study_cfg["tasks"][task],
+                                                study_cfg["models"][model]) if "seeds" in entry]
+    return [s for s in study_cfg["seeds"] if all(s in c for c in chosen)]
+
+
+def entry_slice(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A task or model entry without the keys that choose runs (RUN_CHOICE_KEYS)."""
+    return {k: v for k, v in entry.items() if k not in RUN_CHOICE_KEYS}
+
+
 def train_slice(config: Mapping[str, Any], study: str, task: str, model: str) -> dict[str, Any]:
     """What one training job depends on: the task, the model and its (overridden) train settings."""
     study_cfg = config["studies"][study]
-    model_cfg = dict(study_cfg["models"][model])
+    model_cfg = entry_slice(study_cfg["models"][model])
     train = merged(study_cfg.get("train", {}), model_cfg.pop("train", None))
-    return {"task": study_cfg["tasks"][task], "model": model_cfg, "train": train}
+    return {"task": entry_slice(study_cfg["tasks"][task]), "model": model_cfg, "train": train}
 
 
 def canonical_json(obj: Any) -> str:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import taskdyn.studies.analogy.study as analogy
-from taskdyn.config import ConfigError, load_yaml, validate_config
+from taskdyn.config import ConfigError, load_yaml, run_seeds, train_slice, validate_config
 from taskdyn.studies.analogy.checks import check_config
 from taskdyn.studies.analogy.study import STUDY
 from taskdyn.studies.analogy.sweep import expand_sweep, sweep_points
@@ -121,7 +121,9 @@ def test_sweep_adds_one_model_or_task_per_non_base_value():
     assert set(expanded["models"]) == {"gpt", "gpt_lr_0p01", "gpt_d_model_32"}
     assert set(expanded["tasks"]) == {"kg", "kg_num_relations_100", "kg_num_entities_20",
                                       "kg_analogical_ood_ratio_0p2"}
-    assert expanded["tasks"]["kg_num_entities_20"] == {**TASK, "num_entities": 20}
+    # a task point trains the base model only: points do not cross
+    assert expanded["tasks"]["kg_num_entities_20"] == {**TASK, "num_entities": 20,
+                                                       "models": ["gpt"]}
     assert expanded["tasks"]["kg_analogical_ood_ratio_0p2"]["analogical_ood_ratio"] == 0.2
     assert expanded["models"]["gpt_lr_0p01"]["train"] == {"lr": 1e-2}
     assert expanded["models"]["gpt_d_model_32"] == {**MODEL, "d_model": 32}
@@ -132,6 +134,26 @@ def test_sweep_adds_one_model_or_task_per_non_base_value():
     assert points[("num_entities", 10)] == ("kg", "gpt")
     assert points[("analogical_ood_ratio", 0.2)] == ("kg_analogical_ood_ratio_0p2", "gpt")
     assert SWEPT["models"] == {"gpt": MODEL}  # the input is left alone
+
+
+def test_sweep_seeds_and_base_model_list_choose_the_runs():
+    swept = copy.deepcopy(SWEPT)
+    swept["seeds"], swept["sweep"]["seeds"] = [0, 1, 2, 3], [0, 1]
+    swept["models"]["other"] = dict(MODEL)
+    swept["tasks"]["kg"]["models"] = ["gpt"]  # the base task lists its models
+    expanded = expand_sweep(swept)
+    assert expanded["tasks"]["kg"]["models"] == ["gpt", "gpt_lr_0p01", "gpt_d_model_32"]
+    assert run_seeds(expanded, "kg", "gpt") == [0, 1, 2, 3]  # the base keeps every seed
+    assert run_seeds(expanded, "kg", "gpt_lr_0p01") == [0, 1]
+    assert run_seeds(expanded, "kg_num_entities_20", "gpt") == [0, 1]
+    assert not check_config(expanded)
+    swept["models"]["gpt"]["seeds"] = [5]
+    assert check_config(swept)[0] == ("models.gpt.seeds", "[5] are not among the study's "
+                                      "seeds [0, 1, 2, 3]: an entry's seeds choose from them")
+    # the entries' run choices stay out of a training job's params
+    config = {"studies": {"analogy": expanded}}
+    assert "seeds" not in train_slice(config, "analogy", "kg_num_entities_20", "gpt")["task"]
+    assert "models" not in train_slice(config, "analogy", "kg_num_entities_20", "gpt")["task"]
 
 
 def test_check_config_names_the_bad_key():

@@ -7,7 +7,9 @@ from taskdyn.catalogue import applies
 from taskdyn.fingerprint import code_record
 from taskdyn.config import (
     canonical_json,
+    entry_slice,
     load_yaml,
+    run_seeds,
     train_slice,
     validate_config,
 )
@@ -53,7 +55,11 @@ def task_models(study, task):
 
 def model_runs(study, task):
     """Every (model, seed) trained on one task of a study."""
-    return [(m, s) for m in task_models(study, task) for s in STUDIES[study]["seeds"]]
+    return [
+        (m, s)
+        for m in task_models(study, task)
+        for s in run_seeds(STUDIES[study], task, m)
+    ]
 
 
 def study_runs(study):
@@ -88,11 +94,11 @@ def per_model(pattern, study, task):
 
 
 def per_model_first_seed(pattern, study, task):
-    """`pattern` for each model of a task at the study's first seed (example figures)."""
-    seed = STUDIES[study]["seeds"][0]
+    """`pattern` for each model of a task at its first seed (example figures)."""
     return [
-        pattern.format(run=RUN, study=study, task=task, model=m, seed=seed)
+        pattern.format(run=RUN, study=study, task=task, model=m, seed=seeds[0])
         for m in task_models(study, task)
+        if (seeds := run_seeds(STUDIES[study], task, m))
     ]
 
 
@@ -102,7 +108,7 @@ def task_params(study=None):
 
     def params(wildcards):
         return canonical_json(
-            STUDIES[study or wildcards.study]["tasks"][wildcards.task]
+            entry_slice(STUDIES[study or wildcards.study]["tasks"][wildcards.task])
         )
 
     return params

@@ -36,10 +36,22 @@ def trial_steps(study_cfg: dict[str, Any]) -> dict[str, int]:
 
 
 def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
-    """Disjoint entity categories, enough relations, RoPE-sized heads, a consistent sweep."""
+    """Disjoint entity categories, enough relations, RoPE-sized heads, known models and seeds,
+    a consistent sweep."""
     problems = []
     for name, task in study_cfg["tasks"].items():
         problems += task_problems(f"tasks.{name}", task)
+        problems += [(f"tasks.{name}.models", f"{m!r} is not one of the models: "
+                      f"{sorted(study_cfg['models'])}")
+                     for m in task.get("models", []) if m not in study_cfg["models"]]
     for name, model in study_cfg["models"].items():
         problems += model_problems(f"models.{name}", model, model["d_model"])
+    entries = [(f"tasks.{n}", t) for n, t in study_cfg["tasks"].items()]
+    entries += [(f"models.{n}", m) for n, m in study_cfg["models"].items()]
+    entries += [("sweep", study_cfg.get("sweep") or {})]
+    for key, entry in entries:
+        unknown = sorted(set(entry.get("seeds", [])) - set(study_cfg["seeds"]))
+        if unknown:
+            problems.append((f"{key}.seeds", f"{unknown} are not among the study's seeds "
+                             f"{study_cfg['seeds']}: an entry's seeds choose from them"))
     return problems + sweep_problems(study_cfg)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -29,7 +30,11 @@ PPL_MAX_CE = 20.0  # perplexity = exp(min(CE, 20)), as the anchor
 
 @dataclass
 class AnalogyTrainSettings(TrainSettings):
-    """Optimisation settings of one analogy job (the `train` config slice)."""
+    """Optimisation settings of one analogy job (the `train` config slice). Adam runs fused:
+    the embedding and unembedding (about 2.6 M of the anchor model's 2.8 M parameters) make
+    the unfused update the larger half of a step's time."""
+
+    fused_adam: ClassVar[bool] = True
 
     lr: float = 1e-4
     grad_clip: float = 0.0

@@ -6,8 +6,10 @@ count `num_relations`, entity count `num_entities` (E1 and E2 keep `sub_size`; t
 entities are OTHER's) or held-out share of the analogical facts `analogical_ood_ratio` (task).
 Each value other than the base's own becomes a model or task entry named
 `<base>_<knob>_<value>` (0.001 → `0p001`, 1e-05 → `1em05`), so every sweep point × seed is an
-ordinary job of the generic `{task}/{model}/seed{seed}` scheme. Task points are tasks, and the
-generic scheme trains every model on every task, so they cross with the model points.
+ordinary job of the generic `{task}/{model}/seed{seed}` scheme. Points do not cross: a task
+point trains the base model only (its `models` list), and a model point joins the base task's
+`models` list where that task has one. The sweep's `seeds` (a subset of the study's, default
+all) are the points' seeds: a knob's values need a few seeds each, the base the most.
 """
 
 from __future__ import annotations
@@ -24,9 +26,15 @@ SWEEP_KNOBS = TRAIN_KNOBS + MODEL_KNOBS + TASK_KNOBS
 def expand_sweep(study_cfg: dict[str, Any]) -> dict[str, Any]:
     """A copy of `study_cfg` with the models and tasks of its sweep points added."""
     cfg = copy.deepcopy(study_cfg)
-    for kind, entries in sweep_entries(study_cfg).items():
-        for name, entry in entries.items():
+    if not study_cfg.get("sweep"):
+        return cfg
+    entries = sweep_entries(study_cfg)
+    for kind, named in entries.items():
+        for name, entry in named.items():
             cfg[kind].setdefault(name, entry)
+    base_models = cfg["tasks"][study_cfg["sweep"]["task"]].get("models")
+    if base_models is not None:
+        base_models.extend(m for m in entries["models"] if m not in base_models)
     return cfg
 
 
@@ -37,8 +45,12 @@ def sweep_entries(study_cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for point in sweep_points(study_cfg):
         kind, key = ("tasks", "task") if point["knob"] in TASK_KNOBS else ("models", "model")
         if point[key] != sweep[key]:
-            base = study_cfg[kind][sweep[key]]
-            entries[kind][point[key]] = _with_value(base, point["knob"], point["value"])
+            entry = _with_value(study_cfg[kind][sweep[key]], point["knob"], point["value"])
+            if kind == "tasks":
+                entry["models"] = [sweep["model"]]
+            if "seeds" in sweep:
+                entry["seeds"] = list(sweep["seeds"])
+            entries[kind][point[key]] = entry
     return entries
 
 

@@ -213,12 +213,12 @@ STUDY_TARGETS["analogy"] += expand(
         "stage_statistics",
         "energy_statistics",
     ],
-) + expand(
-    "results/{run}/figures/analogy/{task}/{model}/{figure}.png",
-    run=RUN,
-    task=ANALOGY["tasks"],
-    model=ANALOGY["models"],
-    figure=["dynamics", "energy", "mechanism"],
-)
+) + [
+    f"results/{RUN}/figures/analogy/{task}/{model}/{figure}.png"
+    for task in ANALOGY["tasks"]
+    for model in task_models("analogy", task)
+    if run_seeds(ANALOGY, task, model)
+    for figure in ["dynamics", "energy", "mechanism"]
+]
 if ANALOGY_POINTS:
     STUDY_TARGETS["analogy"].append(rules.analogy_plot_sweep.output.png.format(run=RUN))
