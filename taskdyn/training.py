@@ -25,7 +25,7 @@ import signal
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -88,6 +88,9 @@ class TrainSettings:
     checkpoint_every: int = 1
     device: str = "auto"
     patience: int = 0  # epochs without a lower validation loss before stopping (0: never stop)
+    # stop at the first epoch whose history row reaches every one of these values (e.g. the wm
+    # paper's rule, {train_accuracy: 0.95, novel_angle_accuracy: 0.9}), keeping its weights
+    stop_at: dict[str, float] = field(default_factory=dict)
     # Adam's fused kernel: one pass per parameter, not one per operation (the same maths up to
     # rounding); it pays where most parameters are large embedding matrices
     fused_adam: ClassVar[bool] = False
@@ -214,9 +217,11 @@ class EpochHooks(TrainingHooks):
 
 @dataclass
 class EarlyStopping:
-    """Stop after `patience` epochs without a lower validation loss; keep the best weights."""
+    """Stop after `patience` epochs without a lower validation loss, keeping the best weights;
+    or at the first epoch whose row reaches every value of `criterion`, keeping its weights."""
 
     patience: int
+    criterion: dict[str, float] = field(default_factory=dict)
     best_loss: float = math.inf
     best_epoch: int = 0
     best_state: dict[str, torch.Tensor] | None = None
@@ -224,7 +229,13 @@ class EarlyStopping:
     stopped: bool = False
 
     def update(self, row: dict[str, float], model: torch.nn.Module, epoch: int) -> None:
-        """Track the best `row["val_loss"]` (copying the weights) and annotate `row`."""
+        """Track the best `row["val_loss"]` (copying the weights), check the criterion, and
+        annotate `row`."""
+        if self.criterion:
+            self._check_criterion(row, epoch)
+            if self.stopped:
+                self.best_state = None  # the criterion's epoch keeps its own weights
+                return
         if self.patience <= 0 or "val_loss" not in row:
             return
         if row["val_loss"] < self.best_loss:
@@ -237,6 +248,16 @@ class EarlyStopping:
         if self.stopped:
             log.info("early stop after epoch %d: no lower validation loss since epoch %d",
                      epoch, self.best_epoch)
+
+    def _check_criterion(self, row: dict[str, float], epoch: int) -> None:
+        missing = sorted(set(self.criterion) - set(row))
+        if missing:
+            raise ValueError(f"train.stop_at names {missing}, which the history rows do not "
+                             f"have; they have {sorted(row)}")
+        if all(row[k] >= v for k, v in self.criterion.items()):
+            self.stopped = True
+            log.info("stop after epoch %d: %s reached", epoch,
+                     ", ".join(f"{k} {row[k]:.4f} >= {v}" for k, v in self.criterion.items()))
 
     def restore(self, model: torch.nn.Module) -> None:
         """Load the best validation epoch's weights into `model` (if any were tracked)."""
@@ -255,7 +276,8 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
 
     The loop's generator is seeded with `seed`; `checkpoint` is resumed from when it was written
     for `cfg_hash`; `label` names the job in errors (study, task, model, seed). With
-    `settings.patience` it stops early and returns with the best validation epoch's weights.
+    `settings.patience` it stops early and returns with the best validation epoch's weights;
+    with `settings.stop_at`, at the first epoch that reaches the criterion, with its weights.
     """
     device = resolve_device(settings.device)
     model.to(device)
@@ -267,7 +289,8 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
                                    cfg_hash=cfg_hash)
     hooks.load_state(extra)
     pending = list(extra.get("pending_losses", []))  # batch losses not yet in a row
-    stopper = EarlyStopping(settings.patience, **extra.get("early_stopping", {}))
+    stopper = EarlyStopping(settings.patience, settings.stop_at,
+                            **extra.get("early_stopping", {}))
     if start == 0 and (row := hooks.initial_row(model)) is not None:
         history.append(row)
 

@@ -103,12 +103,13 @@ class Climber(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.zeros(()))
 
 
-def _climb(tmp_path, patience, epochs=20):
+def _climb(tmp_path, patience, epochs=20, stop_at=None):
     model = Climber()
     history = fit(model, {"x": torch.zeros(1, 1)}, {"x": torch.zeros(1, 1)},
-                  lambda m, batch: -m.w, lambda m, batch: {"loss": float((m.w - 3) ** 2)},
+                  lambda m, batch: -m.w,
+                  lambda m, batch: {"loss": float((m.w - 3) ** 2), "w": float(m.w)},
                   TrainSettings(lr=1.0, epochs=epochs, batch_size=1, grad_clip=0.0,
-                                device="cpu", patience=patience),
+                                device="cpu", patience=patience, stop_at=stop_at or {}),
                   seed=0, checkpoint=tmp_path / "ckpt.pt", cfg_hash="h", label="climb")
     return model, history
 
@@ -127,3 +128,13 @@ def test_without_patience_every_epoch_runs_and_the_last_weights_stay(tmp_path):
     model, history = _climb(tmp_path, patience=0, epochs=8)
     assert len(history) == 8 and "best_epoch" not in history[0]
     assert model.w.item() == pytest.approx(8.0, abs=1e-3)
+
+
+def test_a_stopping_criterion_stops_at_the_first_epoch_that_reaches_it(tmp_path):
+    # w ≈ 1, 2, 3, ...: the criterion w >= 4.5 holds first at epoch 5, whose weights stay,
+    # even with a patience that would have gone back to epoch 3's
+    model, history = _climb(tmp_path, patience=3, stop_at={"val_w": 4.5})
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4, 5]
+    assert model.w.item() == pytest.approx(5.0, abs=1e-3)
+    with pytest.raises(ValueError, match=r"stop_at names \['val_accuracy'\]"):
+        _climb(tmp_path / "other", patience=0, stop_at={"val_accuracy": 0.9})

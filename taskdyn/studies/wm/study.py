@@ -34,7 +34,8 @@ from taskdyn.tasks.nback import (
     task_index,
     task_name,
 )
-from taskdyn.training import fit, tensors
+from taskdyn.training import EpochHooks, shuffled_batches, tensors
+from taskdyn.training import train as train_loop
 
 
 class WMStudy(Study):
@@ -74,14 +75,25 @@ class WMStudy(Study):
         return build_nback_model(job.model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])
 
     def train(self, model, dataset, job):
-        """The generic loop with class-weighted cross-entropy; resumes only on the same data."""
+        """The generic loop with class-weighted cross-entropy; resumes only on the same data.
+
+        Each epoch's row has, besides the validation loss and accuracy, the paper's stopping
+        measures (`CriterionEpochs`), which `train.stop_at` can stop on.
+        """
         model.attach_features(torch.as_tensor(dataset["stimuli"]["features"]))
         weights = torch.as_tensor(class_weights(dataset["train"]["targets"]), dtype=torch.float32)
-        loss = functools.partial(nback_loss, class_weights=weights)
-        metrics = functools.partial(nback_metrics, class_weights=weights)
-        return fit(model, _trial_tensors(dataset["train"]), _trial_tensors(dataset["val"]), loss,
-                   metrics, self.train_settings(job), seed=job.seed, checkpoint=job.checkpoint,
-                   cfg_hash=config_hash([job.cfg_hash, data_digest(dataset)]), label=job.label)
+        settings = self.train_settings(job)
+        train_set = _trial_tensors(dataset["train"])
+        hooks = CriterionEpochs(
+            train_set, _trial_tensors(dataset["val"]),
+            lambda m, batch, epoch, rng: nback_loss(m, batch, weights),
+            functools.partial(nback_metrics, class_weights=weights),
+            shuffled_batches(len(train_set["task"]), settings.batch_size),
+            checks={"train": {k: v[:len(dataset["val"]["task"])] for k, v in train_set.items()},
+                    "novel_angle": _trial_tensors(dataset["novel_angle"])})
+        return train_loop(model, hooks, settings, seed=job.seed, checkpoint=job.checkpoint,
+                          cfg_hash=config_hash([job.cfg_hash, data_digest(dataset)]),
+                          label=job.label)
 
     def evaluate(self, model, dataset, job):
         """Every val / novel-angle / novel-identity trial plus `n_train_trials` training trials."""
@@ -193,6 +205,37 @@ def data_digest(dataset: dict[str, Arrays]) -> str:
             digest.update(key.encode())
             digest.update(np.ascontiguousarray(dataset[group][key]).tobytes())
     return digest.hexdigest()
+
+
+class CriterionEpochs(EpochHooks):
+    """The generic epochs, whose rows add the response accuracy of each `checks` set as
+    `<name>_accuracy`: a fixed sample of training trials (as many as the validation trials)
+    and the novel-angle trials, the two measures of the paper's stopping rule."""
+
+    def __init__(self, train, val, loss_fn, metrics_fn, sampler, *,
+                 checks: dict[str, dict[str, torch.Tensor]]):
+        super().__init__(train, val, loss_fn, metrics_fn, sampler)
+        self.checks = checks
+
+    def to(self, device):
+        super().to(device)
+        self.checks = {name: {k: v.to(device) for k, v in batch.items()}
+                       for name, batch in self.checks.items()}
+
+    def epoch_row(self, model, epoch, train_loss):
+        row = super().epoch_row(model, epoch, train_loss)
+        with torch.no_grad():
+            row.update({f"{name}_accuracy": response_accuracy(model, batch)
+                        for name, batch in self.checks.items()})
+        return row
+
+
+def response_accuracy(model, batch: dict[str, torch.Tensor]) -> float:
+    """Accuracy over the response steps (t ≥ N) of `batch`'s trials."""
+    logits, _ = model(batch["stimulus"], batch["task"])
+    steps = torch.arange(logits.shape[1], device=logits.device)
+    respond = steps[None, :] >= batch["n_back"][:, None]
+    return (logits.argmax(-1) == batch["targets"])[respond].float().mean().item()
 
 
 def _trial_tensors(arrays: Arrays) -> dict[str, torch.Tensor]:
