@@ -5,4 +5,6 @@ from taskdyn.studies.wm import jobs as wm_jobs
 with jobs.logged(snakemake.log[0], snakemake.threads):
     wm_jobs.extract_stimulus_features(images=snakemake.input.images,
                                         encoder=jobs.load_params(snakemake.params.encoder),
-                                        out=snakemake.output.features)
+                                        out=snakemake.output.features,
+                                        pretrained=snakemake.input.get("pretrained"),
+                                        pretraining=snakemake.input.get("pretraining"))

@@ -6,8 +6,11 @@ Weights come from one of three sources, always reported with the features:
   download), an error naming the config key when they cannot be had; `"auto"` tries the same
   and falls back to random-frozen weights (no network), with a warning in the job's log and
   the record, which the wm figures name (`weights_label`);
-- a path to a local `state_dict` file (recorded with its sha256);
-- `"random"`: torchvision's own initialisation under `torch.manual_seed(seed)`, frozen.
+- a path to a local `state_dict` file (recorded with its sha256), of the whole network or of
+  its trunk alone (the classifier `fc` is dropped anyway);
+- `"random"`: torchvision's own initialisation under `torch.manual_seed(seed)`, frozen;
+- `"pretrained-procedural"`: the wm study pretrains the trunk on procedural objects the task
+  never shows (`taskdyn.studies.wm.pretrain`) and passes the resulting file here.
 
 The keywords are listed, for config checks, in `taskdyn.models.spec.WEIGHT_KEYWORDS`.
 """
@@ -62,7 +65,12 @@ def build_encoder(arch: str, weights: str, seed: int = 0) -> tuple[nn.Module, di
     else:
         model = torchvision.models.get_model(arch, weights=None)
         path = Path(weights)
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        missing, unexpected = model.load_state_dict(
+            torch.load(path, map_location="cpu", weights_only=True), strict=False)
+        missing = [k for k in missing if not k.startswith("fc.")]
+        if missing or unexpected:
+            raise ValueError(f"{CONFIG_KEY}: {path} is not a {arch} state dict (missing "
+                             f"{missing[:3]}, unexpected {unexpected[:3]})")
         record["weights_source"] = f"file {path}"
         record["weights_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     trunk = nn.Sequential(*list(model.children())[:-2])  # drop avgpool and fc

@@ -6,7 +6,9 @@ read these facts from here rather than from the model modules, which import torc
 
 from __future__ import annotations
 
-WEIGHT_KEYWORDS = ("auto", "imagenet", "random")  # encoder weights that are not a file path
+PRETRAINED_PROCEDURAL = "pretrained-procedural"  # the wm study pretrains the encoder itself
+# encoder weights that are not a file path
+WEIGHT_KEYWORDS = ("auto", "imagenet", "random", PRETRAINED_PROCEDURAL)
 STATE_PARTS = {"lstm": 2}  # the LSTM's state is [h, c]; every other recurrent type's is h
 
 

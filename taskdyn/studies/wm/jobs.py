@@ -21,6 +21,7 @@ reads out the response probabilities: unlike the other analyses it needs the tra
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -39,6 +40,7 @@ from taskdyn.analysis.decoding import (
 )
 from taskdyn.analysis.procrustes import SwapTest, swap_test
 from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
+from taskdyn.models.spec import PRETRAINED_PROCEDURAL as PRETRAINED
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
 from taskdyn.studies.wm import PROPERTIES, SPLITS
@@ -96,14 +98,29 @@ def make_stimuli(*, stimuli: dict, out: str) -> None:
                     "provenance": provenance(stimuli)})
 
 
-def extract_stimulus_features(*, images: str, encoder: dict, out: str) -> None:
-    """Feature maps of every stimulus under the frozen encoder: the cache training reads."""
+def extract_stimulus_features(*, images: str, encoder: dict, out: str,
+                              pretrained: str | None = None,
+                              pretraining: str | None = None) -> None:
+    """Feature maps of every stimulus under the frozen encoder: the cache training reads.
+
+    With `weights: pretrained-procedural`, `pretrained` is the pretrained trunk's weights file
+    and `pretraining` its record (`taskdyn.studies.wm.pretrain`), kept in the encoder record.
+    """
     arrays = read_h5(images)
     # torch and torchvision load here, for this job only
     from taskdyn.models.encoders import build_encoder, extract_features
     from taskdyn.training import resolve_device
 
-    trunk, record = build_encoder(encoder["arch"], encoder["weights"], encoder["seed"])
+    procedural = encoder["weights"] == PRETRAINED
+    trunk, record = build_encoder(encoder["arch"], pretrained if procedural else
+                                  encoder["weights"], encoder["seed"])
+    if procedural:
+        with open(pretraining) as handle:
+            record["pretraining"] = json.load(handle)
+        record["requested_weights"] = PRETRAINED
+        record["weights_source"] = (
+            f"{PRETRAINED} ({', '.join(record['pretraining']['families'])}; held-out view "
+            f"accuracy {record['pretraining']['heldout_view_accuracy']:.2f})")
     tic = time.perf_counter()
     features = extract_features(arrays["images"], trunk, encoder["batch_size"],
                                 str(resolve_device(encoder["device"])))

@@ -1,5 +1,7 @@
 # Working-memory N-back study: stimuli → cached CNN features, which the generic make_dataset
 # rule reads (taskdyn.studies.wm.inputs); wm analyses, tables, figures.
+from taskdyn.models.spec import PRETRAINED_PROCEDURAL
+
 WM = STUDIES["wm"]
 WM_RUNS = dict(
     run=RUN, task=list(WM["tasks"]), model=list(WM["models"]), seed=WM["seeds"]
@@ -34,9 +36,39 @@ rule wm_make_stimuli:
         "../../../scripts/wm_make_stimuli.py"
 
 
+rule wm_pretrain_encoder:
+    output:
+        weights="results/{run}/stimuli/wm/encoder_pretrained.pt",
+        record="results/{run}/stimuli/wm/encoder_pretrained.json",
+    log:
+        "logs/{run}/wm_pretrain_encoder.log",
+    benchmark:
+        "benchmarks/{run}/wm_pretrain_encoder.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    threads: 2
+    resources:
+        **stage_resources("train", "wm"),
+    params:
+        arch=lambda wildcards: WM["encoder"]["arch"],
+        pretrain=config_params("wm", "encoder", "pretrain"),
+        code=code_params("wm_pretrain_encoder", study="wm", models=False),
+    script:
+        "../../../scripts/wm_pretrain_encoder.py"
+
+
+def wm_encoder_inputs(wildcards):
+    """The stimuli, and the pretrained trunk and its record where the encoder asks for one."""
+    inputs = {"images": rules.wm_make_stimuli.output.images}
+    if WM["encoder"]["weights"] == PRETRAINED_PROCEDURAL:
+        inputs["pretrained"] = rules.wm_pretrain_encoder.output.weights
+        inputs["pretraining"] = rules.wm_pretrain_encoder.output.record
+    return inputs
+
+
 rule wm_extract_features:
     input:
-        images=rules.wm_make_stimuli.output.images,
+        unpack(wm_encoder_inputs),
     output:
         features="results/{run}/stimuli/wm/features.h5",
     log:
