@@ -1,4 +1,5 @@
-"""Rule wm_analyse_features: decoding and orthogonalisation on one scenario's CNN features."""
+"""Rule wm_analyse_features: decoding (cross-time, executive, cross-stimulus) and
+orthogonalisation on one scenario's CNN features."""
 from taskdyn import jobs
 from taskdyn.studies.wm import jobs as wm_jobs
 
@@ -9,4 +10,5 @@ with jobs.logged(snakemake.log[0]):
         decoding=jobs.load_params(snakemake.params.decoding),
         orthogonalisation=jobs.load_params(snakemake.params.orthogonalisation),
         decoding_table=snakemake.output.decoding,
+        executive_table=snakemake.output.executive,
         orthogonalisation_table=snakemake.output.orthogonalisation)

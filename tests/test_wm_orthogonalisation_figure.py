@@ -24,8 +24,8 @@ def _tables(models=("gru",), seeds=2):
                       "property": prop, "normalised": 0.6 + 0.05 * rng.standard_normal()}
                      for model in models for seed in range(seeds)]
     table = pd.DataFrame(rows)
-    return table, orthogonalisation_test(table, {"index": "normalised", "equal_var": False,
-                                                 "alpha": 0.05})
+    return table, orthogonalisation_test(table, {"unit": "property", "index": "normalised",
+                                                 "equal_var": False, "alpha": 0.05})
 
 
 def _texts(ax):
@@ -91,3 +91,34 @@ def test_figure_job_reads_the_t_test_table_as_second_input():
     assert draw is orthogonalisation_bars
     assert "orthogonalisation_test" in wm_jobs.TABLE_NAMES
     assert len(set(wm_jobs.TABLE_NAMES)) == len(wm_jobs.TABLE_NAMES)
+
+
+def test_pair_samples_are_the_dots_of_the_test_panel():
+    rng = np.random.default_rng(1)
+    rows = []
+    for space, model, seeds, level in (("cnn", "resnet18", 1, 1.0), ("rnn", "gru", 2, 0.6)):
+        for seed in range(seeds):
+            for prop, n_pairs in (("location", 6), ("identity", 10)):
+                values = level + 0.05 * rng.standard_normal(n_pairs)
+                rows.append({"task": "mtmf", "space": space, "model": model, "seed": seed,
+                             "property": prop, "sample": "property", "pair": "",
+                             "normalised": values.mean()})
+                rows += [{"task": "mtmf", "space": space, "model": model, "seed": seed,
+                          "property": prop, "sample": "pair", "pair": f"p{k}", "normalised": v}
+                         for k, v in enumerate(values)]
+    table = pd.DataFrame(rows)
+    test = orthogonalisation_test(table, {"unit": "pair", "index": "normalised",
+                                          "equal_var": False, "alpha": 0.05})
+    assert (test["n_cnn"].item(), test["n_rnn"].item()) == (16, 16)  # pairs, seeds averaged
+    assert test["unit"].item().startswith("pair of decoder normals")
+    fig = orthogonalisation_bars(table, test)
+    try:
+        panel = fig.axes[-1]
+        dots = [len(line.get_xdata()) for line in panel.lines if line.get_marker() == "."]
+        assert sorted(dots) == [16, 16]
+        assert "mean over 16 pairs of normals" in panel.get_ylabel()
+        # the property panels draw the property rows only: one dot per seed
+        assert sorted(len(line.get_xdata()) for line in fig.axes[0].lines
+                      if line.get_marker() == ".") == [1, 2]
+    finally:
+        plt.close(fig)

@@ -12,6 +12,7 @@ from taskdyn.analysis.decoding import (
     split_trials,
 )
 from taskdyn.studies.wm.analysis.orthogonalisation import compare_orthogonalisation
+from taskdyn.studies.wm.analysis.sampling import SampleCheck, TooFewSamples
 from taskdyn.studies.wm.analysis.perturbation import (
     axis_spread,
     decoder_shifts,
@@ -20,11 +21,8 @@ from taskdyn.studies.wm.analysis.perturbation import (
     softmax,
     unit_rows,
 )
-from taskdyn.studies.wm.jobs import (
-    _cross_task_rows,
-    _memory_samples,
-    orthogonalisation_test,
-)
+from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test
+from taskdyn.studies.wm.jobs import _cross_task_rows, _memory_samples
 from taskdyn.tasks.nback import memory_labels
 
 N_CLASSES = 4
@@ -66,15 +64,21 @@ def test_cross_task_rows_group_tasks_by_compared_feature_and_mark_relevance():
               "location": y[:, None], "category": rng.integers(N_CLASSES, size=(len(y), 1))}
     analysis = {"step": 0, "grouping": "feature", "properties": ["location", "category"],
                 "test_fraction": 0.3, "seed": 0, "C": 1.0}
-    rows = pd.DataFrame(_cross_task_rows(states, analysis))
+    rows = pd.DataFrame(_cross_task_rows(states, analysis, SampleCheck(5)))
     assert len(rows) == 2 * 2 * 2 and set(rows["train_task"]) == {"location", "category"}
     assert rows["relevant"].tolist() == [t == p for t, p in zip(rows["train_task"],
                                                                  rows["property"])]
     location = rows[rows["property"] == "location"]
     assert (location["accuracy"] > 0.99).all() and (location["chance"] == 0.25).all()
     assert (rows.loc[rows["property"] == "category", "normalised"].abs() < 0.3).all()
-    assert set(pd.DataFrame(_cross_task_rows(states, {**analysis, "grouping": "task"}))
-               ["train_task"]) == {"2back_location", "2back_category"}
+    assert (rows["sample_check"] == "ok").all()  # ~100 training, ~45 test trials, 4 classes
+    by_task = pd.DataFrame(_cross_task_rows(states, {**analysis, "grouping": "task"},
+                                            SampleCheck(5)))
+    assert set(by_task["train_task"]) == {"2back_location", "2back_category"}
+    few = pd.DataFrame(_cross_task_rows(states, analysis, SampleCheck(15)))
+    assert set(few["sample_check"]) == {"too few samples"}  # 45 test trials < 15 × 4
+    with pytest.raises(TooFewSamples, match=r"needs at least 15 × 4 = 60 of each\. raise n_val"):
+        _cross_task_rows(states, analysis, SampleCheck(15, "error", "raise n_val"))
 
 
 def test_t_test_of_orthogonalisation_matches_the_hand_computed_statistic():
@@ -94,15 +98,15 @@ def test_t_test_of_orthogonalisation_matches_the_hand_computed_statistic():
         2 * (0.0025 + 0.16) ** 2 / (0.0025**2 + 0.16**2))
 
 
-def test_orthogonalisation_table_uses_one_sample_per_property_averaging_seeds():
+def test_orthogonalisation_test_per_property_averages_seeds():
     rows = [{"task": "mtmf", "space": "cnn", "model": "resnet18", "seed": 0, "property": p,
              "normalised": v} for p, v in zip("abc", (1.0, 0.9, 0.95))]
     rnn = {("a", 0): 0.5, ("a", 1): 0.7, ("b", 0): 0.4, ("b", 1): 0.6, ("c", 0): 0.55,
            ("c", 1): 0.55}
     rows += [{"task": "mtmf", "space": "rnn", "model": "gru", "seed": s, "property": p,
               "normalised": v} for (p, s), v in rnn.items()]
-    table = orthogonalisation_test(pd.DataFrame(rows),
-                                   {"index": "normalised", "equal_var": True, "alpha": 0.05})
+    table = orthogonalisation_test(pd.DataFrame(rows), {"unit": "property", "index": "normalised",
+                                                        "equal_var": True, "alpha": 0.05})
     row = table.iloc[0]
     assert len(table) == 1 and (row["n_cnn"], row["n_rnn"], row["n_seeds"]) == (3, 3, 2)
     expected = stats.ttest_ind([1.0, 0.9, 0.95], [0.6, 0.5, 0.55])  # seed means per property

@@ -11,12 +11,18 @@ scale, `W(i, t + 1) ≈ s · W(i, t) · R` (scipy's orthogonal Procrustes). Two 
   different time, R(i, t' → t' + 1). If memories sit in chronological (age-indexed)
   subspaces, the same-age rotation transfers and the same-stimulus one does not.
 
+Where a decoder scores at chance, every decoder rebuilt from it does too, so "own rotation ≈
+fitted directly" holds trivially and a rotation fitted between chance-level decoders is noise:
+`swap_test(..., usable=...)` marks the transitions whose decoders at both steps beat chance and
+draws swap partners from those only.
+
 This is the decoder alignment of the WM paper; `taskdyn.analysis.similarity` holds the
 Procrustes shape distance between whole sets of hidden states.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,17 +63,27 @@ class SwapTest:
     same_age: np.ndarray          # ... by rotations of other stimuli at the same memory age
     same_stimulus: np.ndarray     # ... by rotations of the same stimulus at other times
     unrotated: np.ndarray         # W(i, t) applied at t + 1 as it is
+    source: np.ndarray            # W(i, t) at its own step t
     scale: np.ndarray             # fitted scale of the own rotation
     disparity: np.ndarray         # relative residual of the own rotation
+    above_chance: np.ndarray      # bool: W(i, t) and W(i, t + 1) both usable
+    n_same_age: np.ndarray        # swap partners averaged in `same_age`
+    n_same_stimulus: np.ndarray   # ... in `same_stimulus`
+
+
+Usable = Callable[[np.ndarray, np.ndarray], bool]
 
 
 def swap_test(hidden: np.ndarray, labels: np.ndarray, train: np.ndarray, test: np.ndarray,
-              C: float = 1.0) -> SwapTest:
+              C: float = 1.0, usable: Usable | None = None) -> SwapTest:
     """Reconstruction and swap test for every stimulus i and step t ≥ i with a step t + 1.
 
     `hidden [trial, time, unit]`; `labels [trial, stimulus]` the property of the stimulus
     shown at each step (what is remembered from then on); decoders are fitted on `train`
     trials and scored on `test` trials, each step centred by its training-trial mean.
+    `usable(truth, predicted)` says whether decoder W(i, t), scored at its own step t, beats
+    chance (None: every decoder does); swap partners are the transitions whose decoders at
+    both ends are usable (`above_chance`).
     """
     n_steps = hidden.shape[1]
     center = hidden[train].mean(axis=0)  # [time, unit]
@@ -75,22 +91,35 @@ def swap_test(hidden: np.ndarray, labels: np.ndarray, train: np.ndarray, test: n
                for i in range(n_steps) for t in range(i, n_steps)}
     rotations = {(i, t): fit_rotation_scale(normals[i, t][0], normals[i, t + 1][0])
                  for i in range(n_steps) for t in range(i, n_steps - 1)}
-    shape = (n_steps, n_steps - 1)
-    out = {name: np.full(shape, np.nan) for name in SwapTest.__dataclass_fields__}
+
+    def predict(weights: np.ndarray, i: int, t: int) -> np.ndarray:
+        classes = normals[i, t][1]
+        return classes[np.argmax((hidden[test, t] - center[t]) @ weights.T, axis=1)]
 
     def score(weights: np.ndarray, i: int, t: int) -> float:
         classes = normals[i, t][1]
         return normals_accuracy(weights, classes, hidden[test, t], labels[test, i], center[t])
 
+    good = {key: usable is None or bool(usable(labels[test, key[0]], predict(w, *key)))
+            for key, (w, _) in normals.items()}
+    valid = {(i, t) for i, t in rotations if good[i, t] and good[i, t + 1]}
+    shape = (n_steps, n_steps - 1)
+    out = {name: np.full(shape, np.nan) for name in SwapTest.__dataclass_fields__}
+    out["above_chance"] = np.zeros(shape, dtype=bool)
     for (i, t), own in rotations.items():
         source = normals[i, t][0]
         out["direct"][i, t] = score(normals[i, t + 1][0], i, t + 1)
         out["reconstructed"][i, t] = score(own.apply(source), i, t + 1)
         out["unrotated"][i, t] = score(source, i, t + 1)
+        out["source"][i, t] = score(source, i, t)
         out["scale"][i, t], out["disparity"][i, t] = own.scale, own.disparity
-        same_age = [r for (j, u), r in rotations.items() if j != i and u - j == t - i]
-        same_stimulus = [r for (j, u), r in rotations.items() if j == i and u != t]
+        out["above_chance"][i, t] = (i, t) in valid
+        same_age = [r for (j, u), r in rotations.items()
+                    if (j, u) in valid and j != i and u - j == t - i]
+        same_stimulus = [r for (j, u), r in rotations.items()
+                         if (j, u) in valid and j == i and u != t]
         for name, swaps in (("same_age", same_age), ("same_stimulus", same_stimulus)):
+            out[f"n_{name}"][i, t] = len(swaps)
             if swaps:
                 out[name][i, t] = np.mean([score(r.apply(source), i, t + 1) for r in swaps])
     return SwapTest(**out)

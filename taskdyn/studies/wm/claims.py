@@ -3,20 +3,26 @@ wm tables.
 
 Claims about a trained network's representations need the network trained to the paper's
 criterion (> 95 % training, > 90 % novel-angle accuracy): a run whose models miss it is too
-small to judge them (a budget need, `taskdyn.claims.Need`).
+small to judge them, whatever they show. So is a run whose decoders had
+fewer samples than their tables' `min_samples_per_class` × classes (column `sample_check`), and
+one with fewer seeds, t-test samples or above-chance Procrustes transitions than a claim needs.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from scipy.stats import mannwhitneyu
 
 from taskdyn.claims import (
     Claim,
     Need,
     Outcome,
     Tables,
+    at_least,
+    combine,
     judge,
     model_train,
+    not_measured,
     per_task,
     too_small,
 )
@@ -40,7 +46,9 @@ def _criterion_met(row) -> bool:
 
 
 def _trained(tables: Tables, models: pd.DataFrame | None = None) -> Need:
-    """The budget need: every model (of `models`' task × model × seed rows) trained to criterion."""
+    """Every model (of `models`' task × model × seed rows) trained to the paper's criterion: a
+    claim about trained networks cannot be judged on networks that are not (whatever they show,
+    the verdict is too small)."""
     accuracy = _accuracy(tables)
     if models is not None:
         keys = [key for key in ("task", "model", "seed") if key in models.columns]
@@ -51,7 +59,7 @@ def _trained(tables: Tables, models: pd.DataFrame | None = None) -> Need:
                      f"{r.novel_angle:.2f}" for r in short.itertuples()) or "all trained"
     return Need("models trained to the paper's criterion", have,
                 f"train > {TRAIN_CRITERION:.0%}, novel angle > {ANGLE_CRITERION:.0%}",
-                bool(met.all()), budget=True)
+                bool(met.all()))
 
 
 def _multitask(cfg: dict) -> list[str]:
@@ -85,6 +93,18 @@ def check_novel_identity(tables: Tables, cfg: dict) -> Outcome:
                  f"{len(rows)} trained networks of {', '.join(tasks)})")
 
 
+def _enough_samples(rows: pd.DataFrame, what: str) -> Need:
+    """The sample need: every decoder behind `rows` had enough samples per class (the tables'
+    `sample_check`, set by each analysis's `min_samples_per_class`)."""
+    if "sample_check" not in rows:
+        return Need(f"{what} sample sizes", "not recorded", "decoders with enough samples per "
+                    "class (sample_check ok)", False)
+    short = rows[rows["sample_check"] != "ok"]
+    return Need(f"{what} decoders with enough samples per class",
+                f"{len(rows) - len(short)} of {len(rows)} rows",
+                "all (raise the analysed split's trials)", short.empty)
+
+
 def check_mixed_information(tables: Tables, cfg: dict) -> Outcome:
     tasks = _multitask(cfg)
     if not tasks:
@@ -94,9 +114,13 @@ def check_mixed_information(tables: Tables, cfg: dict) -> Outcome:
                  & (frame["space"] == "rnn")]
     irrelevant = rows[~rows["relevant"].astype(bool)].groupby("property")["accuracy"].mean()
     relevant = rows[rows["relevant"].astype(bool)]["accuracy"].mean()
-    return judge(bool((irrelevant >= IRRELEVANT_ACCURACY).all()), [_trained(tables, rows)],
+    return judge(bool((irrelevant >= IRRELEVANT_ACCURACY).all()),
+                 [_trained(tables, rows), _enough_samples(rows, "encoding-step")],
                  f"encoding-step decoding in {', '.join(tasks)}: task-relevant {relevant:.3f}; "
                  "task-irrelevant " + ", ".join(f"{p} {v:.3f}" for p, v in irrelevant.items()))
+
+
+MIN_SEEDS = 3  # per architecture, for a mean and a spread
 
 
 def check_subspace_sharing(tables: Tables, cfg: dict) -> Outcome:
@@ -108,16 +132,29 @@ def check_subspace_sharing(tables: Tables, cfg: dict) -> Outcome:
         return too_small("—", f"the run's models are {sorted(set(types.values()))} and its "
                               f"multi-task configurations {tasks}; the claim compares a vanilla "
                               "RNN with a GRU or LSTM trained on several tasks")
-    frame = tables["cross_task.csv"]
-    rows = frame[frame["task"].isin(tasks) & (frame["space"] == "rnn")]
-    same = rows["train_task"] == rows["test_task"]
-    # how much of a decoder's same-task accuracy survives on the other tasks
-    transfer = (rows[~same].groupby("model")["normalised"].mean()
-                / rows[same].groupby("model")["normalised"].mean())
-    met = transfer[vanilla].min() > transfer[gated].max()
-    return judge(bool(met), [_trained(tables, rows)],
-                 "cross-task / same-task decoding: " + ", ".join(
-                     f"{m} ({types[m]}) {v:.2f}" for m, v in transfer.items()))
+    frame = tables["subspace_sharing.csv"]
+    rows = frame[frame["task"].isin(tasks) & (frame["property"] == "all")
+                 & frame["model"].isin(vanilla + gated)]
+
+    def shared(task: str) -> Outcome:
+        sub = rows[rows["task"] == task]
+        transfer = {m: sub.loc[sub["model"] == m, "transfer"].dropna() for m in vanilla + gated}
+        seeds = min(len(v) for v in transfer.values())
+        # every vanilla seed transfers more than every gated seed of each gated model
+        met = all(len(transfer[v]) and len(transfer[g])
+                  and transfer[v].min() > transfer[g].max() for v in vanilla for g in gated)
+        tests = [mannwhitneyu(transfer[v], transfer[g], alternative="greater").pvalue
+                 for v in vanilla for g in gated if len(transfer[v]) and len(transfer[g])]
+        measured = "cross-task / same-task decoding (chance-normalised): " + ", ".join(
+            f"{m} ({types[m]}) {v.mean():.2f} ± {v.std():.2f} ({len(v)} seeds)"
+            for m, v in transfer.items())
+        if tests:
+            measured += f"; vanilla > gated, one-sided rank-sum p ≤ {max(tests):.3f}"
+        return judge(bool(met), [at_least("seeds per model", seeds, MIN_SEEDS),
+                                 _trained(tables, sub), _enough_samples(sub, "cross-task")],
+                     measured)
+
+    return combine({task: shared(task) for task in tasks})
 
 
 def _by_task(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -125,28 +162,58 @@ def _by_task(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return dict(list(frame.groupby("task", sort=False)))
 
 
+MIN_TEST_SAMPLES = 10  # per space, for a t-test worth reading
+
+
 def check_orthogonalisation(tables: Tables, cfg: dict) -> Outcome:
     def orthogonalised(rows: pd.DataFrame) -> Outcome:
         met = (rows["more_orthogonalised"] == "cnn") & rows["significant"].astype(bool)
-        return judge(bool(met.all()), [_trained(tables, rows)], "; ".join(
-            f"{r.model}: CNN {r.mean_cnn:.3f} vs RNN {r.mean_rnn:.3f} ({r.test} p = {r.p:.3f})"
-            for r in rows.itertuples()))
+        unit = rows["unit"].iloc[0] if "unit" in rows else "property"
+        return judge(bool(met.all()),
+                     [at_least(f"t-test samples per space ({unit})",
+                               int(rows[["n_cnn", "n_rnn"]].min().min()), MIN_TEST_SAMPLES),
+                      _trained(tables, rows)], "; ".join(
+            f"{r.model}: CNN {r.mean_cnn:.3f} vs RNN {r.mean_rnn:.3f} ({r.test} p = {r.p:.3g}, "
+            f"{r.n_cnn} vs {r.n_rnn})" for r in rows.itertuples()))
 
     groups = _by_task(tables["orthogonalisation_test.csv"])
     return per_task(groups, lambda task: orthogonalised(groups[task]))
 
 
-def check_chronological(tables: Tables, cfg: dict) -> Outcome:
-    def chronological(rows: pd.DataFrame) -> Outcome:
-        return judge(
-            bool((rows["same_age"] > rows["same_stimulus"]).all()), [_trained(tables, rows)],
-            "rebuilt decoders' accuracy with a same-age vs a same-stimulus rotation: " + "; ".join(
-                f"{r.model}/seed{r.seed} {r.same_age:.3f} vs {r.same_stimulus:.3f} (direct "
-                f"{r.direct:.3f})" for r in rows.itertuples()))
+MIN_TRANSITIONS = 3  # above-chance transitions with both swap partners, per model and seed
 
+
+def check_chronological(tables: Tables, cfg: dict) -> Outcome:
     frame = tables["procrustes.csv"]
-    groups = _by_task(frame[frame["metric"] == "accuracy"].pivot_table(
-        index=["task", "model", "seed"], columns="condition", values="value").reset_index())
+    frame = frame[frame["metric"] == "accuracy"]
+    if "above_chance" not in frame:
+        return not_measured("the Procrustes table does not mark the above-chance transitions "
+                            "(rerun rule wm_align_decoders)")
+    usable = frame[frame["above_chance"].astype(bool)]
+    keys = ["task", "model", "seed", "property", "stimulus", "source_time"]
+    wide = usable.pivot_table(index=keys, columns="condition", values="normalised")
+    wide = wide.reindex(columns=sorted({*wide.columns, "same_age", "same_stimulus",
+                                        "direct"})).dropna(subset=["same_age", "same_stimulus"])
+    per_model = wide.groupby(["task", "model", "seed"]).agg(
+        same_age=("same_age", "mean"), same_stimulus=("same_stimulus", "mean"),
+        direct=("direct", "mean"), n=("same_age", "size")).reset_index()
+    models = frame[["task", "model", "seed"]].drop_duplicates()
+    per_model = models.merge(per_model, how="left").fillna({"n": 0})
+
+    def chronological(rows: pd.DataFrame) -> Outcome:
+        measured = ("rebuilt decoders' chance-normalised accuracy with a same-age vs a "
+                    "same-stimulus rotation, over transitions above chance: " + "; ".join(
+                        f"{r.model}/seed{r.seed} {r.same_age:.3f} vs {r.same_stimulus:.3f} "
+                        f"(direct {r.direct:.3f}; {int(r.n)} transitions)"
+                        for r in rows.itertuples()))
+        return judge(bool((rows["same_age"] > rows["same_stimulus"]).all()),
+                     [at_least("above-chance transitions with both swap partners (fewest per "
+                               "model and seed)", int(rows["n"].min()), MIN_TRANSITIONS),
+                      _trained(tables, rows),
+                      _enough_samples(frame[frame["task"].isin(rows["task"])], "swap-test")],
+                     measured)
+
+    groups = _by_task(per_model)
     return per_task(groups, lambda task: chronological(groups[task]))
 
 
@@ -167,16 +234,19 @@ CLAIMS = [
     Claim("subspace_sharing",
           "Object-property subspaces are largely shared across tasks in vanilla RNNs and "
           "task-specific in GRU/LSTM.",
-          "cross-task decoder generalisation higher for vanilla RNNs than GRU/LSTM (Fig. 2c)",
-          check_subspace_sharing, lambda cfg: ["cross_task.csv", "accuracy.csv"]),
+          "cross-task decoder generalisation higher for vanilla RNNs than GRU/LSTM (Fig. 2c): "
+          f"every vanilla seed above every gated seed, ≥ {MIN_SEEDS} seeds per model",
+          check_subspace_sharing, lambda cfg: ["subspace_sharing.csv", "accuracy.csv"]),
     Claim("orthogonalisation",
           "RNN representations are less orthogonalised than the perceptual (CNN) ones.",
-          "O(CNN) > O(RNN), two-sample t-test (Fig. 3)",
+          "O(CNN) > O(RNN), two-sample t-test (Fig. 3), significant, on ≥ "
+          f"{MIN_TEST_SAMPLES} samples per space",
           check_orthogonalisation, lambda cfg: ["orthogonalisation_test.csv", "accuracy.csv"]),
     Claim("chronological_subspaces",
           "The encoding-to-memory transformation is shared across stimuli, while the "
           "transformations that keep a memory against distractors differ across time.",
           "Procrustes swap test: a same-age rotation of another stimulus rebuilds decoders "
-          "better than the same stimulus's rotation at another time (Fig. 4g)",
+          "better than the same stimulus's rotation at another time (Fig. 4g), over the "
+          "transitions whose decoders beat chance",
           check_chronological, lambda cfg: ["procrustes.csv", "accuracy.csv"]),
 ]

@@ -5,13 +5,18 @@ Data: each stage writes one HDF5 file; the features are computed once per stimul
 encoder, and every dataset (the generic make_dataset stage, hence every training job) reads
 them from there.
 
-Analyses, per model (RNN states from its evaluation file): memory decoding (cross-time for each
-remembered stimulus, cross-stimulus encoding generalisation), cross-task decoding at the
-encoding step, Procrustes reconstruction and swap test, and orthogonalisation at the encoding
-step. Per scenario (the CNN features of the stimuli its trials show, a memoryless baseline that
-is the same for every model and seed): the same decoding and orthogonalisation. Each writes a
-long CSV; the collect step stacks them. Study-wide: the t-test of CNN against RNN
-orthogonalisation.
+Analyses, per model (RNN states from its evaluation file): memory decoding on the trials the
+config selects (the paper's: the identity tasks) — cross-time for each remembered stimulus,
+its split into executive and non-executive steps, cross-stimulus encoding generalisation
+(`taskdyn.studies.wm.analysis.memory`); cross-task decoding at the encoding step; Procrustes
+reconstruction and swap test, marking the transitions whose decoders beat chance; and
+orthogonalisation at the encoding step, per property and per pair of decoder normals. Per
+scenario (the CNN features of the stimuli its trials show, a memoryless baseline that is the
+same for every model and seed): the same memory decoding and orthogonalisation. Every decoder's
+training and test set sizes are checked against the number of classes
+(`taskdyn.studies.wm.analysis.sampling`). Each writes a long CSV; the collect step stacks them.
+Study-wide (`taskdyn.studies.wm.analysis.summaries`): the t-test of CNN against RNN
+orthogonalisation and cross-task subspace sharing per architecture and seed.
 
 The causal perturbation (Lei et al. 2024, Fig. A7) shifts a held memory along its decoder's
 normal one step before a match response, runs the trained recurrent module on from there and
@@ -21,6 +26,7 @@ reads out the response probabilities: unlike the other analyses it needs the tra
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -32,9 +38,7 @@ from sklearn.decomposition import PCA
 from taskdyn.analysis.decoding import (
     chance_normalised,
     cross_group_accuracy,
-    cross_time_accuracy,
     decoder_normals,
-    generalisation_matrix,
     normals_accuracy,
     split_trials,
 )
@@ -44,10 +48,12 @@ from taskdyn.models.spec import PRETRAINED_PROCEDURAL as PRETRAINED
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
 from taskdyn.studies.wm import PROPERTIES, SPLITS
+from taskdyn.studies.wm.analysis.memory import memory_rows, select_trials
 from taskdyn.studies.wm.analysis.orthogonalisation import (
-    compare_orthogonalisation,
     normalised_orthogonalisation,
     orthogonalisation_index,
+    pair_orthogonality,
+    random_orthogonalisation,
 )
 from taskdyn.studies.wm.analysis.perturbation import (
     axis_spread,
@@ -56,13 +62,17 @@ from taskdyn.studies.wm.analysis.perturbation import (
     shifted_probabilities,
     unit_rows,
 )
+from taskdyn.studies.wm.analysis.sampling import SampleCheck, above_chance
+from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test, subspace_sharing_table
 from taskdyn.studies.wm.plotting import (
     accuracy_bars,
     add_caption,
+    cross_stimulus_curves,
     cross_task_matrices,
     cross_time_matrices,
     encoder_caption,
     encoder_label,
+    executive_bars,
     orthogonalisation_bars,
     perturbation_curves,
     procrustes_bars,
@@ -136,17 +146,19 @@ def extract_stimulus_features(*, images: str, encoder: dict, out: str,
                                              encoder_weights=record["weights_source"])})
 
 
-SWAP_CONDITIONS = ("direct", "reconstructed", "same_age", "same_stimulus", "unrotated")
+SWAP_CONDITIONS = ("direct", "reconstructed", "same_age", "same_stimulus", "unrotated", "source")
 
 
 def model_id(evaluation: str) -> dict:
-    """study, task, model and seed of an evaluation file."""
+    """study, task, model and seed of an evaluation file, and the model's recurrent type
+    (`architecture`)."""
     attrs = read_h5_attrs(evaluation)
-    return {key: attrs[key] for key in ("study", "task", "model", "seed")}
+    return {**{key: attrs[key] for key in ("study", "task", "model", "seed")},
+            "architecture": attrs["model_type"]}
 
 
 def rnn_states(evaluation: str, analysis: dict,
-                extra: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+               extra: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Hidden states `[trial, time, unit]` and labels of the analysed split's trials, plus the
     evaluation arrays named in `extra` (e.g. `inputs`, `outputs`) for the same trials."""
     arrays = read_h5(evaluation)
@@ -170,7 +182,8 @@ def _cnn_states(data: str, features: str, analysis: dict) -> dict[str, np.ndarra
     only the first `n_train_trials`).
     """
     split = analysis["split"]
-    arrays = read_h5(data, [f"{split}/stimulus"] + [f"stimuli/{k}" for k in PROPERTIES])
+    trial_keys = [f"{split}/{k}" for k in ("stimulus", "task", "n_back", "feature")]
+    arrays = read_h5(data, trial_keys + [f"stimuli/{k}" for k in PROPERTIES])
     stimulus = arrays[f"{split}/stimulus"]
     props = {k: arrays[f"stimuli/{k}"] for k in PROPERTIES}
     props["identity"] = feature_values(props, "identity")
@@ -179,38 +192,32 @@ def _cnn_states(data: str, features: str, analysis: dict) -> dict[str, np.ndarra
     if n_components > 0:
         pooled = PCA(n_components, random_state=0).fit_transform(pooled)
     return {"hidden": pooled[stimulus], **{k: v[stimulus] for k, v in props.items()},
+            **{k: arrays[f"{split}/{k}"] for k in ("task", "n_back", "feature")},
             **memory_labels(props, stimulus)}
 
 
-def decode_memory(*, evaluation: str, analysis: dict, table: str) -> None:
-    """Cross-time (remembered stimulus) and cross-stimulus decoding of one model's RNN states."""
-    rows = _decoding_rows(rnn_states(evaluation, analysis), analysis, space="rnn")
-    write_wm_table(table, rows, model_id(evaluation), analysis)
+def sample_check(analysis: dict, name: str, task: str, space: str = "rnn") -> SampleCheck:
+    """The decoders' sample-size check of analysis `name` on scenario `task`, its error naming
+    the config keys that size the analysed trials."""
+    split = analysis["split"]
+    trials = {"val": f"studies.wm.tasks.{task}.n_val",
+              "novel_angle": f"studies.wm.tasks.{task}.n_test",
+              "novel_identity": f"studies.wm.tasks.{task}.n_test",
+              "train": ("studies.wm.evaluate.n_train_trials" if space == "rnn"
+                        else f"studies.wm.tasks.{task}.n_train")}[split]
+    hint = (f"Raise {trials} (the {split} trials analysed), or lower "
+            f"studies.wm.analyses.{name}.min_samples_per_class.")
+    return SampleCheck(analysis["min_samples_per_class"], analysis["too_few_samples"], hint)
 
 
-def _decoding_rows(states: dict[str, np.ndarray], analysis: dict, space: str) -> list[dict]:
-    hidden = states["hidden"]
-    n_trials, n_steps = hidden.shape[:2]
-    train, test = split_trials(n_trials, analysis["test_fraction"], analysis["seed"])
-    rows = []
-    for prop in analysis["properties"]:
-        n_classes = len(np.unique(states[prop]))
-        keys = {"space": space, "property": prop, "n_classes": n_classes}
-        for i in range(n_steps):
-            remembered = states[f"mem{i}_{prop}"][:, i]
-            times = np.arange(i, n_steps)
-            acc = cross_time_accuracy(hidden, remembered, train, test, times, analysis["C"])
-            rows += _matrix_rows(acc, times, analysis="cross_time", stimulus=i, **keys)
-        acc = generalisation_matrix(hidden, states[prop], train, test, C=analysis["C"])
-        rows += _matrix_rows(acc, np.arange(n_steps), analysis="cross_stimulus", stimulus=-1,
-                             **keys)
-    return rows
-
-
-def _matrix_rows(acc: np.ndarray, times: np.ndarray, **keys) -> list[dict]:
-    return [{**keys, "train_time": int(a), "test_time": int(b), "accuracy": float(acc[i, j]),
-             "normalised": float(chance_normalised(acc[i, j], keys["n_classes"]))}
-            for i, a in enumerate(times) for j, b in enumerate(times)]
+def decode_memory(*, evaluation: str, analysis: dict, table: str, executive: str) -> None:
+    """Cross-time, cross-stimulus (`table`) and executive vs non-executive (`executive`)
+    decoding of one model's RNN states (`taskdyn.studies.wm.analysis.memory`)."""
+    ident = model_id(evaluation)
+    check = sample_check(analysis, "decoding", ident["task"])
+    decoding, steps = memory_rows(rnn_states(evaluation, analysis), analysis, "rnn", check)
+    write_wm_table(table, decoding, ident, analysis)
+    write_wm_table(executive, steps, ident, analysis)
 
 
 def decode_cross_task(*, evaluation: str, analysis: dict, table: str) -> None:
@@ -222,15 +229,18 @@ def decode_cross_task(*, evaluation: str, analysis: dict, table: str) -> None:
     each N-back task (`grouping: task`). The diagonal is same-task held-out accuracy; a
     single-task scenario gives 1 × 1 matrices (task-relevant vs -irrelevant decoding only).
     """
+    ident = model_id(evaluation)
     states = rnn_states(evaluation, analysis)
     step = analysis["step"]
     if not 0 <= step < states["hidden"].shape[1]:
         raise ValueError(f"step {step} is outside the trials' {states['hidden'].shape[1]} steps")
-    rows = _cross_task_rows(states, analysis)
-    write_wm_table(table, rows, model_id(evaluation), analysis)
+    rows = _cross_task_rows(states, analysis, sample_check(analysis, "cross_task",
+                                                           ident["task"]))
+    write_wm_table(table, rows, ident, analysis)
 
 
-def _cross_task_rows(states: dict[str, np.ndarray], analysis: dict) -> list[dict]:
+def _cross_task_rows(states: dict[str, np.ndarray], analysis: dict,
+                     check: SampleCheck) -> list[dict]:
     step, by_feature = analysis["step"], analysis["grouping"] == "feature"
     groups = states["feature"] if by_feature else states["task"]
     name = (lambda g: FEATURES[g]) if by_feature else task_name
@@ -244,26 +254,47 @@ def _cross_task_rows(states: dict[str, np.ndarray], analysis: dict) -> list[dict
         for (a, b), value in np.ndenumerate(acc):
             fit_rows, test_rows = train[groups[train] == names[a]], test[groups[test] == names[b]]
             n_classes = len(np.unique(y[test_rows]))
+            note = check(f"{prop} decoder fitted on {name(names[a])} trials, tested on "
+                         f"{name(names[b])} trials", len(np.unique(y[fit_rows])),
+                         len(fit_rows), len(test_rows))
             rows.append({"space": "rnn", "property": prop, "grouping": analysis["grouping"],
                          "step": step, "train_task": name(names[a]),
                          "test_task": name(names[b]), "relevant": compared[names[a]] == prop,
                          "accuracy": float(value), "chance": 1.0 / n_classes,
                          "normalised": float(chance_normalised(value, n_classes)),
-                         "n_train": len(fit_rows), "n_test": len(test_rows)})
+                         "n_train": len(fit_rows), "n_test": len(test_rows),
+                         "sample_check": note})
     return rows
 
 
 def align_decoders(*, evaluation: str, analysis: dict, table: str) -> None:
-    """Procrustes reconstruction and swap test of each property's decoders across steps."""
+    """Procrustes reconstruction and swap test of each property's decoders across steps, on
+    the trials `analysis["trials"]` selects; transitions whose decoders at both steps beat
+    chance (`analysis["above_chance"]`) are marked and alone serve as swap partners."""
+    ident = model_id(evaluation)
     states = rnn_states(evaluation, analysis)
-    train, test = split_trials(len(states["stimulus"]), analysis["test_fraction"],
-                               analysis["seed"])
+    rows = _procrustes_rows(states, analysis,
+                            sample_check(analysis, "procrustes", ident["task"]))
+    write_wm_table(table, rows, ident, analysis)
+
+
+def _procrustes_rows(states: dict[str, np.ndarray], analysis: dict,
+                     check: SampleCheck) -> list[dict]:
+    chosen, trials = select_trials(states["feature"], analysis["trials"])
+    hidden = states["hidden"][chosen]
+    train, test = split_trials(len(chosen), analysis["test_fraction"], analysis["seed"])
+    usable = functools.partial(above_chance, **analysis["above_chance"])
     rows = []
     for prop in analysis["properties"]:
-        result = swap_test(states["hidden"], states[prop], train, test, analysis["C"])
-        n_classes = len(np.unique(states[prop]))
-        rows += _swap_rows(result, property=prop, n_classes=n_classes)
-    write_wm_table(table, rows, model_id(evaluation), analysis)
+        labels = states[prop][chosen]
+        result = swap_test(hidden, labels, train, test, analysis["C"], usable)
+        n_classes = len(np.unique(labels))
+        note = check(f"{prop} decoders of the swap test ({trials})",
+                     min(len(np.unique(labels[train, i])) for i in range(labels.shape[1])),
+                     len(train), len(test))
+        rows += _swap_rows(result, trials=trials, property=prop, n_classes=n_classes,
+                           n_train=len(train), n_test=len(test), sample_check=note)
+    return rows
 
 
 def _swap_rows(result: SwapTest, **keys) -> list[dict]:
@@ -271,10 +302,17 @@ def _swap_rows(result: SwapTest, **keys) -> list[dict]:
     for (i, t), scale in np.ndenumerate(result.scale):
         if np.isnan(scale):
             continue
-        base = {**keys, "stimulus": i, "source_time": t, "age": t - i}
-        rows += [{**base, "metric": "accuracy", "condition": c,
-                  "value": float(getattr(result, c)[i, t])} for c in SWAP_CONDITIONS
-                 if not np.isnan(getattr(result, c)[i, t])]  # no swap partner at the ends
+        base = {**keys, "stimulus": i, "source_time": t, "age": t - i,
+                "above_chance": bool(result.above_chance[i, t])}
+        for condition in SWAP_CONDITIONS:
+            value = getattr(result, condition)[i, t]
+            if np.isnan(value):
+                continue  # no swap partner
+            partners = getattr(result, f"n_{condition}", None)
+            rows.append({**base, "metric": "accuracy", "condition": condition,
+                         "value": float(value),
+                         "normalised": float(chance_normalised(value, keys["n_classes"])),
+                         "n_partners": np.nan if partners is None else int(partners[i, t])})
         rows += [{**base, "metric": "scale", "condition": "own", "value": float(scale)},
                  {**base, "metric": "disparity", "condition": "own",
                   "value": float(result.disparity[i, t])}]
@@ -283,31 +321,49 @@ def _swap_rows(result: SwapTest, **keys) -> list[dict]:
 
 def orthogonalisation(*, evaluation: str, analysis: dict, table: str) -> None:
     """Orthogonalisation of each property's decoder normals in one model's encoding step."""
-    rows = _orthogonalisation_rows(rnn_states(evaluation, analysis), analysis, space="rnn")
-    write_wm_table(table, rows, model_id(evaluation), analysis)
+    ident = model_id(evaluation)
+    check = sample_check(analysis, "orthogonalisation", ident["task"])
+    rows = _orthogonalisation_rows(rnn_states(evaluation, analysis), analysis, "rnn", check)
+    write_wm_table(table, rows, ident, analysis)
 
 
 def analyse_features(*, task: str, data: str, features: str, decoding: dict,
-                     orthogonalisation: dict, decoding_table: str,
+                     orthogonalisation: dict, decoding_table: str, executive_table: str,
                      orthogonalisation_table: str) -> None:
-    """Decoding and orthogonalisation on the CNN features of scenario `task`'s trials."""
+    """Decoding (cross-time, cross-stimulus, executive) and orthogonalisation on the CNN
+    features of scenario `task`'s trials."""
     ident = _encoder_id(task, data)
-    rows = _decoding_rows(_cnn_states(data, features, decoding), decoding, space="cnn")
+    check = sample_check(decoding, "decoding", task, space="cnn")
+    rows, steps = memory_rows(_cnn_states(data, features, decoding), decoding, "cnn", check)
     write_wm_table(decoding_table, rows, ident, decoding)
+    write_wm_table(executive_table, steps, ident, decoding)
     states = _cnn_states(data, features, orthogonalisation)
-    rows = _orthogonalisation_rows(states, orthogonalisation, space="cnn")
+    check = sample_check(orthogonalisation, "orthogonalisation", task, space="cnn")
+    rows = _orthogonalisation_rows(states, orthogonalisation, "cnn", check)
     write_wm_table(orthogonalisation_table, rows, ident, orthogonalisation)
 
 
-def _orthogonalisation_rows(states: dict[str, np.ndarray], analysis: dict,
-                            space: str) -> list[dict]:
+def _orthogonalisation_rows(states: dict[str, np.ndarray], analysis: dict, space: str,
+                            check: SampleCheck) -> list[dict]:
+    """Per property: its index (`sample` property) and each pair of its classes' normals
+    (`sample` pair: `index` = 1 − |cos|), both also divided by their random-direction value."""
     X = states["hidden"][:, 0]  # the encoding step of the first stimulus
+    random = random_orthogonalisation(X.shape[1])
     rows = []
     for prop in analysis["properties"]:
-        normals, classes = decoder_normals(X, states[prop][:, 0], analysis["C"])
-        rows.append({"space": space, "property": prop, "n_classes": len(classes),
-                     "n_dims": X.shape[1], "index": orthogonalisation_index(normals),
+        y = states[prop][:, 0]
+        normals, classes = decoder_normals(X, y, analysis["C"])
+        keys = {"space": space, "property": prop, "n_classes": len(classes),
+                "n_dims": X.shape[1], "n_fit": len(y),
+                "sample_check": check(f"{space} {prop} decoder normals at step 0",
+                                      len(classes), len(y))}
+        rows.append({**keys, "sample": "property", "pair": "",
+                     "index": orthogonalisation_index(normals),
                      "normalised": normalised_orthogonalisation(normals)})
+        values, pairs = pair_orthogonality(normals)
+        rows += [{**keys, "sample": "pair", "pair": f"{classes[a]}-{classes[b]}",
+                  "index": float(v), "normalised": float(v / random)}
+                 for v, (a, b) in zip(values, pairs)]
     return rows
 
 
@@ -319,43 +375,11 @@ def compare_orthogonalisation_spaces(*, orthogonalisation: str, analysis: dict,
     write_table(table, frame, provenance(analysis, orthogonalisation=orthogonalisation))
 
 
-def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
-    """One row per scenario × RNN model: `scipy.stats.ttest_ind` of the CNN against the RNN
-    index (`analysis["index"]`: `normalised` or raw `index`).
-
-    The sample unit is the decoded property: the CNN baseline gives one index per property
-    (one frozen encoder, no seeds), and each property's RNN sample is its mean over the
-    model's seeds, so both groups hold one value per property and seeds are not counted as
-    independent samples of a property. `statistic` > 0 means the CNN space is the more
-    orthogonalised.
-    """
-    column, rows = analysis["index"], []
-    for scenario, frame in table.groupby("task", sort=True):
-        cnn = frame[frame["space"] == "cnn"].groupby("property")[column].mean()
-        rnn_rows = frame[frame["space"] == "rnn"]
-        for model, per_model in rnn_rows.groupby("model", sort=True):
-            rnn = per_model.groupby("property")[column].mean()
-            result = compare_orthogonalisation(cnn.to_numpy(), rnn.to_numpy(),
-                                               analysis["equal_var"])
-            rows.append({"task": scenario, "model": model, "index": column,
-                         "unit": "property (RNN: mean over seeds)",
-                         "test": "student" if analysis["equal_var"] else "welch",
-                         "properties": ",".join(sorted(set(cnn.index) | set(rnn.index))),
-                         "n_cnn": result.n_perceptual, "n_rnn": result.n_encoding,
-                         "n_seeds": per_model["seed"].nunique(),
-                         "mean_cnn": result.mean_perceptual, "mean_rnn": result.mean_encoding,
-                         "t": result.statistic, "dof": result.dof, "p": result.pvalue,
-                         "more_orthogonalised": {"perceptual": "cnn", "encoding": "rnn"}.get(
-                             result.more_orthogonalised, "neither"),
-                         "significant": bool(result.pvalue < analysis["alpha"])})
-    return pd.DataFrame(rows)
-
-
 def _encoder_id(task: str, data: str) -> dict:
     """The id columns of a CNN-baseline table: the scenario, and the encoder as the model."""
     attrs = read_h5_attrs(data)
     return {"study": attrs["study"], "task": task, "model": attrs["encoder"]["arch"],
-            "seed": attrs["encoder"]["seed"]}
+            "seed": attrs["encoder"]["seed"], "architecture": "cnn"}
 
 
 def write_wm_table(table: str, rows: list[dict], ident: dict, analysis: dict) -> None:
@@ -364,15 +388,25 @@ def write_wm_table(table: str, rows: list[dict], ident: dict, analysis: dict) ->
                 provenance(analysis, **ident))
 
 
+# derived table → (the stacked table it is computed from, how)
+DERIVED_TABLES = {"subspace_sharing": ("cross_task", subspace_sharing_table)}
+
+
 def make_tables(*, evaluations: list[str], parts: dict[str, list[str]],
                 tables: dict[str, str]) -> None:
-    """The study-wide tables: `accuracy` from the evaluations, and each analysis's per-model
-    (and per-scenario CNN) tables in `parts` stacked into `tables[name]`."""
+    """The study-wide tables: `accuracy` from the evaluations, each analysis's per-model (and
+    per-scenario CNN) tables in `parts` stacked into `tables[name]`, and the `DERIVED_TABLES`
+    that `tables` names."""
     write_table(tables["accuracy"], accuracy_table(evaluations),
                 provenance({"evaluations": evaluations}))
+    stacked = {}
     for name, paths in parts.items():
-        frame = pd.concat([read_table(p) for p in paths], ignore_index=True)
-        write_table(tables[name], frame, provenance({"parts": paths}))
+        stacked[name] = pd.concat([read_table(p) for p in paths], ignore_index=True)
+        write_table(tables[name], stacked[name], provenance({"parts": paths}))
+    for name, (source, derive) in DERIVED_TABLES.items():
+        if name in tables:
+            write_table(tables[name], derive(stacked[source]),
+                        provenance({"parts": parts[source]}, derived_from=source))
 
 
 def accuracy_table(evaluations: list[str]) -> pd.DataFrame:
@@ -390,27 +424,27 @@ def accuracy_table(evaluations: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-log = logging.getLogger(__name__)
-
-
 def perturb_memory(*, hp: dict, data: str, weights: str, evaluation: str, analysis: dict,
                    table: str) -> None:
     """Response probabilities on match steps after shifting the memory the answer compares
     against, along its decoder normal and along random directions, per N-back task."""
     from taskdyn.jobs import load_trained_model  # torch loads here, for this job only
 
+    ident = model_id(evaluation)
     model = load_trained_model(study="wm", hp=hp, data=data, weights=weights)
     states = rnn_states(evaluation, analysis, extra=("inputs", "outputs"))
     train, test = split_trials(len(states["task"]), analysis["test_fraction"], analysis["seed"])
     rng = np.random.default_rng(analysis["seed"])
+    check = sample_check(analysis, "perturbation", ident["task"])
     rows = []
     for task in np.unique(states["task"]):
-        rows += _task_rows(model, states, int(task), train, test, analysis, rng)
-    write_wm_table(table, rows, model_id(evaluation), analysis)
+        rows += _task_rows(model, states, int(task), train, test, analysis, rng, check)
+    write_wm_table(table, rows, ident, analysis)
 
 
 def _task_rows(model, states: dict[str, np.ndarray], task: int, train: np.ndarray,
-               test: np.ndarray, analysis: dict, rng: np.random.Generator) -> list[dict]:
+               test: np.ndarray, analysis: dict, rng: np.random.Generator,
+               check: SampleCheck) -> list[dict]:
     """One task's decoder (held memory of the compared stimulus, pooled over response steps:
     always age N − 1, one step before the answer) and its perturbation rows."""
     in_task = states["task"] == task
@@ -425,6 +459,7 @@ def _task_rows(model, states: dict[str, np.ndarray], task: int, train: np.ndarra
     normals, classes = decoder_normals(X_fit, y_fit, analysis["C"])
     center = X_fit.mean(axis=0)
     accuracy = normals_accuracy(normals, classes, X_test, y_test, center)
+    note = check(f"{task_name(task)} memory decoder", len(classes), len(y_fit), len(y_test))
     trial, t = index
     match = (states["target"][trial, t] == MATCH) & np.isin(y_test, classes)
     if not match.any():
@@ -437,7 +472,8 @@ def _task_rows(model, states: dict[str, np.ndarray], task: int, train: np.ndarra
     shifts = decoder_shifts(directions, classes, y, axis_spread(X_fit - center, directions))
     magnitudes = np.asarray(analysis["magnitudes"], dtype=float)
     keys = {"nback_task": task_name(task), "feature": feature, "n_classes": len(classes),
-            "decoder_accuracy": accuracy, "n_samples": int(match.sum())}
+            "decoder_accuracy": accuracy, "n_fit": len(y_fit), "n_test": len(y_test),
+            "sample_check": note, "n_samples": int(match.sum())}
     log.info("%s: %d match steps, decoder accuracy %.3f", keys["nback_task"], match.sum(),
              accuracy)
     rows = []
@@ -497,6 +533,8 @@ def _check_reproduces(logits: np.ndarray, recomputed: np.ndarray) -> None:
 # figure name → (tables it reads, in the drawing function's argument order; drawing function)
 FROM_TABLES = {"accuracy": (("accuracy",), accuracy_bars),
                "cross_time": (("decoding",), cross_time_matrices),
+               "executive": (("executive",), executive_bars),
+               "cross_stimulus": (("decoding",), cross_stimulus_curves),
                "procrustes": (("procrustes",), procrustes_bars),
                "orthogonalisation": (("orthogonalisation", "orthogonalisation_test"),
                                      orthogonalisation_bars),

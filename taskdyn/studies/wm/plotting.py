@@ -1,5 +1,6 @@
-"""Figures of the working-memory study: stimuli, accuracy, decoding (cross-time, cross-task),
-Procrustes, orthogonality, causal perturbation.
+"""Figures of the working-memory study: stimuli, accuracy, decoding (cross-time, executive vs
+non-executive steps, cross-stimulus, cross-task), Procrustes, orthogonality, causal
+perturbation.
 
 Every function takes arrays or long tables (as written by `taskdyn.studies.wm.jobs`)
 and returns a matplotlib figure; `taskdyn.plotting.save_figure` writes it. Figures of CNN
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from taskdyn.plotting import plt
+from taskdyn.studies.wm.analysis.orthogonalisation import TEST_UNITS, test_samples
 from taskdyn.tasks.nback import CLASS_NAMES
 
 SPLIT_ORDER = ("train", "val", "novel_angle", "novel_identity")
@@ -123,14 +126,16 @@ def accuracy_bars(table: pd.DataFrame) -> plt.Figure:
 def cross_time_matrices(table: pd.DataFrame, stimulus: int = 0) -> plt.Figure:
     """Chance-normalised accuracy of decoders of the stimulus shown at step `stimulus`, trained
     at one step (rows) and tested at another (columns); seeds averaged. Per scenario, one row of
-    panels per model's RNN states, then one for the CNN features of the stimulus on screen (the
-    model column names the encoder); one column per property."""
+    panels per model's RNN states (labelled with the trials decoded, e.g. the identity tasks),
+    then one for the CNN features of the stimulus on screen (the model column names the
+    encoder); one column per property."""
     table = table[(table["analysis"] == "cross_time") & (table["stimulus"] == stimulus)]
     props = list(dict.fromkeys(table["property"]))
     rows = []
     for scenario, frame in table.groupby("task", sort=True):
         rnn, cnn = frame[frame["space"] == "rnn"], frame[frame["space"] == "cnn"]
-        rows += [(f"{scenario}/{m}\nRNN", rnn[rnn["model"] == m])
+        trials = ", ".join(sorted(frame["trials"].unique())) if "trials" in frame else ""
+        rows += [(f"{scenario}/{m}\nRNN, {trials}", rnn[rnn["model"] == m])
                  for m in sorted(rnn["model"].unique())]
         rows += [(f"{scenario}\n{m} features", cnn[cnn["model"] == m])
                  for m in sorted(cnn["model"].unique())]
@@ -156,26 +161,138 @@ def cross_time_matrices(table: pd.DataFrame, stimulus: int = 0) -> plt.Figure:
 
 
 def procrustes_bars(table: pd.DataFrame) -> plt.Figure:
-    """Accuracy at step t+1 of decoders moved from step t, per condition (bars), averaged over
-    stimuli, steps and seeds; one panel per property, groups per scenario × model."""
+    """Chance-normalised accuracy at step t+1 of decoders moved from step t, per condition
+    (bars), averaged over the transitions whose decoders at both steps beat chance (the
+    `above_chance` rows: elsewhere own rotation ≈ direct fit holds trivially) and over seeds;
+    one panel per property, groups per scenario × model, each labelled with its number of
+    transitions (n)."""
     table = table[table["metric"] == "accuracy"]
     props = list(dict.fromkeys(table["property"]))
     groups = list(table.groupby(["task", "model"], sort=True).groups)
-    fig, axes = plt.subplots(1, len(props), figsize=(3.2 * len(props), 3.0), squeeze=False)
+    if "above_chance" in table:
+        table = table[table["above_chance"].astype(bool)]
+    if "normalised" not in table:
+        table = table.assign(normalised=(table["value"] - 1 / table["n_classes"])
+                             / (1 - 1 / table["n_classes"]))
+    fig, axes = plt.subplots(1, len(props), figsize=(3.4 * len(props), 3.2), squeeze=False)
     width = 0.8 / len(SWAP_LABELS)
     for ax, prop in zip(axes[0], props):
         sub = table[table["property"] == prop]
         for k, (cond, label) in enumerate(SWAP_LABELS.items()):
             means = [sub[(sub["task"] == s) & (sub["model"] == m)
-                         & (sub["condition"] == cond)]["value"].mean() for s, m in groups]
+                         & (sub["condition"] == cond)]["normalised"].mean() for s, m in groups]
             x = np.arange(len(groups)) + (k - (len(SWAP_LABELS) - 1) / 2) * width
             ax.bar(x, means, width, label=label)
-        ax.axhline(1.0 / sub["n_classes"].iloc[0], color="grey", lw=0.8, ls="--")
-        ax.set_xticks(range(len(groups)), [f"{s}\n{m}" for s, m in groups], fontsize=7)
-        ax.set_ylim(0, 1.02)
+        counts = [len(sub[(sub["task"] == s) & (sub["model"] == m)
+                          & (sub["condition"] == "direct")]) for s, m in groups]
+        ax.axhline(0.0, color="grey", lw=0.8, ls="--")
+        ax.set_xticks(range(len(groups)), [f"{s}\n{m}\nn = {n}" for (s, m), n
+                                           in zip(groups, counts)], fontsize=7)
+        if not any(counts):
+            ax.text(0.5, 0.5, "no transition\nabove chance", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=8)
+        ax.set_ylim(-0.1, 1.02)
         ax.set_title(prop)
-    axes[0, 0].set_ylabel("balanced accuracy at t+1")
-    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes[0, 0].set_ylabel("(acc − chance) / (1 − chance) at t+1\nabove-chance transitions",
+                          fontsize=8)
+    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), fontsize=7, loc="upper left",
+                       bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+EXECUTIVE_GROUPS = (("pooled", "all"), ("pooled", "on-screen differs"),
+                    ("age-matched", "all"), ("age-matched", "on-screen differs"))
+EXECUTIVE_LABELS = {"pooled": "all ages", "age-matched": "same ages",
+                    "all": "all", "on-screen differs": "screen ≠"}
+
+
+def executive_bars(table: pd.DataFrame) -> plt.Figure:
+    """Chance-normalised accuracy of decoders fitted at a stimulus's encoding step, on later
+    steps where the answer compares against that stimulus (executive, red) or where it is only
+    held (non-executive, grey); seed means as bars, seeds as dots, hatched where a decoder had
+    too few samples. Groups: every age pooled or only the ages that are some trial's N
+    (same ages: age-matched), each on all samples and on those whose on-screen value differs from
+    the remembered one (screen ≠: a screen-reading decoder scores on match steps, not there). One row of
+    panels per scenario × model (RNN, then the CNN features), one column per property."""
+    rows = []
+    for scenario, frame in table.groupby("task", sort=True):
+        rnn, cnn = frame[frame["space"] == "rnn"], frame[frame["space"] == "cnn"]
+        rows += [(f"{scenario}/{m}\nRNN", rnn[rnn["model"] == m])
+                 for m in sorted(rnn["model"].unique())]
+        rows += [(f"{scenario}\n{m} features", cnn[cnn["model"] == m])
+                 for m in sorted(cnn["model"].unique())]
+    props = list(dict.fromkeys(table["property"]))
+    fig, axes = plt.subplots(len(rows), len(props), squeeze=False, sharey=True,
+                             figsize=(3.2 * len(props) + 1.0, 2.3 * len(rows) + 0.6))
+    width = 0.38
+    for r, (label, frame) in enumerate(rows):
+        trials = ", ".join(sorted(frame["trials"].unique())) if "trials" in frame else ""
+        for c, prop in enumerate(props):
+            ax, sub = axes[r, c], frame[frame["property"] == prop]
+            for g, (level, samples) in enumerate(EXECUTIVE_GROUPS):
+                for k, (kind, colour) in enumerate((("executive", "C3"),
+                                                    ("non_executive", "0.6"))):
+                    vals = sub[(sub["level"] == level) & (sub["samples"] == samples)
+                               & (sub["kind"] == kind)]
+                    if not len(vals):
+                        continue
+                    x = g + (k - 0.5) * width
+                    few = "sample_check" in vals and (vals["sample_check"] != "ok").any()
+                    ax.bar(x, vals["normalised"].mean(), width, color=colour,
+                           hatch="//" if few else None, edgecolor="k" if few else None,
+                           label=kind.replace("_", "-") if (r, c, g) == (0, 0, 0) else None)
+                    ax.plot(np.full(len(vals), x), vals["normalised"], "k.", ms=3)
+            ax.axhline(0.0, color="grey", lw=0.8, ls="--")
+            ax.set_xticks(range(len(EXECUTIVE_GROUPS)),
+                          [f"{EXECUTIVE_LABELS[a]}\n{EXECUTIVE_LABELS[b]}"
+                           for a, b in EXECUTIVE_GROUPS], fontsize=6)
+            if r == 0:
+                ax.set_title(prop)
+            if c == 0:
+                ax.set_ylabel(f"{label}\n{trials}\n(acc − chance) / (1 − chance)", fontsize=7)
+    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), fontsize=7, loc="upper left",
+                       bbox_to_anchor=(1.02, 1.0), title="test step", title_fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def cross_stimulus_curves(table: pd.DataFrame) -> plt.Figure:
+    """Cross-stimulus encoding (Fig. 4d): chance-normalised accuracy of a decoder fitted on the
+    encoding of the stimulus shown at step i, tested on the encoding of the stimulus shown at
+    step i + k, against k (k = 0: same-space validation), averaged over i and seeds. One panel
+    per scenario (rows) × property (columns); RNN models solid, the CNN features dashed."""
+    table = table[table["analysis"] == "cross_stimulus"]
+    table = table.assign(offset=table["test_time"] - table["train_time"])
+    props = list(dict.fromkeys(table["property"]))
+    scenarios = sorted(table["task"].unique())
+    fig, axes = plt.subplots(len(scenarios), len(props), squeeze=False, sharey=True,
+                             figsize=(2.8 * len(props) + 1.6, 2.3 * len(scenarios) + 0.4))
+    for r, scenario in enumerate(scenarios):
+        frame = table[table["task"] == scenario]
+        lines = frame[["space", "model"]].drop_duplicates().sort_values(
+            ["space", "model"], ascending=[False, True])
+        for c, prop in enumerate(props):
+            ax = axes[r, c]
+            for k, (space, model) in enumerate(lines.itertuples(index=False, name=None)):
+                sub = frame[(frame["property"] == prop) & (frame["space"] == space)
+                            & (frame["model"] == model)]
+                curve = sub.groupby("offset")["normalised"].mean()
+                ax.plot(curve.index, curve.to_numpy(), "--" if space == "cnn" else "-",
+                        marker=".", color=f"C{k}", label=f"{space.upper()} {model}")
+            ax.axhline(0.0, color="grey", lw=0.8, ls=":")
+            ax.axvline(0.0, color="grey", lw=0.8, ls=":")
+            if r == 0:
+                ax.set_title(prop)
+            if c == 0:
+                trials = ", ".join(sorted(frame["trials"].unique())) if "trials" in frame \
+                    else ""
+                ax.set_ylabel(f"{scenario} ({trials})\n(acc − chance) / (1 − chance)",
+                              fontsize=7)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if r == len(scenarios) - 1:
+                ax.set_xlabel("tested on stimulus i + k: k")
+        axes[r, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     return fig
 
@@ -202,8 +319,9 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
 
     A last panel shows the t-test of CNN against RNN orthogonalisation (`test`, as written by
     `taskdyn.studies.wm.jobs.orthogonalisation_test`), per scenario × RNN model: bars
-    are the means the test compares (of the index it tested, over properties), dots its samples
-    (one per property, RNN values averaged over seeds), stars above an RNN bar its
+    are the means the test compares (of the index it tested), dots its samples (per pair of
+    decoder normals or per property, as the test's `unit` says; RNN values averaged over
+    seeds), stars above an RNN bar its
     significance against the CNN bar of the same scenario (`STARS`); t, dof and p are listed
     below the panel.
     """
@@ -211,6 +329,7 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
     if missing:
         raise ValueError(f"the orthogonalisation t-test table lacks columns {missing}: it was "
                          "written by an older version; rerun rule wm_compare_orthogonalisation")
+    per_property = table if "sample" not in table else table[table["sample"] == "property"]
     props = list(dict.fromkeys(table["property"]))
     bars = table[["space", "model"]].drop_duplicates().sort_values(["space", "model"])
     bars = list(bars.itertuples(index=False, name=None))
@@ -219,7 +338,7 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
     fig, axes = plt.subplots(1, len(props) + 1, figsize=(1.2 + 2.4 * (len(props) + 1), 2.8),
                              squeeze=False)
     for ax, prop in zip(axes[0], props):
-        sub = table[table["property"] == prop]
+        sub = per_property[per_property["property"] == prop]
         for k, (space, model) in enumerate(bars):
             x = np.arange(len(scenarios)) + (k - (len(bars) - 1) / 2) * width
             for xi, scenario in zip(x, scenarios):
@@ -247,6 +366,8 @@ def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
     """The t-test panel of `orthogonalisation_bars` (bar colours as in the property panels);
     returns the text listing t, dof and p below it."""
     column = test["index"].iloc[0] if len(test) else "normalised"
+    described = test["unit"].iloc[0] if len(test) and "unit" in test else ""
+    unit = next((k for k, v in TEST_UNITS.items() if v == described), "property")
     kind = ", ".join(sorted({"Welch" if t == "welch" else "Student" for t in test["test"]}))
     lines, stars_at, highest = [], [], 0.0
     for k, (space, model) in enumerate(bars):
@@ -255,7 +376,7 @@ def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
             rows = table[(table["space"] == space) & (table["task"] == scenario)]
             if space == "rnn":
                 rows = rows[rows["model"] == model]
-            samples = rows.groupby("property")[column].mean()  # the test's samples
+            samples = test_samples(rows, unit, column)
             if space == "cnn":
                 result = test[test["task"] == scenario]
                 height = result["mean_cnn"].iloc[0] if len(result) else samples.mean()
@@ -287,7 +408,8 @@ def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
     ax.set_xticks(range(len(scenarios)), scenarios)
     n = test[["n_cnn", "n_rnn"]].max().max() if len(test) else 0
     ax.set_title(f"{kind} t-test, CNN vs RNN", fontsize=9)
-    ax.set_ylabel(f"{INDEX_LABELS.get(column, column)}\nmean over {n} properties", fontsize=8)
+    ax.set_ylabel(f"{INDEX_LABELS.get(column, column)}\nmean over {n} "
+                  f"{'pairs of normals' if unit == 'pair' else 'properties'}", fontsize=8)
     lines = ["t, dof, p (scenario / RNN model):", *(line for *_, line in sorted(lines))]
     return ax.text(0.0, -0.14, "\n".join(lines), transform=ax.transAxes, ha="left",
                    va="top", fontsize=7)

@@ -11,6 +11,8 @@ WM_FIGURES = (
     "stimuli",
     "accuracy",
     "cross_time",
+    "executive",
+    "cross_stimulus",
     "procrustes",
     "orthogonalisation",
     "cross_task",
@@ -91,6 +93,7 @@ rule wm_decode_memory:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
     output:
         table=f"{WM_PER_MODEL}decoding.csv",
+        executive=f"{WM_PER_MODEL}executive.csv",
     log:
         "logs/{run}/wm_decode_memory/{task}/{model}/seed{seed}.log",
     benchmark:
@@ -198,6 +201,7 @@ rule wm_analyse_features:
         features=rules.wm_extract_features.output.features,
     output:
         decoding="results/{run}/analysis/wm/{task}/cnn/decoding.csv",
+        executive="results/{run}/analysis/wm/{task}/cnn/executive.csv",
         orthogonalisation="results/{run}/analysis/wm/{task}/cnn/orthogonalisation.csv",
     log:
         "logs/{run}/wm_analyse_features/{task}.log",
@@ -221,6 +225,7 @@ rule wm_make_tables:
             rules.evaluate_model.output.evaluation, study="wm", **WM_RUNS
         ),
         decoding=expand(rules.wm_decode_memory.output.table, **WM_RUNS),
+        executive=expand(rules.wm_decode_memory.output.executive, **WM_RUNS),
         procrustes=expand(rules.wm_align_decoders.output.table, **WM_RUNS),
         orthogonalisation=expand(
             rules.wm_compute_orthogonalisation.output.table, **WM_RUNS
@@ -229,6 +234,9 @@ rule wm_make_tables:
         perturbation=expand(rules.wm_perturb_memory.output.table, **WM_RUNS),
         cnn_decoding=expand(
             rules.wm_analyse_features.output.decoding, run=RUN, task=list(WM["tasks"])
+        ),
+        cnn_executive=expand(
+            rules.wm_analyse_features.output.executive, run=RUN, task=list(WM["tasks"])
         ),
         cnn_orthogonalisation=expand(
             rules.wm_analyse_features.output.orthogonalisation,
@@ -248,6 +256,12 @@ rule wm_make_tables:
             category="wm",
             subcategory="tables",
         ),
+        executive=report(
+            "results/{run}/tables/wm/executive.csv",
+            caption="../../report/wm_tables.rst",
+            category="wm",
+            subcategory="tables",
+        ),
         procrustes=report(
             "results/{run}/tables/wm/procrustes.csv",
             caption="../../report/wm_tables.rst",
@@ -262,6 +276,12 @@ rule wm_make_tables:
         ),
         cross_task=report(
             "results/{run}/tables/wm/cross_task.csv",
+            caption="../../report/wm_tables.rst",
+            category="wm",
+            subcategory="tables",
+        ),
+        subspace_sharing=report(
+            "results/{run}/tables/wm/subspace_sharing.csv",
             caption="../../report/wm_tables.rst",
             category="wm",
             subcategory="tables",
@@ -317,6 +337,7 @@ rule wm_plot_figures:
         features=rules.wm_extract_features.output.features,
         accuracy=rules.wm_make_tables.output.accuracy,
         decoding=rules.wm_make_tables.output.decoding,
+        executive=rules.wm_make_tables.output.executive,
         procrustes=rules.wm_make_tables.output.procrustes,
         orthogonalisation=rules.wm_make_tables.output.orthogonalisation,
         orthogonalisation_test=rules.wm_compare_orthogonalisation.output.table,
@@ -339,6 +360,18 @@ rule wm_plot_figures:
         cross_time=report(
             "results/{run}/figures/wm/cross_time.png",
             caption="../../report/wm_cross_time.rst",
+            category="wm",
+            subcategory="decoding",
+        ),
+        executive=report(
+            "results/{run}/figures/wm/executive.png",
+            caption="../../report/wm_executive.rst",
+            category="wm",
+            subcategory="decoding",
+        ),
+        cross_stimulus=report(
+            "results/{run}/figures/wm/cross_stimulus.png",
+            caption="../../report/wm_cross_stimulus.rst",
             category="wm",
             subcategory="decoding",
         ),

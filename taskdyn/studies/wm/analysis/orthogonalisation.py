@@ -6,7 +6,9 @@ O = mean over pairs i < j of (1 − |cos(W_i, W_j)|): 1 when the normals are mut
 when d is large, so `normalised_orthogonalisation` divides O by its expectation for uniformly
 random directions in the same dimension, which makes spaces of different width (CNN features
 vs RNN states) comparable. `compare_orthogonalisation` is the paper's two-sample t-test of
-O(Perceptual) against O(Encoding).
+O(Perceptual) against O(Encoding); its samples (`TEST_UNITS`) are either the pairs of normals,
+each pair's 1 − |cos| normalised the same way (`pair_orthogonality`), or one index per decoded
+property (`test_samples`).
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import gammaln
 from scipy.stats import ttest_ind
 
 
-def orthogonalisation_index(normals: np.ndarray) -> float:
-    """Mean of 1 − |cos| over all pairs of rows of `normals [class, unit]`."""
+def pair_orthogonality(normals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """1 − |cos| `[pair]` of every pair of rows a < b of `normals [class, unit]`, and the pairs
+    `[pair, 2]` (row indices), in `np.triu_indices` order."""
     if len(normals) < 2:
         raise ValueError("the orthogonalisation index needs at least two normals")
     unit = normals / np.linalg.norm(normals, axis=1, keepdims=True)
-    cos = unit @ unit.T
-    pairs = np.triu_indices(len(normals), k=1)
-    return float(np.mean(1.0 - np.abs(cos[pairs])))
+    a, b = np.triu_indices(len(normals), k=1)
+    return 1.0 - np.abs(np.sum(unit[a] * unit[b], axis=1)), np.stack([a, b], axis=1)
+
+
+def orthogonalisation_index(normals: np.ndarray) -> float:
+    """Mean of 1 − |cos| over all pairs of rows of `normals [class, unit]`."""
+    return float(np.mean(pair_orthogonality(normals)[0]))
 
 
 def random_orthogonalisation(n_dims: int) -> float:
@@ -82,3 +90,24 @@ def compare_orthogonalisation(perceptual: np.ndarray, encoding: np.ndarray,
     return SpaceComparison(statistic, pvalue, len(a), len(b),
                            float(a.mean()) if len(a) else np.nan,
                            float(b.mean()) if len(b) else np.nan, dof)
+
+
+TEST_UNITS = {"pair": "pair of decoder normals (RNN: mean over seeds)",
+              "property": "property (RNN: mean over seeds)"}
+
+
+def test_samples(table: pd.DataFrame, unit: str, column: str = "normalised") -> pd.Series:
+    """The t-test's samples of one space (and model) from orthogonalisation-table rows.
+
+    `unit` `pair`: one sample per (property, pair of classes), from the `sample == "pair"`
+    rows; `property`: one per property, from the `sample == "property"` rows. Seeds are
+    averaged per sample (they are repeated fits, not new pairs or properties). Tables without
+    a `sample` column hold property rows only.
+    """
+    if unit not in TEST_UNITS:
+        raise ValueError(f"unknown t-test unit {unit!r}; one of {list(TEST_UNITS)}")
+    if "sample" not in table:
+        table = table.assign(sample="property")
+    rows = table[table["sample"] == unit]
+    keys = ["property", "pair"] if unit == "pair" else ["property"]
+    return rows.groupby(keys)[column].mean()
