@@ -28,7 +28,7 @@ from taskdyn.io import (
     write_table,
 )
 from taskdyn.memory import retain_freed_memory
-from taskdyn.provenance import provenance
+from taskdyn.provenance import carried, provenance
 
 if TYPE_CHECKING:  # torch and the studies load on first use: file-only jobs start faster
     import torch
@@ -202,11 +202,12 @@ def load_trained_model(*, study: str, hp: dict, data: str, weights: str) -> torc
 
 def evaluate_model(*, study: str, task: str, model_name: str, hp: dict, evaluate_cfg: dict,
                    seed: int, data: str, weights: str, out: str) -> None:
-    """Run a trained model (of task `task`) on evaluation trials; write the common-layout HDF5."""
+    """Run a trained model (of task `task`) on evaluation trials; write the common-layout HDF5,
+    whose provenance carries the dataset's (e.g. the wm encoder that made its inputs)."""
     from taskdyn.studies.base import Job
 
     spec = get_study(study)
-    dataset, _ = load_dataset(data)
+    dataset, data_attrs = load_dataset(data)
     job = Job.from_hp(study, hp, task_name=task, model_name=model_name, evaluate=evaluate_cfg,
                       seed=seed)
     model = load_trained_model(study=study, hp=hp, data=data, weights=weights)
@@ -216,7 +217,8 @@ def evaluate_model(*, study: str, task: str, model_name: str, hp: dict, evaluate
         "study": study, "task": task, "model": model_name,
         "model_type": hp["model"].get("type", ""), "seed": seed,
         "metrics": evaluation.metrics, "weight_order": list(evaluation.weights),
-        "provenance": provenance({"hp": hp, "evaluate": evaluate_cfg}, seed=seed,
+        "provenance": provenance({"hp": hp, "evaluate": evaluate_cfg},
+                                 **carried(data_attrs.get("provenance", {})), seed=seed,
                                  weights_sha256=weights_sha),
     })
 

@@ -97,3 +97,10 @@ def provenance(cfg: Any, **extra: Any) -> dict[str, Any]:
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
     }
+
+
+def carried(record: dict[str, Any]) -> dict[str, Any]:
+    """The extras of a `provenance` record (what its result was made from, e.g. a dataset's
+    encoder weights), for the records of results computed from that result."""
+    own = ("code_version", "config_hash", "packages", "created_utc")
+    return {k: v for k, v in record.items() if k not in own}

@@ -27,7 +27,9 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
                             & (decoding["property"] == "location")
                             & (decoding["train_time"] == decoding["stimulus"])
                             & (decoding["test_time"] == decoding["stimulus"])]
-    assert len(cnn_encoding) == 6 and (cnn_encoding["accuracy"] > 0.9).all()  # on-screen location
+    # on-screen location, from both encoders' features (the pretrained one and the control)
+    assert len(cnn_encoding) == 2 * 6 and cnn_encoding["accuracy"].mean() > 0.9
+    assert (cnn_encoding["accuracy"] > 0.8).all()
     assert decoding["accuracy"].between(0, 1).all()
     assert set(decoding["trials"]) == {"all tasks (no identity task)"}  # location, category only
     assert set(decoding["sample_check"]) <= {"ok", "too few samples"}
@@ -38,7 +40,7 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     assert set(executive["kind"]) == {"executive", "non_executive"}
     assert set(executive["level"]) == {"n_back × age", "pooled", "age-matched"}
     pooled = executive[(executive["level"] == "pooled") & (executive["samples"] == "all")]
-    assert len(pooled) == 2 * 2 * 2  # spaces × properties × kinds
+    assert len(pooled) == 3 * 2 * 2  # (RNN, CNN, CNN control) × properties × kinds
     procrustes = read_table(tables / "procrustes.csv")
     assert set(procrustes["condition"]) >= {"direct", "reconstructed", "unrotated", "source"}
     accuracy_rows = procrustes[procrustes["metric"] == "accuracy"]
@@ -48,10 +50,13 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
     assert accuracy_rows["above_chance"].any() or not swapped.any()
     ortho = read_table(tables / "orthogonalisation.csv")
     per_property = ortho[ortho["sample"] == "property"]
-    assert len(per_property) == 4 and ortho["index"].between(0, 1).all()
-    assert (ortho["sample"] == "pair").sum() == 2 * 2 * 6  # spaces × properties × pairs
+    assert len(per_property) == 3 * 2 and ortho["index"].between(0, 1).all()
+    assert (ortho["sample"] == "pair").sum() == 3 * 2 * 6  # spaces × properties × pairs
     ttest = read_table(tables / "orthogonalisation_test.csv")
-    assert len(ttest) == 1 and (ttest[["n_cnn", "n_rnn"]] == 12).all(axis=None)  # 2 × 6 pairs
+    # against the pretrained encoder the RNN was trained on, and the random-frozen one beside it
+    assert ttest.set_index("cnn_encoder")["matched"].to_dict() == {
+        "resnet18 (pretrained-procedural)": True, "resnet18 (random-frozen)": False}
+    assert (ttest[["n_cnn", "n_rnn"]] == 12).all(axis=None)  # 2 × 6 pairs
     assert ttest["p"].between(0, 1).all() and set(ttest["more_orthogonalised"]) <= {"cnn", "rnn"}
     assert (ttest["dof"] > 0).all()  # annotated on the orthogonalisation figure
 
@@ -78,7 +83,13 @@ def test_wm_pipeline_end_to_end_and_features_cached_once(tmp_path):
             assert (figures / f"{name}.{ext}").is_file()
     _check_figures(results, tmp_path / "redrawn")
     features = results / "stimuli" / "wm" / "features.h5"
-    assert read_h5_attrs(features)["encoder"]["weights_source"] == "random-frozen"
+    assert read_h5_attrs(features)["encoder"]["weights_source"].startswith(
+        "pretrained-procedural (chair, bottle, car, tree; held-out view accuracy")
+    control = read_h5_attrs(results / "stimuli" / "wm" / "features_random.h5")["encoder"]
+    assert control["weights_source"] == "random-frozen"
+    for name in jobs.TABLE_NAMES:  # every table names the encoder of its features
+        table = read_table(tables / f"{name}.csv")
+        assert "encoder" in table and table["encoder"].str.startswith("resnet18 (").all(), name
 
     # Retraining with other settings reuses the cached features; a new encoder recomputes them.
     config = named_config("wm")
@@ -110,21 +121,24 @@ def _check_figures(results, out):
     assert accuracy.get_title() == "mtmf / gru"
     assert legend_labels(accuracy) == ["train", "val", "novel angle", "novel identity"]
     assert len(accuracy.get_xticklabels()) == 4  # 1- and 2-back × location and category
-    cross_time = panels(figures["cross_time"])  # (RNN, CNN) × decoded properties
+    # (RNN, CNN, CNN control) × decoded properties
+    cross_time = panels(figures["cross_time"])
     assert [ax.get_title() for ax in cross_time[:2]] == ["location", "category"]
-    assert len(cross_time) == 2 * 2 and len(colorbars(figures["cross_time"])) == 1
-    # the random encoder is named as such: in the CNN rows and in every table figure's caption
-    assert "resnet18 (random-frozen) features" in cross_time[2].get_ylabel()
+    assert len(cross_time) == 3 * 2 and len(colorbars(figures["cross_time"])) == 1
+    # each encoder is named with its weights: in the CNN rows and every table figure's caption
+    assert "resnet18 (pretrained-procedural) features" in cross_time[2].get_ylabel()
+    assert "resnet18 (random-frozen) features" in cross_time[4].get_ylabel()
     for name in jobs.FROM_TABLES:
         assert [text.get_text() for text in figures[name].texts] == [
-            "RNNs trained on resnet18 (random-frozen) features"], name
-    executive = panels(figures["executive"])  # (RNN, CNN) × decoded properties
+            "RNNs trained on resnet18 (pretrained-procedural) features"], name
+    executive = panels(figures["executive"])  # (RNN, CNN, CNN control) × decoded properties
     assert [ax.get_title() for ax in executive[:2]] == ["location", "category"]
-    assert len(executive) == 2 * 2
+    assert len(executive) == 3 * 2
     assert legend_labels(executive[1]) == ["executive", "non-executive"]
     cross_stimulus = panels(figures["cross_stimulus"])  # one scenario × decoded properties
     assert [ax.get_title() for ax in cross_stimulus] == ["location", "category"]
-    assert legend_labels(cross_stimulus[1]) == ["RNN gru", "CNN resnet18 (random-frozen)"]
+    assert legend_labels(cross_stimulus[1]) == ["RNN gru", "CNN resnet18 (pretrained-procedural)",
+                                                "CNN resnet18 (random-frozen)"]
     [procrustes] = panels(figures["procrustes"])
     assert procrustes.get_title() == "location"
     assert legend_labels(procrustes) == ["fitted at t+1", "own rotation", "swap: same age",

@@ -47,6 +47,9 @@ def check_config(study_cfg: dict[str, Any]) -> list[tuple[str, str]]:
     if weights not in WEIGHT_KEYWORDS and not Path(weights).is_file():
         problems.append(("encoder.weights", f"{weights!r} is neither one of "
                          f"{list(WEIGHT_KEYWORDS)} nor an existing weights file"))
+    if study_cfg["encoder"]["random_control"] and weights == "random":
+        problems.append(("encoder.random_control", "the encoder's weights are random already: "
+                         "a random-frozen control beside them compares nothing"))
     procedural = stimuli["source"] == "procedural"
     if not procedural and not Path(stimuli.get("index_csv", "")).is_file():
         problems.append(("stimuli.index_csv", "source index_csv needs an existing CSV file"))

@@ -166,15 +166,27 @@ MIN_TEST_SAMPLES = 10  # per space, for a t-test worth reading
 
 
 def check_orthogonalisation(tables: Tables, cfg: dict) -> Outcome:
+    """Judged against the encoder the RNNs were trained on; a random-frozen control encoder's
+    comparison, where the run has one, is reported beside it."""
+
+    def describe(r) -> str:
+        return (f"{r.model}: CNN {r.mean_cnn:.3f} vs RNN {r.mean_rnn:.3f} ({r.test} p = "
+                f"{r.p:.3g}, {r.n_cnn} vs {r.n_rnn})")
+
     def orthogonalised(rows: pd.DataFrame) -> Outcome:
-        met = (rows["more_orthogonalised"] == "cnn") & rows["significant"].astype(bool)
-        unit = rows["unit"].iloc[0] if "unit" in rows else "property"
-        return judge(bool(met.all()),
+        matched, controls = rows[rows["matched"].astype(bool)], rows[~rows["matched"].astype(bool)]
+        met = (matched["more_orthogonalised"] == "cnn") & matched["significant"].astype(bool)
+        unit = matched["unit"].iloc[0] if len(matched) else "property"
+        encoders = ", ".join(sorted(set(matched["encoder"])))
+        measured = f"against {encoders}: " + "; ".join(describe(r) for r in matched.itertuples())
+        for encoder, control in controls.groupby("cnn_encoder"):
+            measured += f" | beside it, against {encoder}: " + "; ".join(
+                describe(r) for r in control.itertuples())
+        return judge(bool(len(matched)) and bool(met.all()),
                      [at_least(f"t-test samples per space ({unit})",
-                               int(rows[["n_cnn", "n_rnn"]].min().min()), MIN_TEST_SAMPLES),
-                      _trained(tables, rows)], "; ".join(
-            f"{r.model}: CNN {r.mean_cnn:.3f} vs RNN {r.mean_rnn:.3f} ({r.test} p = {r.p:.3g}, "
-            f"{r.n_cnn} vs {r.n_rnn})" for r in rows.itertuples()))
+                               int(matched[["n_cnn", "n_rnn"]].min().min()) if len(matched)
+                               else 0, MIN_TEST_SAMPLES),
+                      _trained(tables, rows)], measured)
 
     groups = _by_task(tables["orthogonalisation_test.csv"])
     return per_task(groups, lambda task: orthogonalised(groups[task]))

@@ -150,11 +150,11 @@ SWAP_CONDITIONS = ("direct", "reconstructed", "same_age", "same_stimulus", "unro
 
 
 def model_id(evaluation: str) -> dict:
-    """study, task, model and seed of an evaluation file, and the model's recurrent type
-    (`architecture`)."""
+    """study, task, model and seed of an evaluation file, the model's recurrent type
+    (`architecture`) and the encoder whose features it was trained on (`encoder_label`)."""
     attrs = read_h5_attrs(evaluation)
     return {**{key: attrs[key] for key in ("study", "task", "model", "seed")},
-            "architecture": attrs["model_type"]}
+            "architecture": attrs["model_type"], "encoder": attrs["provenance"]["encoder"]}
 
 
 def rnn_states(evaluation: str, analysis: dict,
@@ -332,7 +332,7 @@ def analyse_features(*, task: str, data: str, features: str, decoding: dict,
                      orthogonalisation_table: str) -> None:
     """Decoding (cross-time, cross-stimulus, executive) and orthogonalisation on the CNN
     features of scenario `task`'s trials."""
-    ident = _encoder_id(task, data)
+    ident = _encoder_id(task, features)
     check = sample_check(decoding, "decoding", task, space="cnn")
     rows, steps = memory_rows(_cnn_states(data, features, decoding), decoding, "cnn", check)
     write_wm_table(decoding_table, rows, ident, decoding)
@@ -375,11 +375,13 @@ def compare_orthogonalisation_spaces(*, orthogonalisation: str, analysis: dict,
     write_table(table, frame, provenance(analysis, orthogonalisation=orthogonalisation))
 
 
-def _encoder_id(task: str, data: str) -> dict:
-    """The id columns of a CNN-baseline table: the scenario, and the encoder as the model."""
-    attrs = read_h5_attrs(data)
-    return {"study": attrs["study"], "task": task, "model": attrs["encoder"]["arch"],
-            "seed": attrs["encoder"]["seed"], "architecture": "cnn"}
+def _encoder_id(task: str, features: str) -> dict:
+    """The id columns of a CNN-baseline table: the scenario, and the encoder of `features` as
+    the model."""
+    encoder = read_h5_attrs(features)["encoder"]
+    label = encoder_label(encoder)
+    return {"study": "wm", "task": task, "model": label, "seed": encoder["seed"],
+            "architecture": "cnn", "encoder": label}
 
 
 def write_wm_table(table: str, rows: list[dict], ident: dict, analysis: dict) -> None:
@@ -547,22 +549,16 @@ TABLE_NAMES = tuple(dict.fromkeys(name for names, _ in FROM_TABLES.values() for 
 def make_figures(*, images: str, features: str, tables: dict[str, str], pdfs: dict[str, str],
                  pngs: dict[str, str]) -> None:
     """Every wm figure (FIGURE_NAMES); `tables` is keyed by table name (TABLE_NAMES), `pdfs`
-    and `pngs` by figure name. The figures drawn from tables name the encoder of `features`
-    with its weights' source, in the CNN rows' model name and in a caption."""
+    and `pngs` by figure name. The figures drawn from tables name the encoders with their
+    weights' source: the CNN rows' model names are their encoders (`encoder_label`), and a
+    caption names the encoder of `features`, whose features the RNNs were trained on."""
     arrays = read_h5(images)
     fig = stimuli_grid(arrays["images"], {k: arrays[k] for k in PROPERTIES},
                        read_h5_attrs(images)["category_names"])
     save_figure(fig, pdfs["stimuli"], pngs["stimuli"])
-    encoder = read_h5_attrs(features)["encoder"]
-    caption, label = encoder_caption(encoder), encoder_label(encoder)
+    caption = encoder_caption(read_h5_attrs(features)["encoder"])
     for name, (names, draw) in FROM_TABLES.items():
-        frames = [_labelled_encoder(read_table(tables[table]), encoder["arch"], label)
-                  for table in names]
+        frames = [read_table(tables[table]) for table in names]
         save_figure(add_caption(draw(*frames), caption), pdfs[name], pngs[name])
 
 
-def _labelled_encoder(table: pd.DataFrame, arch: str, label: str) -> pd.DataFrame:
-    """`table` with the encoder's rows (model `arch`: the CNN baseline) named `label`."""
-    if "model" in table:
-        table = table.assign(model=table["model"].replace({arch: label}))
-    return table

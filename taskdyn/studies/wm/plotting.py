@@ -10,13 +10,13 @@ features or of RNNs trained on them name the encoder with its weights' source
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from taskdyn.plotting import plt
+from taskdyn.studies.wm import encoder_label
 from taskdyn.studies.wm.analysis.orthogonalisation import TEST_UNITS, test_samples
 from taskdyn.tasks.nback import CLASS_NAMES
 
@@ -24,19 +24,6 @@ SPLIT_ORDER = ("train", "val", "novel_angle", "novel_identity")
 SWAP_LABELS = {"direct": "fitted at t+1", "reconstructed": "own rotation",
                "same_age": "swap: same age", "same_stimulus": "swap: same stimulus",
                "unrotated": "no rotation"}
-
-
-def encoder_label(encoder: dict) -> str:
-    """The encoder with its weights' source, from its record (`build_encoder`): 'resnet18
-    (ImageNet)', 'resnet18 (random-frozen)' or 'resnet18 (<weights file name>)'."""
-    source = encoder["weights_source"]
-    if source.startswith("torchvision"):
-        weights = "ImageNet"
-    elif source.startswith("random-frozen"):
-        weights = "random-frozen"
-    else:
-        weights = Path(source.removeprefix("file ")).name
-    return f"{encoder['arch']} ({weights})"
 
 
 def encoder_caption(encoder: dict) -> str:
@@ -300,8 +287,8 @@ def cross_stimulus_curves(table: pd.DataFrame) -> plt.Figure:
 # Significance stars of the orthogonalisation t-test: the first threshold p falls below.
 STARS = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 INDEX_LABELS = {"normalised": "O / O(random directions)", "index": "O"}
-ORTHOGONALISATION_TEST_COLUMNS = ("task", "model", "index", "test", "n_cnn", "n_rnn",
-                                  "mean_cnn", "mean_rnn", "t", "dof", "p")
+ORTHOGONALISATION_TEST_COLUMNS = ("task", "model", "cnn_encoder", "matched", "index", "test",
+                                  "n_cnn", "n_rnn", "mean_cnn", "mean_rnn", "t", "dof", "p")
 
 
 def significance_stars(p: float) -> str:
@@ -318,7 +305,8 @@ def orthogonalisation_bars(table: pd.DataFrame, test: pd.DataFrame) -> plt.Figur
     bars are seed means, dots single seeds.
 
     A last panel shows the t-test of CNN against RNN orthogonalisation (`test`, as written by
-    `taskdyn.studies.wm.jobs.orthogonalisation_test`), per scenario × RNN model: bars
+    `taskdyn.studies.wm.jobs.orthogonalisation_test`), per scenario × RNN model (against the
+    encoder the RNNs were trained on; a random-frozen control encoder is a CNN bar beside it): bars
     are the means the test compares (of the index it tested), dots its samples (per pair of
     decoder normals or per property, as the test's `unit` says; RNN values averaged over
     seeds), stars above an RNN bar its
@@ -373,15 +361,15 @@ def _orthogonalisation_test_panel(ax, table: pd.DataFrame, test: pd.DataFrame,
     for k, (space, model) in enumerate(bars):
         x = np.arange(len(scenarios)) + (k - (len(bars) - 1) / 2) * width
         for xi, scenario in zip(x, scenarios):
-            rows = table[(table["space"] == space) & (table["task"] == scenario)]
-            if space == "rnn":
-                rows = rows[rows["model"] == model]
+            rows = table[(table["space"] == space) & (table["task"] == scenario)
+                         & (table["model"] == model)]
             samples = test_samples(rows, unit, column)
             if space == "cnn":
-                result = test[test["task"] == scenario]
+                result = test[(test["task"] == scenario) & (test["cnn_encoder"] == model)]
                 height = result["mean_cnn"].iloc[0] if len(result) else samples.mean()
             else:
-                result = test[(test["task"] == scenario) & (test["model"] == model)]
+                result = test[(test["task"] == scenario) & (test["model"] == model)
+                              & test["matched"].astype(bool)]
                 if not len(result):
                     continue
                 height = result["mean_rnn"].iloc[0]

@@ -23,7 +23,7 @@ from taskdyn.models.nback import build_nback_model
 from taskdyn.provenance import config_hash
 from taskdyn.studies.base import Arrays, Evaluation, Study
 from taskdyn.studies.splits import split_label
-from taskdyn.studies.wm import PROPERTIES, SPLITS
+from taskdyn.studies.wm import PROPERTIES, SPLITS, encoder_label
 from taskdyn.tasks.nback import (
     CLASS_NAMES,
     N_TASKS,
@@ -69,7 +69,8 @@ class WMStudy(Study):
                 "seq_len": dataset["train"]["stimulus"].shape[1],
                 "task_names": [task_name(t) for t in scenario_tasks(job.task)],
                 "encoder": features["encoder"], "stimuli": features["stimuli"],
-                "provenance": {"encoder_weights": features["encoder"]["weights_source"]}}
+                "provenance": {"encoder_weights": features["encoder"]["weights_source"],
+                               "encoder": encoder_label(features["encoder"])}}
 
     def build_model(self, job, dataset_attrs):
         return build_nback_model(job.model, dataset_attrs["n_channels"], dataset_attrs["n_tasks"])

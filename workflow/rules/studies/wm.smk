@@ -88,6 +88,28 @@ rule wm_extract_features:
         "../../../scripts/wm_extract_features.py"
 
 
+# The control beside the encoder: the same architecture with random-frozen weights, whose
+# features only the CNN baseline analyses read (encoder.random_control).
+rule wm_extract_control_features:
+    input:
+        images=rules.wm_make_stimuli.output.images,
+    output:
+        features="results/{run}/stimuli/wm/features_random.h5",
+    log:
+        "logs/{run}/wm_extract_control_features.log",
+    benchmark:
+        "benchmarks/{run}/wm_extract_control_features.tsv"
+    conda:
+        "../../../envs/taskdyn.yaml"
+    resources:
+        **stage_resources("data", "wm"),
+    params:
+        encoder=lambda wildcards: canonical_json({**WM["encoder"], "weights": "random"}),
+        code=code_params("wm_extract_features", study="wm", models=False),
+    script:
+        "../../../scripts/wm_extract_features.py"
+
+
 rule wm_decode_memory:
     input:
         evaluation="results/{run}/eval/wm/{task}/{model}/seed{seed}.h5",
@@ -193,20 +215,28 @@ rule wm_perturb_memory:
         "../../../scripts/wm_perturb_memory.py"
 
 
+# The CNN baselines' features: the encoder's, and the random-frozen control's where asked for.
+WM_CNN_FEATURES = {"cnn": rules.wm_extract_features.output.features}
+if WM["encoder"]["random_control"]:
+    WM_CNN_FEATURES["cnn_random"] = rules.wm_extract_control_features.output.features
+
+
 # The memoryless baseline: decoding and orthogonalisation on the CNN features of the stimuli a
 # scenario's trials show (the same for every model and seed, so once per scenario).
 rule wm_analyse_features:
     input:
         data="results/{run}/data/wm/{task}.h5",
-        features=rules.wm_extract_features.output.features,
+        features=lambda wildcards: WM_CNN_FEATURES[wildcards.cnn],
     output:
-        decoding="results/{run}/analysis/wm/{task}/cnn/decoding.csv",
-        executive="results/{run}/analysis/wm/{task}/cnn/executive.csv",
-        orthogonalisation="results/{run}/analysis/wm/{task}/cnn/orthogonalisation.csv",
+        decoding="results/{run}/analysis/wm/{task}/{cnn}/decoding.csv",
+        executive="results/{run}/analysis/wm/{task}/{cnn}/executive.csv",
+        orthogonalisation="results/{run}/analysis/wm/{task}/{cnn}/orthogonalisation.csv",
     log:
-        "logs/{run}/wm_analyse_features/{task}.log",
+        "logs/{run}/wm_analyse_features/{task}/{cnn}.log",
     benchmark:
-        "benchmarks/{run}/wm_analyse_features/{task}.tsv"
+        "benchmarks/{run}/wm_analyse_features/{task}/{cnn}.tsv"
+    wildcard_constraints:
+        cnn="cnn|cnn_random",
     conda:
         "../../../envs/taskdyn.yaml"
     resources:
@@ -233,15 +263,22 @@ rule wm_make_tables:
         cross_task=expand(rules.wm_decode_cross_task.output.table, **WM_RUNS),
         perturbation=expand(rules.wm_perturb_memory.output.table, **WM_RUNS),
         cnn_decoding=expand(
-            rules.wm_analyse_features.output.decoding, run=RUN, task=list(WM["tasks"])
+            rules.wm_analyse_features.output.decoding,
+            run=RUN,
+            task=list(WM["tasks"]),
+            cnn=list(WM_CNN_FEATURES),
         ),
         cnn_executive=expand(
-            rules.wm_analyse_features.output.executive, run=RUN, task=list(WM["tasks"])
+            rules.wm_analyse_features.output.executive,
+            run=RUN,
+            task=list(WM["tasks"]),
+            cnn=list(WM_CNN_FEATURES),
         ),
         cnn_orthogonalisation=expand(
             rules.wm_analyse_features.output.orthogonalisation,
             run=RUN,
             task=list(WM["tasks"]),
+            cnn=list(WM_CNN_FEATURES),
         ),
     output:
         accuracy=report(

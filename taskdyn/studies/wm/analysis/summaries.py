@@ -15,36 +15,42 @@ from taskdyn.studies.wm.analysis.sampling import ENOUGH, TOO_FEW
 
 
 def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
-    """One row per scenario × RNN model: `scipy.stats.ttest_ind` of the CNN against the RNN
-    index (`analysis["index"]`: `normalised` or raw `index`).
+    """One row per scenario × RNN model × CNN encoder: `scipy.stats.ttest_ind` of the CNN
+    against the RNN index (`analysis["index"]`: `normalised` or raw `index`).
 
     The samples (`analysis["unit"]`, see `test_samples`) are the pairs of one-vs-rest decoder
     normals of every decoded property (`pair`), or one index per property (`property`). The CNN
     baseline is one frozen encoder (no seeds); an RNN sample is its mean over the model's seeds,
     so seeds are not counted as independent samples. `statistic` > 0 means the CNN space is the
-    more orthogonalised.
+    more orthogonalised. `encoder` is the encoder whose features the RNN was trained on,
+    `cnn_encoder` the one compared (`matched`: the same; a random-frozen control beside it).
     """
     column, unit, rows = analysis["index"], analysis["unit"], []
     for scenario, frame in table.groupby("task", sort=True):
-        cnn = test_samples(frame[frame["space"] == "cnn"], unit, column)
+        cnn_rows = frame[frame["space"] == "cnn"]
         rnn_rows = frame[frame["space"] == "rnn"]
-        for model, per_model in rnn_rows.groupby("model", sort=True):
+        for (model, encoder), per_model in rnn_rows.groupby(["model", "encoder"], sort=True):
             rnn = test_samples(per_model, unit, column)
-            result = compare_orthogonalisation(cnn.to_numpy(), rnn.to_numpy(),
-                                               analysis["equal_var"])
-            properties = set(cnn.index.get_level_values("property")) | set(
-                rnn.index.get_level_values("property"))
-            rows.append({"task": scenario, "model": model, "index": column,
-                         "unit": TEST_UNITS[unit],
-                         "test": "student" if analysis["equal_var"] else "welch",
-                         "properties": ",".join(sorted(properties)),
-                         "n_cnn": result.n_perceptual, "n_rnn": result.n_encoding,
-                         "n_seeds": per_model["seed"].nunique(),
-                         "mean_cnn": result.mean_perceptual, "mean_rnn": result.mean_encoding,
-                         "t": result.statistic, "dof": result.dof, "p": result.pvalue,
-                         "more_orthogonalised": {"perceptual": "cnn", "encoding": "rnn"}.get(
-                             result.more_orthogonalised, "neither"),
-                         "significant": bool(result.pvalue < analysis["alpha"])})
+            for cnn_encoder, per_encoder in cnn_rows.groupby("encoder", sort=True):
+                cnn = test_samples(per_encoder, unit, column)
+                result = compare_orthogonalisation(cnn.to_numpy(), rnn.to_numpy(),
+                                                   analysis["equal_var"])
+                properties = set(cnn.index.get_level_values("property")) | set(
+                    rnn.index.get_level_values("property"))
+                rows.append({"task": scenario, "model": model, "encoder": encoder,
+                             "cnn_encoder": cnn_encoder, "matched": cnn_encoder == encoder,
+                             "index": column, "unit": TEST_UNITS[unit],
+                             "test": "student" if analysis["equal_var"] else "welch",
+                             "properties": ",".join(sorted(properties)),
+                             "n_cnn": result.n_perceptual, "n_rnn": result.n_encoding,
+                             "n_seeds": per_model["seed"].nunique(),
+                             "mean_cnn": result.mean_perceptual,
+                             "mean_rnn": result.mean_encoding,
+                             "t": result.statistic, "dof": result.dof, "p": result.pvalue,
+                             "more_orthogonalised": {"perceptual": "cnn",
+                                                     "encoding": "rnn"}.get(
+                                 result.more_orthogonalised, "neither"),
+                             "significant": bool(result.pvalue < analysis["alpha"])})
     return pd.DataFrame(rows)
 
 
