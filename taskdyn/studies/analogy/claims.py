@@ -10,7 +10,7 @@ too small rather than failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -36,8 +36,9 @@ MODEL_KNOBS = ("d_model", "n_layer")
 TRAIN_KNOBS = ("lr", "weight_decay", "batch_size")
 
 
-def _epochs(cfg: dict) -> Need:
-    fewest = min(model_train(cfg, m)["epochs"] for m in cfg["models"])
+def _epochs(cfg: dict, models: Iterable[str]) -> Need:
+    """The budget need of the paper's epochs, for the runs of `models` a claim compares."""
+    fewest = min(model_train(cfg, m)["epochs"] for m in set(models))
     return at_least("epochs", fewest, PAPER_EPOCHS, budget=True)
 
 
@@ -98,10 +99,11 @@ def knob_claim(knob: str, criterion: Callable[[pd.DataFrame], bool],
     """A check of a claim about one knob: `criterion` on the per-value `speed` table."""
 
     def check(tables: Tables, cfg: dict) -> Outcome:
-        table = speed(one_knob(runs(tables, cfg), knob), knob)
+        series = one_knob(runs(tables, cfg), knob)
+        table = speed(series, knob)
         needs = [at_least(f"{knob} values", len(table), min_values),
                  at_least("seeds per value", int(table["seeds"].min()), SEEDS_PER_POINT),
-                 _epochs(cfg)]
+                 _epochs(cfg, series["model"])]
         met = len(table) >= min_values and bool(criterion(table))
         return judge(met, needs, f"{knob} {_describe(table)}")
 
@@ -134,7 +136,8 @@ def _weight_decay(table: pd.DataFrame) -> bool:
 
 def check_width_depth(tables: Tables, cfg: dict) -> Outcome:
     all_runs = runs(tables, cfg)
-    tables_by_knob = {k: speed(one_knob(all_runs, k), k) for k in MODEL_KNOBS}
+    series = {k: one_knob(all_runs, k) for k in MODEL_KNOBS}
+    tables_by_knob = {k: speed(series[k], k) for k in MODEL_KNOBS}
     worse = {k: any(s > t["slowness"].iloc[0] for s in t["slowness"].iloc[1:])
              for k, t in tables_by_knob.items()}
     counts = {k: len(t) for k, t in tables_by_knob.items()}
@@ -143,7 +146,7 @@ def check_width_depth(tables: Tables, cfg: dict) -> Outcome:
     return judge(met, [at_least("d_model or n_layer values", counts[widest], 2),
                        at_least("seeds per value",
                                 int(tables_by_knob[widest]["seeds"].min()), SEEDS_PER_POINT),
-                       _epochs(cfg)],
+                       _epochs(cfg, pd.concat(series.values())["model"])],
                  " | ".join(f"{k} {_describe(t)}" for k, t in tables_by_knob.items()))
 
 
@@ -181,7 +184,7 @@ def check_stage_order(tables: Tables, cfg: dict) -> Outcome:
                           f"{r.near_ood_compositional_epoch:g}, analogy "
                           f"{r.ood_analogical_epoch:g}" for r in out_of_order.itertuples()))
     # seeds that miss a stage might reach it with more training; seeds out of order would not
-    epochs = _epochs(cfg)
+    epochs = _epochs(cfg, [summary["model"]])
     unreached = bool((seeds["all_reached"] == 0).any())
     needs = [at_least("seeds", n, MIN_SEEDS)] + ([epochs] if unreached else [])
     info = [] if unreached else [f"epochs: {epochs.have} (the paper: {PAPER_EPOCHS})"]
@@ -203,7 +206,8 @@ def _energy_outcome(rows: pd.DataFrame, summary: pd.Series, cfg: dict) -> Outcom
         measured = (f"falls in {falls} of {n} seeds, analogy reached in {reached}; analogy "
                     f"onset − energy fall {lag} from {lags} seeds"
                     + ("" if met else ": the interval does not exclude 0 from above"))
-    return judge(met, [at_least("seeds", n, MIN_SEEDS), _epochs(cfg)], measured)
+    return judge(met, [at_least("seeds", n, MIN_SEEDS), _epochs(cfg, [summary["model"]])],
+                 measured)
 
 
 def check_dirichlet(tables: Tables, cfg: dict) -> Outcome:
@@ -222,7 +226,8 @@ def check_attention(tables: Tables, cfg: dict) -> Outcome:
     reached = frame[frame["analogy_epoch"].notna()]
     attention = reached["attention_to_source_before_analogy"].astype(bool)
     parallel = reached["parallelism_ov_before_analogy"].astype(bool)
-    return judge(not reached.empty and bool((attention & parallel).all()), [_epochs(cfg)],
+    return judge(not reached.empty and bool((attention & parallel).all()),
+                 [_epochs(cfg, frame["model"])],
                  f"of {len(reached)} runs reaching analogy: attention <f> → source rises "
                  f"before it in {int(attention.sum())}, parallelism in {int(parallel.sum())}")
 
