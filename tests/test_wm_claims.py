@@ -71,7 +71,9 @@ def test_subspace_sharing_with_too_few_decoder_samples_is_too_small():
 
 
 def _ttest(n, p=0.001, more="cnn"):
-    return pd.DataFrame([{"task": "mtmf", "model": "gru", "seed": 0, "unit": "pair of decoder "
+    encoder = "resnet18 (pretrained-procedural)"
+    return pd.DataFrame([{"task": "mtmf", "model": "gru", "seed": 0, "encoder": encoder,
+                          "cnn_encoder": encoder, "matched": True, "unit": "pair of decoder "
                           "normals (RNN: mean over seeds)", "test": "welch", "n_cnn": n,
                           "n_rnn": n, "mean_cnn": 0.9, "mean_rnn": 0.7, "p": p,
                           "more_orthogonalised": more, "significant": p < 0.05}])
@@ -86,6 +88,19 @@ def test_orthogonalisation_needs_enough_t_test_samples(n, p, more, verdict):
                                            "accuracy.csv": _accuracy(("gru",), 1)}, cfg)
     assert outcome.verdict == verdict
     assert f"{n} vs {n}" in outcome.measured
+
+
+def test_orthogonalisation_is_judged_against_the_rnn_s_encoder_with_the_control_beside():
+    cfg = {**CFG, "models": {"gru": {"type": "gru"}}}
+    control = _ttest(78, p=0.4, more="rnn").assign(cnn_encoder="resnet18 (random-frozen)",
+                                                    matched=False, mean_cnn=0.6)
+    table = pd.concat([_ttest(78), control], ignore_index=True)
+    outcome = _check("orthogonalisation", {"orthogonalisation_test.csv": table,
+                                           "accuracy.csv": _accuracy(("gru",), 1)}, cfg)
+    assert outcome.verdict == HOLDS  # the control's comparison does not decide it
+    assert outcome.measured.startswith("against resnet18 (pretrained-procedural): gru: CNN 0.900")
+    assert "beside it, against resnet18 (random-frozen): gru: CNN 0.600 vs RNN 0.700" in \
+        outcome.measured
 
 
 def _procrustes(usable_age, chance_age):

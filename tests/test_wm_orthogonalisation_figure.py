@@ -11,6 +11,7 @@ from taskdyn.studies.wm.jobs import orthogonalisation_test
 from taskdyn.studies.wm.plotting import orthogonalisation_bars, significance_stars
 
 PROPERTIES = ("location", "identity", "category")
+ENCODER = "resnet18 (ImageNet)"  # the CNN baseline's model name, and the RNNs' encoder
 
 
 def _tables(models=("gru",), seeds=2):
@@ -18,10 +19,12 @@ def _tables(models=("gru",), seeds=2):
     rows = []
     for scenario in ("mtmf", "stsf"):
         for prop in PROPERTIES:
-            rows.append({"task": scenario, "space": "cnn", "model": "resnet18", "seed": 0,
-                         "property": prop, "normalised": 1.0 + 0.02 * rng.standard_normal()})
+            rows.append({"task": scenario, "space": "cnn", "model": ENCODER, "seed": 0,
+                         "encoder": ENCODER, "property": prop,
+                         "normalised": 1.0 + 0.02 * rng.standard_normal()})
             rows += [{"task": scenario, "space": "rnn", "model": model, "seed": seed,
-                      "property": prop, "normalised": 0.6 + 0.05 * rng.standard_normal()}
+                      "encoder": ENCODER, "property": prop,
+                      "normalised": 0.6 + 0.05 * rng.standard_normal()}
                      for model in models for seed in range(seeds)]
     table = pd.DataFrame(rows)
     return table, orthogonalisation_test(table, {"unit": "property", "index": "normalised",
@@ -96,15 +99,16 @@ def test_figure_job_reads_the_t_test_table_as_second_input():
 def test_pair_samples_are_the_dots_of_the_test_panel():
     rng = np.random.default_rng(1)
     rows = []
-    for space, model, seeds, level in (("cnn", "resnet18", 1, 1.0), ("rnn", "gru", 2, 0.6)):
+    for space, model, seeds, level in (("cnn", ENCODER, 1, 1.0), ("rnn", "gru", 2, 0.6)):
         for seed in range(seeds):
             for prop, n_pairs in (("location", 6), ("identity", 10)):
                 values = level + 0.05 * rng.standard_normal(n_pairs)
                 rows.append({"task": "mtmf", "space": space, "model": model, "seed": seed,
-                             "property": prop, "sample": "property", "pair": "",
-                             "normalised": values.mean()})
+                             "encoder": ENCODER, "property": prop, "sample": "property",
+                             "pair": "", "normalised": values.mean()})
                 rows += [{"task": "mtmf", "space": space, "model": model, "seed": seed,
-                          "property": prop, "sample": "pair", "pair": f"p{k}", "normalised": v}
+                          "encoder": ENCODER, "property": prop, "sample": "pair",
+                          "pair": f"p{k}", "normalised": v}
                          for k, v in enumerate(values)]
     table = pd.DataFrame(rows)
     test = orthogonalisation_test(table, {"unit": "pair", "index": "normalised",

@@ -22,7 +22,8 @@ from taskdyn.studies.wm.analysis.perturbation import (
     unit_rows,
 )
 from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test
-from taskdyn.studies.wm.jobs import _cross_task_rows, _memory_samples
+from taskdyn.studies.wm.jobs import _cross_task_rows
+from taskdyn.studies.wm.perturb import _memory_samples
 from taskdyn.tasks.nback import memory_labels
 
 N_CLASSES = 4
@@ -99,12 +100,13 @@ def test_t_test_of_orthogonalisation_matches_the_hand_computed_statistic():
 
 
 def test_orthogonalisation_test_per_property_averages_seeds():
-    rows = [{"task": "mtmf", "space": "cnn", "model": "resnet18", "seed": 0, "property": p,
-             "normalised": v} for p, v in zip("abc", (1.0, 0.9, 0.95))]
+    encoder = "resnet18 (ImageNet)"
+    rows = [{"task": "mtmf", "space": "cnn", "model": encoder, "encoder": encoder, "seed": 0,
+             "property": p, "normalised": v} for p, v in zip("abc", (1.0, 0.9, 0.95))]
     rnn = {("a", 0): 0.5, ("a", 1): 0.7, ("b", 0): 0.4, ("b", 1): 0.6, ("c", 0): 0.55,
            ("c", 1): 0.55}
-    rows += [{"task": "mtmf", "space": "rnn", "model": "gru", "seed": s, "property": p,
-              "normalised": v} for (p, s), v in rnn.items()]
+    rows += [{"task": "mtmf", "space": "rnn", "model": "gru", "encoder": encoder, "seed": s,
+              "property": p, "normalised": v} for (p, s), v in rnn.items()]
     table = orthogonalisation_test(pd.DataFrame(rows), {"unit": "property", "index": "normalised",
                                                         "equal_var": True, "alpha": 0.05})
     row = table.iloc[0]

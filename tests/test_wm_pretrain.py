@@ -14,7 +14,7 @@ import torchvision
 from taskdyn.io import read_h5_attrs, write_h5
 from taskdyn.models import encoders
 from taskdyn.studies.wm import pretrain
-from taskdyn.studies.wm.jobs import extract_stimulus_features
+from taskdyn.studies.wm.features import extract_stimulus_features
 from taskdyn.tasks.stimuli import PRETRAIN_CATEGORIES, TASK_CATEGORIES, render_stimuli
 
 TINY = dict(n_identities=2, n_angles=2, n_locations=2, image_size=32, epochs=25, lr=1e-3,

@@ -10,7 +10,8 @@ Modules: `study` (datasets, model, training with the paper's stopping measures, 
 `inputs` (the feature cache a dataset reads), `pretrain` (the encoder pretrained on other
 object families), `claims` (the paper's claims), `analysis` (memory decoding, executive steps,
 sample checks, orthogonalisation, the causal perturbation and the study-wide summaries, on
-arrays and tables), `jobs` (stimuli and features; the per-model analyses; tables and figures)
+arrays and tables), `features` (the stimuli and their cached features), `jobs` (the
+per-model analyses; tables and figures), `perturb` (the causal perturbation)
 and `plotting`. Config validation and the analysis and figure jobs import neither torch nor the
 model.
 """

@@ -1,9 +1,6 @@
-"""Pipeline stages of the wm study: stimuli → cached CNN features; analyses of trained models'
-states and of the CNN features; the causal perturbation; tables and figures.
-
-Data: each stage writes one HDF5 file; the features are computed once per stimulus set and
-encoder, and every dataset (the generic make_dataset stage, hence every training job) reads
-them from there.
+"""Pipeline stages of the wm study: analyses of trained models' states and of the CNN features;
+tables and figures. (The stimuli and their cached features: `features`; the causal
+perturbation, which needs the trained model: `perturb`.)
 
 Analyses, per model (RNN states from its evaluation file): memory decoding on the trials the
 config selects (the paper's: the identity tasks) — cross-time for each remembered stimulus,
@@ -11,25 +8,18 @@ its split into executive and non-executive steps, cross-stimulus encoding genera
 (`taskdyn.studies.wm.analysis.memory`); cross-task decoding at the encoding step; Procrustes
 reconstruction and swap test, marking the transitions whose decoders beat chance; and
 orthogonalisation at the encoding step, per property and per pair of decoder normals. Per
-scenario (the CNN features of the stimuli its trials show, a memoryless baseline that is the
-same for every model and seed): the same memory decoding and orthogonalisation. Every decoder's
-training and test set sizes are checked against the number of classes
-(`taskdyn.studies.wm.analysis.sampling`). Each writes a long CSV; the collect step stacks them.
-Study-wide (`taskdyn.studies.wm.analysis.summaries`): the t-test of CNN against RNN
-orthogonalisation and cross-task subspace sharing per architecture and seed.
-
-The causal perturbation (Lei et al. 2024, Fig. A7) shifts a held memory along its decoder's
-normal one step before a match response, runs the trained recurrent module on from there and
-reads out the response probabilities: unlike the other analyses it needs the trained model
-(torch, imported in that stage only).
+scenario and CNN encoder (the CNN features of the stimuli its trials show, a memoryless
+baseline that is the same for every model and seed): the same memory decoding and
+orthogonalisation. Every decoder's training and test set sizes are checked against the number
+of classes (`taskdyn.studies.wm.analysis.sampling`). Each writes a long CSV; the collect step
+stacks them. Study-wide (`taskdyn.studies.wm.analysis.summaries`): the t-test of CNN against
+RNN orthogonalisation and cross-task subspace sharing per architecture and seed.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import time
 
 import numpy as np
 import pandas as pd
@@ -39,12 +29,10 @@ from taskdyn.analysis.decoding import (
     chance_normalised,
     cross_group_accuracy,
     decoder_normals,
-    normals_accuracy,
     split_trials,
 )
 from taskdyn.analysis.procrustes import SwapTest, swap_test
-from taskdyn.io import read_h5, read_h5_attrs, read_table, write_h5, write_table
-from taskdyn.models.spec import PRETRAINED_PROCEDURAL as PRETRAINED
+from taskdyn.io import read_h5, read_h5_attrs, read_table, write_table
 from taskdyn.plotting import save_figure
 from taskdyn.provenance import provenance
 from taskdyn.studies.wm import PROPERTIES, SPLITS
@@ -54,13 +42,6 @@ from taskdyn.studies.wm.analysis.orthogonalisation import (
     orthogonalisation_index,
     pair_orthogonality,
     random_orthogonalisation,
-)
-from taskdyn.studies.wm.analysis.perturbation import (
-    axis_spread,
-    decoder_shifts,
-    random_shifts,
-    shifted_probabilities,
-    unit_rows,
 )
 from taskdyn.studies.wm.analysis.sampling import SampleCheck, above_chance
 from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test, subspace_sharing_table
@@ -79,72 +60,13 @@ from taskdyn.studies.wm.plotting import (
     stimuli_grid,
 )
 from taskdyn.tasks.nback import (
-    CLASS_NAMES,
     FEATURES,
-    MATCH,
     feature_values,
     memory_labels,
     task_name,
 )
-from taskdyn.tasks.stimuli import load_stimulus_index, render_stimuli
 
 log = logging.getLogger(__name__)
-
-PER_STIMULUS = {name: "stimulus" for name in PROPERTIES}
-
-
-def make_stimuli(*, stimuli: dict, out: str) -> None:
-    """Render the procedural stimulus set, or load real renderings from an index CSV."""
-    if stimuli["source"] == "index_csv":
-        stimulus_set = load_stimulus_index(stimuli["index_csv"], stimuli["image_size"])
-    else:
-        stimulus_set = render_stimuli(stimuli["n_categories"], stimuli["n_identities"],
-                                      stimuli["n_locations"], stimuli["n_angles"],
-                                      stimuli["image_size"], stimuli["seed"])
-    log.info("%d stimuli of %d×%d pixels", *stimulus_set.images.shape[:2],
-             stimulus_set.images.shape[2])
-    write_h5(out, stimulus_set.arrays(), dims={"images": "stimulus,y,x,rgb", **PER_STIMULUS},
-             attrs={"stimuli": stimuli, "category_names": stimulus_set.category_names.tolist(),
-                    "provenance": provenance(stimuli)})
-
-
-def extract_stimulus_features(*, images: str, encoder: dict, out: str,
-                              pretrained: str | None = None,
-                              pretraining: str | None = None) -> None:
-    """Feature maps of every stimulus under the frozen encoder: the cache training reads.
-
-    With `weights: pretrained-procedural`, `pretrained` is the pretrained trunk's weights file
-    and `pretraining` its record (`taskdyn.studies.wm.pretrain`), kept in the encoder record.
-    """
-    arrays = read_h5(images)
-    # torch and torchvision load here, for this job only
-    from taskdyn.models.encoders import build_encoder, extract_features
-    from taskdyn.training import resolve_device
-
-    procedural = encoder["weights"] == PRETRAINED
-    trunk, record = build_encoder(encoder["arch"], pretrained if procedural else
-                                  encoder["weights"], encoder["seed"])
-    if procedural:
-        with open(pretraining) as handle:
-            record["pretraining"] = json.load(handle)
-        record["requested_weights"] = PRETRAINED
-        record["weights_source"] = (
-            f"{PRETRAINED} ({', '.join(record['pretraining']['families'])}; held-out view "
-            f"accuracy {record['pretraining']['heldout_view_accuracy']:.2f})")
-    tic = time.perf_counter()
-    features = extract_features(arrays["images"], trunk, encoder["batch_size"],
-                                str(resolve_device(encoder["device"])))
-    log.info("features %s from %s in %.1f s", features.shape, record["weights_source"],
-             time.perf_counter() - tic)
-    image_attrs = read_h5_attrs(images)
-    stimuli_cfg = image_attrs["stimuli"]
-    write_h5(out, {"features": features, **{k: arrays[k] for k in PROPERTIES}},
-             dims={"features": "stimulus,channel,y,x", **PER_STIMULUS},
-             attrs={"encoder": record, "stimuli": stimuli_cfg,
-                    "category_names": image_attrs["category_names"],
-                    "provenance": provenance({"stimuli": stimuli_cfg, "encoder": encoder},
-                                             encoder_weights=record["weights_source"])})
-
 
 SWAP_CONDITIONS = ("direct", "reconstructed", "same_age", "same_stimulus", "unrotated", "source")
 
@@ -426,113 +348,6 @@ def accuracy_table(evaluations: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def perturb_memory(*, hp: dict, data: str, weights: str, evaluation: str, analysis: dict,
-                   table: str) -> None:
-    """Response probabilities on match steps after shifting the memory the answer compares
-    against, along its decoder normal and along random directions, per N-back task."""
-    from taskdyn.jobs import load_trained_model  # torch loads here, for this job only
-
-    ident = model_id(evaluation)
-    model = load_trained_model(study="wm", hp=hp, data=data, weights=weights)
-    states = rnn_states(evaluation, analysis, extra=("inputs", "outputs"))
-    train, test = split_trials(len(states["task"]), analysis["test_fraction"], analysis["seed"])
-    rng = np.random.default_rng(analysis["seed"])
-    check = sample_check(analysis, "perturbation", ident["task"])
-    rows = []
-    for task in np.unique(states["task"]):
-        rows += _task_rows(model, states, int(task), train, test, analysis, rng, check)
-    write_wm_table(table, rows, ident, analysis)
-
-
-def _task_rows(model, states: dict[str, np.ndarray], task: int, train: np.ndarray,
-               test: np.ndarray, analysis: dict, rng: np.random.Generator,
-               check: SampleCheck) -> list[dict]:
-    """One task's decoder (held memory of the compared stimulus, pooled over response steps:
-    always age N − 1, one step before the answer) and its perturbation rows."""
-    in_task = states["task"] == task
-    n_back = int(states["n_back"][in_task][0])
-    feature = FEATURES[states["feature"][in_task][0]]
-    X_fit, y_fit, _ = _memory_samples(states, train[in_task[train]], n_back, feature)
-    X_test, y_test, index = _memory_samples(states, test[in_task[test]], n_back, feature)
-    if len(np.unique(y_fit)) < 2:
-        log.warning("%s: fewer than two remembered values to fit a decoder on; skipped",
-                    task_name(task))
-        return []
-    normals, classes = decoder_normals(X_fit, y_fit, analysis["C"])
-    center = X_fit.mean(axis=0)
-    accuracy = normals_accuracy(normals, classes, X_test, y_test, center)
-    note = check(f"{task_name(task)} memory decoder", len(classes), len(y_fit), len(y_test))
-    trial, t = index
-    match = (states["target"][trial, t] == MATCH) & np.isin(y_test, classes)
-    if not match.any():
-        log.warning("%s: no held-out match step to perturb; skipped", task_name(task))
-        return []
-    X, u, y = X_test[match], states["inputs"][trial[match], t[match]], y_test[match]
-    step, readout = _numpy_maps(model)
-    _check_reproduces(states["outputs"][trial[match], t[match]], readout(step(X, u)))
-    directions = unit_rows(normals)
-    shifts = decoder_shifts(directions, classes, y, axis_spread(X_fit - center, directions))
-    magnitudes = np.asarray(analysis["magnitudes"], dtype=float)
-    keys = {"nback_task": task_name(task), "feature": feature, "n_classes": len(classes),
-            "decoder_accuracy": accuracy, "n_fit": len(y_fit), "n_test": len(y_test),
-            "sample_check": note, "n_samples": int(match.sum())}
-    log.info("%s: %d match steps, decoder accuracy %.3f", keys["nback_task"], match.sum(),
-             accuracy)
-    rows = []
-    for direction, shift in (("decoder", shifts), ("random", random_shifts(shifts, rng))):
-        probs = shifted_probabilities(X, u, shift, magnitudes, step, readout)
-        norm = np.linalg.norm(shift, axis=1)
-        for m, magnitude in enumerate(magnitudes):
-            chosen = probs[m].argmax(axis=1)
-            rows += [{**keys, "direction": direction, "magnitude": float(magnitude),
-                      "shift_norm": float(magnitude * norm.mean()),
-                      "relative_shift": float(np.mean(magnitude * norm
-                                                      / np.linalg.norm(X, axis=1))),
-                      "response": name, "probability": float(probs[m, :, c].mean()),
-                      "chosen": float(np.mean(chosen == c))}
-                     for c, name in enumerate(CLASS_NAMES)]
-    return rows
-
-
-def _memory_samples(states: dict[str, np.ndarray], trials: np.ndarray, n_back: int,
-                    feature: str) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """States one step before every response step t ≥ N of `trials`, labelled with `feature`
-    of the stimulus shown at t − N (the one the answer at t compares against), and the
-    (trial, t) index of each sample."""
-    n_steps = states["hidden"].shape[1]
-    trial, t = (a.ravel() for a in np.meshgrid(trials, np.arange(n_back, n_steps),
-                                                indexing="ij"))
-    labels = np.stack([states[f"mem{i}_{feature}"] for i in range(n_steps)], axis=1)
-    y = labels[trial, t - n_back, t - 1]  # [trial, stimulus, time]
-    return states["hidden"][trial, t - 1], y, (trial, t)
-
-
-def _numpy_maps(model):
-    """The trained recurrent module's one-step map and readout as numpy functions."""
-    import torch
-
-
-    def step(state: np.ndarray, u: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return model.step(torch.as_tensor(state), torch.as_tensor(u)).numpy()
-
-    def readout(state: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return model.rnn.readout(model.hidden(torch.as_tensor(state))).numpy()
-
-    return step, readout
-
-
-def _check_reproduces(logits: np.ndarray, recomputed: np.ndarray) -> None:
-    """The unshifted step must give the evaluation's logits: else weights and evaluation differ."""
-    gap = float(np.max(np.abs(logits - recomputed), initial=0.0))
-    log.info("unshifted step reproduces the evaluation's logits to %.2e", gap)
-    if gap > 1e-3 * max(1.0, float(np.max(np.abs(logits), initial=0.0))):
-        raise ValueError(f"one step from the evaluation's states gives logits {gap:.3g} away "
-                         "from its outputs: the weights are not the evaluated model's")
-
-
-# figure name → (tables it reads, in the drawing function's argument order; drawing function)
 FROM_TABLES = {"accuracy": (("accuracy",), accuracy_bars),
                "cross_time": (("decoding",), cross_time_matrices),
                "executive": (("executive",), executive_bars),
