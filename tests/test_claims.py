@@ -479,6 +479,21 @@ def test_analogy_task_knob_claims(claim, knob, values, epochs, verdict):
     assert _claim("analogy", claim).check(tables, cfg).verdict == TOO_SMALL
 
 
+def test_analogy_knob_claims_count_the_runs_that_exist():
+    # a sweep whose points do not cross, with fewer seeds than the base: no phantom runs of
+    # task × model × seed combinations that were never trained
+    tables, cfg = _analogy_task_sweep("num_entities", {10: 20.0, 20: np.nan}, seeds=8)
+    frame = tables["threshold_epochs.csv"]
+    keep = (frame["task"] == "kg0") | (frame["seed"] < 3)
+    cfg["models"]["other"] = {"d_model": 64, "n_layer": 2}
+    other = frame[frame["task"] == "kg0"].assign(model="other")
+    tables = {"threshold_epochs.csv": pd.concat([frame[keep], other], ignore_index=True)}
+    outcome = _claim("analogy", "entity_count").check(tables, cfg)
+    assert outcome.measured == ("num_entities 10: 8/8 reach analogy (mean epoch 20); 20: 0/3 "
+                                "reach analogy")
+    assert outcome.verdict == HOLDS
+
+
 def _analogy_stages(ordered: list[bool], epochs: int) -> tuple[dict, dict]:
     """stage_statistics.csv from the stage tables of seeds in order or not (out of order:
     analogy before composition)."""

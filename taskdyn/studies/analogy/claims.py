@@ -47,8 +47,10 @@ def runs(tables: Tables, cfg: dict) -> pd.DataFrame:
     (NaN: never) and whether analogy was transient (reached, then lost by the last epoch)."""
     frame = tables["threshold_epochs.csv"]
     values = ["epoch", "final_accuracy"]
+    # dropna=False keeps splits a run never reached, but also makes every task × model × seed
+    # combination a row: keep the runs that exist (a run has a final accuracy on every split)
     wide = frame.pivot_table(index=["task", "model", "seed"], columns="split", values=values,
-                             dropna=False)
+                             dropna=False).dropna(how="all")
     # a split a run does not have (no near-OOD facts, say) counts as never reached
     wide = wide.reindex(columns=pd.MultiIndex.from_product(
         [values, sorted({*frame["split"], ANALOGY, COMPOSITION})]))
@@ -222,13 +224,19 @@ def check_dirichlet(tables: Tables, cfg: dict) -> Outcome:
 
 
 def check_attention(tables: Tables, cfg: dict) -> Outcome:
+    """Over the runs of the sweep's base task and model (every run without a sweep): the
+    sweep points vary the settings the claim is not about."""
     frame = tables["stage_order.csv"]
+    sweep = cfg.get("sweep") or {}
+    if sweep:
+        frame = frame[(frame["task"] == sweep["task"]) & (frame["model"] == sweep["model"])]
     reached = frame[frame["analogy_epoch"].notna()]
     attention = reached["attention_to_source_before_analogy"].astype(bool)
     parallel = reached["parallelism_ov_before_analogy"].astype(bool)
+    which = f"{sweep['task']}/{sweep['model']}: " if sweep else ""
     return judge(not reached.empty and bool((attention & parallel).all()),
                  [_epochs(cfg, frame["model"])],
-                 f"of {len(reached)} runs reaching analogy: attention <f> → source rises "
+                 f"{which}of {len(reached)} runs reaching analogy: attention <f> → source rises "
                  f"before it in {int(attention.sum())}, parallelism in {int(parallel.sum())}")
 
 
@@ -255,7 +263,8 @@ CLAIMS = [
     Claim("attention_parallelism",
           "Attention from <f> to the source rises before behavioural success; the parallelism "
           "measure grows with accuracy.",
-          "both onsets before the analogy epoch, in every run that reaches analogy",
+          "both onsets before the analogy epoch, in every run of the base task and model that "
+          "reaches analogy",
           check_attention, _tables("stage_order")),
     Claim("entity_count", "More entities slow analogy down.",
           "analogy later (or rarer) with the most entities than with the fewest",

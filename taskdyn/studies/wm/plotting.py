@@ -127,7 +127,7 @@ def cross_time_matrices(table: pd.DataFrame, stimulus: int = 0) -> plt.Figure:
         rows += [(f"{scenario}\n{m} features", cnn[cnn["model"] == m])
                  for m in sorted(cnn["model"].unique())]
     fig, axes = plt.subplots(len(rows), len(props), squeeze=False,
-                             figsize=(2.3 * len(props) + 0.8, 2.1 * len(rows)))
+                             figsize=(2.3 * len(props) + 0.8, 2.6 * len(rows)))
     image = None
     for r, (label, frame) in enumerate(rows):
         for c, prop in enumerate(props):
