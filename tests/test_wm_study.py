@@ -139,7 +139,7 @@ def test_training_learns_without_running_the_cnn(features, tmp_path, monkeypatch
     data = STUDY.make_dataset(job)
     attrs = STUDY.dataset_attrs(job, data)
     assert attrs["encoder"]["arch"] == "stand-in"
-    assert attrs["provenance"] == {"encoder_weights": "none"}
+    assert attrs["provenance"] == {"encoder_weights": "none", "encoder": "stand-in (none)"}
     torch.manual_seed(0)
     model = STUDY.build_model(job, attrs)
     STUDY.train(model, data, job)

@@ -59,18 +59,16 @@ rule wm_pretrain_encoder:
         "../../../scripts/wm_pretrain_encoder.py"
 
 
-def wm_encoder_inputs(wildcards):
-    """The stimuli, and the pretrained trunk and its record where the encoder asks for one."""
-    inputs = {"images": rules.wm_make_stimuli.output.images}
-    if WM["encoder"]["weights"] == PRETRAINED_PROCEDURAL:
-        inputs["pretrained"] = rules.wm_pretrain_encoder.output.weights
-        inputs["pretraining"] = rules.wm_pretrain_encoder.output.record
-    return inputs
+# The stimuli, and the pretrained trunk and its record where the encoder asks for one.
+WM_ENCODER_INPUTS = {"images": rules.wm_make_stimuli.output.images}
+if WM["encoder"]["weights"] == PRETRAINED_PROCEDURAL:
+    WM_ENCODER_INPUTS["pretrained"] = rules.wm_pretrain_encoder.output.weights
+    WM_ENCODER_INPUTS["pretraining"] = rules.wm_pretrain_encoder.output.record
 
 
 rule wm_extract_features:
     input:
-        unpack(wm_encoder_inputs),
+        **WM_ENCODER_INPUTS,
     output:
         features="results/{run}/stimuli/wm/features.h5",
     log:
