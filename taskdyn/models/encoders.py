@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 ARCHS = ("resnet18", "resnet34", "resnet50")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+CLASSIFIER_PREFIX = "fc."  # a torchvision ResNet's classifier: not part of the frozen trunk
 CONFIG_KEY = "studies.wm.encoder.weights"  # where a run chooses the weights, named in errors
 
 
@@ -67,7 +68,7 @@ def build_encoder(arch: str, weights: str, seed: int = 0) -> tuple[nn.Module, di
         path = Path(weights)
         missing, unexpected = model.load_state_dict(
             torch.load(path, map_location="cpu", weights_only=True), strict=False)
-        missing = [k for k in missing if not k.startswith("fc.")]
+        missing = [k for k in missing if not k.startswith(CLASSIFIER_PREFIX)]
         if missing or unexpected:
             raise ValueError(f"{CONFIG_KEY}: {path} is not a {arch} state dict (missing "
                              f"{missing[:3]}, unexpected {unexpected[:3]})")

@@ -26,12 +26,11 @@ from torch import nn
 
 from taskdyn.io import write_json
 from taskdyn.jobs import torch_save_atomic
-from taskdyn.models.encoders import IMAGENET_MEAN, IMAGENET_STD
+from taskdyn.models.encoders import CLASSIFIER_PREFIX, IMAGENET_MEAN, IMAGENET_STD
 from taskdyn.tasks.stimuli import PRETRAIN_CATEGORIES, StimulusSet, render_stimuli
 
 log = logging.getLogger(__name__)
 
-CLASSIFIER_PREFIX = "fc."  # torchvision ResNet's classifier: not part of the frozen trunk
 
 
 @dataclass
