@@ -1,11 +1,12 @@
 """Smoke test of the benchmark suite at tiny sizes (the suite itself is not part of the tests)."""
 
+import importlib.util
 import json
 
 import pytest
 
 from taskdyn import bench
-from taskdyn.bench import analyses, pipeline, seed_batch, studies, timing, training
+from taskdyn.bench import analyses, pipeline, reaching, seed_batch, studies, timing, training
 
 
 @pytest.mark.slow
@@ -13,10 +14,13 @@ def test_bench_tiny_sizes(tmp_path):
     sizes = bench.Sizes(batch=4, steps=5, hidden=8, repeats=1, ripser_points=30,
                         decoding=(20, 3, 4), dsa=(2, 4, 12, 4), seed_batch=(3, 4),
                         seed_batch_runs=((2, 2),),
-                        epoch_trials=8, pairwise=(3, 4, 3, 5), snakemake=False)
+                        epoch_trials=8, pairwise=(3, 4, 3, 5), reaching=(3, 40),
+                        snakemake=False)
     figures = (training.bench_training(sizes, kernels=("sequence", "loop"))
                + training.bench_epoch(sizes, kernels=("sequence",))
                + seed_batch.bench_seed_batch(sizes, 8) + analyses.bench_pairwise(sizes))
+    if importlib.util.find_spec("motornet"):
+        figures += reaching.bench_reaching(sizes, kernels=("eager",))
     by_name = {f.name: f for f in figures}
     assert by_name["training step FLOPs"].value == 6 * 4 * 5 * (3 * 8 * (8 + 3) + 8 * 3) / 1e9
     peaks = by_name["matmul peak (step shape)"].runs + by_name["matmul peak (1024^3)"].runs
@@ -28,6 +32,10 @@ def test_bench_tiny_sizes(tmp_path):
     assert "x FLOP floor" in by_name["training step [sequence]"].note
     assert "x the faster separate runs" in by_name["seed batch, horizon 2: batched"].note
     assert by_name["seed batch, horizon 2: separate, one after another"].value > 0
+    if importlib.util.find_spec("motornet"):
+        rollout = by_name["reaching rollout [eager]"]
+        per_step = by_name["reaching trial-step [eager]"]
+        assert per_step.value == pytest.approx(rollout.value / (3 * 40) * 1e6)
     assert "6 ordered pairs" in by_name["pairwise state R2"].size
     bench.write_results(tmp_path / "r.json", figures, sizes)
     saved = json.loads((tmp_path / "r.json").read_text())

@@ -20,10 +20,65 @@ def arm():
     return rt.make_arm()
 
 
-def test_observation_size_matches_the_observation(arm):
-    """The 0.3.0 fault: the noise list must be sized for the goal-free observation."""
-    obs, _ = arm.reset(options={"batch_size": 3})
-    assert obs.shape == (3, rt.N_OBSERVATIONS) == (3, arm.observation_space.shape[0])
+def _motornet_environment(settings: rt.ArmSettings):
+    """MotorNet's own Environment around the same arm, observing [vision, proprioception]."""
+    mn = rt.motornet()
+
+    class Reaching(mn.environment.Environment):
+        def get_obs(self, action=None, deterministic=False):
+            self.update_obs_buffer(action=action)
+            return torch.cat([self.obs_buffer["vision"][0],
+                              self.obs_buffer["proprioception"][0]], dim=-1)
+
+        def _get_obs_size(self):  # the goal-free observation (MotorNet 0.3.0's hook)
+            return self.skeleton.space_dim + 2 * self.effector.n_muscles
+
+    effector = mn.effector.RigidTendonArm26(muscle=mn.muscle.MujocoHillMuscle())
+    return Reaching(effector=effector, action_noise=0.0, proprioception_noise=0.0,
+                    vision_noise=0.0, proprioception_delay=settings.proprioception_delay * 0.01,
+                    vision_delay=settings.vision_delay * 0.01)
+
+
+def _gru(seed=0, size=8):
+    torch.manual_seed(seed)
+    return build_recurrent_model({"type": "gru", "latent_size": size}, rt.N_INPUTS, 6)
+
+
+def test_rollout_steps_as_motornets_environment_does():
+    """Noise off, the closed-loop step reproduces MotorNet's Environment step for step: the same
+    delayed observations, hand path and muscle drive (bumps included)."""
+    settings = rt.ArmSettings(action_noise=0.0, proprioception_noise=0.0, vision_noise=0.0,
+                              proprioception_delay=2, vision_delay=5)
+    arm = rt.make_arm(settings)
+    trials = rt.generate_reaches(arm, 6, 60, rng=np.random.default_rng(4), **TRIALS)
+    batch = {k: torch.as_tensor(v) for k, v in trials.items()}
+    model = _gru()
+    with torch.no_grad():
+        ours = rt.rollout(model, arm, batch, 0)
+        env = _motornet_environment(settings)
+        obs, _ = env.reset(options={"batch_size": 6, "joint_state": batch["joint0"]})
+        state, hand, inputs = model.initial_state.expand(6, -1), [], []
+        for t in range(60):
+            u = torch.cat([obs, batch["context"][:, t]], dim=-1)
+            state = model.step(state, u)
+            obs, _, _, _, info = env.step(model.readout(state), endpoint_load=batch["load"][:, t])
+            hand.append(info["states"]["fingertip"])
+            inputs.append(u)
+    assert torch.allclose(ours["inputs"], torch.stack(inputs, 1), atol=1e-6)
+    assert torch.allclose(ours["hand"], torch.stack(hand, 1), atol=1e-6)
+    assert ours["hand"].std(dim=1).min() > 1e-3  # the arm moved (under drive and bumps)
+
+
+def test_compiled_step_matches_the_eager_one(arm):
+    """torch.compile fuses the step; the rollout it gives is the eager one."""
+    trials = rt.generate_reaches(arm, 5, 40, rng=np.random.default_rng(2), **TRIALS)
+    batch = {k: torch.as_tensor(v) for k, v in trials.items()}
+    model = _gru(1)
+    with torch.no_grad():
+        eager = rt.rollout(model, arm, batch, 3)
+        compiled = rt.rollout(model, arm, batch, 3, kernel="compiled")
+    for key in eager:
+        assert torch.allclose(eager[key], compiled[key], atol=1e-5), key
 
 
 def test_trials_are_seeded_and_follow_the_protocol(arm):
@@ -57,16 +112,16 @@ def test_arm_moves_toward_target_under_a_hand_written_controller(arm):
     rng = np.random.default_rng(0)
     trials = rt.generate_reaches(arm, 12, 100, rng=rng, **TRIALS)
     target_angles = _target_postures(arm, trials["target"])
-    arm.np_random = np.random.default_rng(0)
-    arm.reset(options={"batch_size": 12, "joint_state": torch.as_tensor(trials["joint0"])})
+    joint, muscle, geometry, hand = arm.reset(torch.as_tensor(trials["joint0"]))
     for _ in range(100):
-        angles, velocity = arm.states["joint"][:, :2], arm.states["joint"][:, 2:]
+        angles, velocity = joint[:, :2], joint[:, 2:]
         torque = 8.0 * (target_angles - angles) - 1.0 * velocity
-        moment = arm.states["geometry"][:, 2:, :]  # (trial, joint, muscle); muscles pull -moment
+        moment = geometry[:, 2:, :]  # (trial, joint, muscle); muscles pull -moment
         action = torch.clamp(-5.0 * (moment * torque[:, :, None]).sum(1), 0.0, 1.0)
-        _, _, _, _, info = arm.step(action)
+        joint, muscle, geometry, hand = arm.step(action, joint, muscle, geometry,
+                                                 torch.zeros(12, 2))
     before = np.linalg.norm(trials["start"] - trials["target"], axis=1)
-    after = np.linalg.norm(info["states"]["fingertip"].numpy() - trials["target"], axis=1)
+    after = np.linalg.norm(hand.numpy() - trials["target"], axis=1)
     assert np.all(after < before) and after.mean() < 0.2 * before.mean()
 
 
@@ -82,8 +137,7 @@ def _target_postures(arm, targets):
 def test_rollout_is_closed_loop_and_seeded(arm):
     trials = rt.generate_reaches(arm, 4, 40, rng=np.random.default_rng(3), **TRIALS)
     batch = {k: torch.as_tensor(v) for k, v in trials.items()}
-    torch.manual_seed(0)
-    model = build_recurrent_model({"type": "gru", "latent_size": 8}, rt.N_INPUTS, 6)
+    model = _gru()
     with torch.no_grad():
         one, two = rt.rollout(model, arm, batch, 7), rt.rollout(model, arm, batch, 7)
         other = rt.rollout(model, arm, batch, 8)

@@ -26,6 +26,7 @@ class Sizes:
     # (horizon, Adam steps per run): the paper curriculum's second stage and its last
     seed_batch_runs: tuple[tuple[int, int], ...] = ((20, 100), (100, 25))
     epoch_trials: int = 800
+    reaching: tuple[int, int] = (128, 100)  # batch, 10 ms steps of one closed-loop rollout
     snakemake: bool = True
     snakemake_repeats: int = 3
     default_run: bool = False  # the default pipeline end to end (minutes; `--default-run`)
@@ -42,4 +43,4 @@ class Sizes:
                    epoch_trials=256,
                    ripser_points=200, decoding=(100, 10, 32), dsa=(3, 10, 40, 32),
                    pairwise=(8, 50, 10, 32), snakemake_repeats=1,
-                   seed_batch_runs=((20, 10),))
+                   seed_batch_runs=((20, 10),), reaching=(32, 50))

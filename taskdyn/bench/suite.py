@@ -7,6 +7,7 @@ from collections.abc import Callable
 from taskdyn.bench.analyses import bench_analyses, bench_pairwise
 from taskdyn.bench.fixed_points import bench_fixed_points
 from taskdyn.bench.pipeline import bench_default_run, bench_snakemake
+from taskdyn.bench.reaching import bench_reaching
 from taskdyn.bench.report import Figure
 from taskdyn.bench.seed_batch import bench_seed_batch
 from taskdyn.bench.sizes import Sizes
@@ -21,7 +22,7 @@ def run_all(sizes: Sizes, *, progress: Callable[[Figure], None] = lambda f: None
     Memory is kept for reuse as in the pipeline's training jobs (`retain_freed_memory`)."""
     retain_freed_memory()
     parts = [bench_training, bench_epoch, bench_studies, bench_seed_batch, bench_fixed_points,
-             bench_analyses, bench_pairwise]
+             bench_analyses, bench_pairwise, bench_reaching]
     if sizes.snakemake:
         parts.append(lambda s: bench_snakemake(s.snakemake_repeats))
     if sizes.default_run:

@@ -8,17 +8,24 @@ after the go cue. At every 10 ms step the network sees the arm's delayed, noisy 
 and proprioception (6 muscle lengths, 6 velocities) plus the 3 context inputs, and its 6 outputs
 drive the muscles: the rollout is an inherently per-step loop.
 
+The arm's physics are MotorNet's own (`RigidTendonArm26` with `MujocoHillMuscle`: its ODE and
+Euler step); the loop around them (action noise, delayed noisy vision and proprioception) is
+written here as MotorNet's `Environment` does it, step for step, so that one closed-loop step
+(network, muscles, skeleton, sensors) is a single pure function. Eager, that saves the
+environment's per-step bookkeeping; `kernel="compiled"` hands the step to `torch.compile`, which
+fuses its few hundred small tensor operations into one kernel forward and one backward.
+
 MotorNet is GPL-3.0, so it stays an optional extra (`pip install taskdyn[motor]`) imported here
-only when a reaching task runs. We pin motornet 0.3.0 rather than 0.2.0: it is the current
-release, and its `_get_obs_size` hook lets an environment that drops the goal from the
-observation (as this one and CtDB's do) size its noise correctly. CtDB's environment fails on
-0.3.0 only because it does not override that hook; `ReachingArm` does.
+only when a reaching task runs (pinned to 0.3.0, the current release).
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
+import os
+import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,18 +41,23 @@ N_INPUTS = N_OBSERVATIONS + len(CONTEXT_LABELS)
 SHOULDER_DEG = (30.0, 105.0)  # start and target postures are drawn from these joint ranges
 ELBOW_DEG = (30.0, 125.0)
 GO_CUE_LEVEL = 0.15
+SIGMOID_OFFSET = -5.0  # MotorNet's PolicyGRU starts its readout bias here: muscles near rest
 MOVE_BUMP_WINDOW = 40  # "movement" bumps start within this many steps of the go cue
 
 
 @dataclass(frozen=True)
 class ArmSettings:
-    """MotorNet noise (sd) and feedback delays (in 10 ms steps)."""
+    """MotorNet noise (sd), feedback delays (in 10 ms steps) and how the network's outputs drive
+    the muscles: `linear` (CtDB: MotorNet clips them to [0, 1], so an output outside that range
+    passes no gradient from the hand's position) or `sigmoid` (MotorNet's own example policy:
+    sigmoid(output - 5), which starts the muscles near rest and keeps every output's gradient)."""
 
     action_noise: float = 0.005
     proprioception_noise: float = 0.005
     vision_noise: float = 0.005
     proprioception_delay: int = 2
     vision_delay: int = 5
+    muscle_drive: str = "linear"
 
     @classmethod
     def from_task(cls, task: dict[str, Any]) -> ArmSettings:
@@ -61,43 +73,60 @@ def motornet():
     return mn
 
 
-@functools.cache
-def _arm_class() -> type:
-    mn = motornet()
+class Arm:
+    """MotorNet's two-joint, six-muscle arm (10 ms Euler steps) with its sensors' noise and delays."""
 
-    class ReachingArm(mn.environment.Environment):
-        """MotorNet environment whose observation is [delayed vision, delayed proprioception]."""
+    def __init__(self, settings: ArmSettings = ArmSettings()):
+        mn = motornet()
+        self.effector = mn.effector.RigidTendonArm26(muscle=mn.muscle.MujocoHillMuscle())
+        if self.effector.integration_method != "euler" or self.effector.n_ministeps != 1:
+            raise ValueError("the closed-loop step integrates one Euler step per 10 ms")
+        self.settings = settings
+        self.min_activation = float(self.effector.muscle.min_activation)
 
-        def get_obs(self, action=None, deterministic=False):
-            self.update_obs_buffer(action=action)
-            obs = torch.cat([self.obs_buffer["vision"][0], self.obs_buffer["proprioception"][0]],
-                            dim=-1)
-            return obs if deterministic else self.apply_noise(obs, noise=self.obs_noise)
+    def hand_position(self, joint_angles: np.ndarray) -> np.ndarray:
+        """Fingertip x/y `(n, 2)` of postures `(n, 2)` (shoulder, elbow in radians)."""
+        state = np.concatenate([joint_angles, np.zeros_like(joint_angles)], axis=1)
+        cartesian = self.effector.joint2cartesian(torch.as_tensor(state, dtype=torch.float32))
+        return cartesian[:, :2].numpy()
 
-        def _get_obs_size(self):
-            return self.skeleton.space_dim + 2 * self.effector.n_muscles
+    def reset(self, joint0: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """MotorNet's biomechanically consistent (joint, muscle, geometry, fingertip) states."""
+        self.effector.reset(options={"batch_size": len(joint0), "joint_state": joint0})
+        states = self.effector.states
+        return states["joint"], states["muscle"], states["geometry"], states["fingertip"]
 
-    return ReachingArm
+    def sense(self, muscle: torch.Tensor, fingertip: torch.Tensor,
+              noise: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Undelayed (vision, proprioception) with `noise` `(n, 14)` N(0, 1) draws scaled by their sd:
+        the hand x/y, and muscle lengths and velocities normalised as MotorNet does."""
+        muscles = self.effector.muscle
+        proprioception = torch.cat([muscle[:, 1] / muscles.l0_ce[:, 0],
+                                    muscle[:, 2] / muscles.vmax[:, 0]], dim=-1)
+        return (fingertip + self.settings.vision_noise * noise[:, :2],
+                proprioception + self.settings.proprioception_noise * noise[:, 2:])
+
+    def step(self, action: torch.Tensor, joint: torch.Tensor, muscle: torch.Tensor,
+             geometry: torch.Tensor, load: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One 10 ms step under muscle drive `action` (clipped to MotorNet's activation range)
+        and endpoint force `load`: the next (joint, muscle, geometry, fingertip)."""
+        effector = self.effector
+        states = {"joint": joint, "muscle": muscle, "geometry": geometry}
+        drive = torch.clamp(action, self.min_activation, 1.0)
+        derivative = effector.ode(drive, states, load, effector.default_joint_load)
+        states = effector.integration_step(effector.minidt, derivative, states)
+        fingertip = effector.joint2cartesian(states["joint"])[:, :2]
+        return states["joint"], states["muscle"], states["geometry"], fingertip
 
 
-def make_arm(settings: ArmSettings = ArmSettings()) -> Any:
-    """A fresh arm environment: RigidTendonArm26 with MuJoCo-style Hill muscles, 10 ms steps."""
-    mn = motornet()
-    effector = mn.effector.RigidTendonArm26(muscle=mn.muscle.MujocoHillMuscle())
-    dt = effector.dt
-    return _arm_class()(
-        effector=effector, action_noise=float(settings.action_noise),
-        proprioception_noise=float(settings.proprioception_noise),
-        vision_noise=float(settings.vision_noise),
-        proprioception_delay=settings.proprioception_delay * dt,
-        vision_delay=settings.vision_delay * dt)
+def make_arm(settings: ArmSettings = ArmSettings()) -> Arm:
+    """A fresh arm: RigidTendonArm26 with MuJoCo-style Hill muscles, 10 ms steps."""
+    return Arm(settings)
 
 
-def hand_position(arm: Any, joint_angles: np.ndarray) -> np.ndarray:
+def hand_position(arm: Arm, joint_angles: np.ndarray) -> np.ndarray:
     """Fingertip x/y `(n, 2)` of postures `(n, 2)` (shoulder, elbow in radians)."""
-    state = np.concatenate([joint_angles, np.zeros_like(joint_angles)], axis=1)
-    cartesian = arm.joint2cartesian(torch.as_tensor(state, dtype=torch.float32))
-    return cartesian[:, :2].numpy()
+    return arm.hand_position(joint_angles)
 
 
 def generate_reaches(arm: Any, n_trials: int, n_timesteps: int, *, catch_prob: float,
@@ -152,29 +181,66 @@ def generate_reaches(arm: Any, n_trials: int, n_timesteps: int, *, catch_prob: f
     }
 
 
-def rollout(model: torch.nn.Module, arm: Any, batch: dict[str, torch.Tensor],
-            noise_seed: int) -> dict[str, torch.Tensor]:
+def closed_loop_step(model: torch.nn.Module, arm: Arm, state: torch.Tensor, u: torch.Tensor,
+                     joint: torch.Tensor, muscle: torch.Tensor, geometry: torch.Tensor,
+                     load: torch.Tensor, noise: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Network and arm for one step: the network reads `u`, its output (plus action noise, the
+    first 6 columns of `noise`) drives the arm, whose new state is sensed (the other 14).
+    Returns the network state, its action, the arm's states, the hand, and what was sensed."""
+    state = model.step(state, u)
+    action = model.readout(model.hidden(state))
+    if arm.settings.muscle_drive == "sigmoid":
+        action = torch.sigmoid(action + SIGMOID_OFFSET)
+    noisy = action + arm.settings.action_noise * noise[:, :len(MUSCLES)]
+    joint, muscle, geometry, fingertip = arm.step(noisy, joint, muscle, geometry, load)
+    vision, proprioception = arm.sense(muscle, fingertip, noise[:, len(MUSCLES):])
+    return state, action, joint, muscle, geometry, fingertip, vision, proprioception
+
+
+@functools.cache
+def _compiled_step():
+    if not any(shutil.which(c) for c in (os.environ.get("CXX"), "c++", "g++", "clang++") if c):
+        raise RuntimeError("arm_kernel 'compiled' needs a C++ compiler for torch.compile and none "
+                           "is on PATH (install g++ or set CXX), or use arm_kernel 'eager'")
+    return torch.compile(closed_loop_step)
+
+
+def rollout(model: torch.nn.Module, arm: Arm, batch: dict[str, torch.Tensor], noise_seed: int,
+            kernel: str = "eager") -> dict[str, torch.Tensor]:
     """Run the network in closed loop with the arm over the batch's trials.
 
     `model` needs `initial_state`, `step(state, u)`, `hidden` and `readout` (the recurrent
-    models of `taskdyn.models`). At each step the network reads `[observation, context]`, its
-    output drives the muscles (MotorNet clips activations to [0, 1]) and the bump load pushes
-    the hand. MotorNet's online noise is drawn from a generator seeded with `noise_seed`; in
-    training, the model's `state_noise` (sd) is added to its state after it is read out.
+    models of `taskdyn.models`). At each step the network reads `[observation, context]`: the
+    hand and muscle state as sensed `vision_delay` and `proprioception_delay` steps back (as
+    MotorNet's Environment buffers them: filled with the first reading at reset). Its output
+    drives the muscles and the bump load pushes the hand. The sensor and action noise is drawn
+    from a generator seeded with `noise_seed`; in training, the model's `state_noise` (sd) is
+    added to its state after it is read out. `kernel="compiled"` runs each step through
+    `torch.compile` (needs a C++ compiler; compiling takes about a minute per process).
     Returns `hand` `[trial, time, 2]`, `actions` `[trial, time, 6]`, `states`, `inputs`.
     """
-    arm.np_random = np.random.default_rng(noise_seed)
+    step = _compiled_step() if kernel == "compiled" else closed_loop_step
     n, n_steps = batch["context"].shape[:2]
-    obs, _ = arm.reset(options={"batch_size": n, "joint_state": batch["joint0"]})
+    generator = torch.Generator().manual_seed(noise_seed)
+    noise = torch.randn(n_steps + 2, n, len(MUSCLES) + N_OBSERVATIONS, generator=generator)
+    joint, muscle, geometry, fingertip = arm.reset(batch["joint0"])
+    vision, proprioception = arm.sense(muscle, fingertip, noise[0, :, len(MUSCLES):])
+    delays = arm.settings.vision_delay, arm.settings.proprioception_delay
+    buffers = [collections.deque([reading] * delay, maxlen=delay)
+               for reading, delay in zip((vision, proprioception), delays)]
+    for buffer, reading in zip(buffers, arm.sense(muscle, fingertip,
+                                                  noise[1, :, len(MUSCLES):])):
+        buffer.append(reading)
     state = model.initial_state.expand(n, -1)
     state_noise = getattr(model, "state_noise", 0.0) if model.training else 0.0
     hand, actions, states, inputs = [], [], [], []
     for t in range(n_steps):
-        u = torch.cat([obs, batch["context"][:, t]], dim=-1)
-        state = model.step(state, u)
-        action = model.readout(model.hidden(state))
-        obs, _, _, _, info = arm.step(action, endpoint_load=batch["load"][:, t])
-        hand.append(info["states"]["fingertip"])
+        u = torch.cat([buffers[0][0], buffers[1][0], batch["context"][:, t]], dim=-1)
+        state, action, joint, muscle, geometry, fingertip, *sensed = step(
+            model, arm, state, u, joint, muscle, geometry, batch["load"][:, t], noise[t + 2])
+        for buffer, reading in zip(buffers, sensed):
+            buffer.append(reading)
+        hand.append(fingertip)
         actions.append(action)
         states.append(state)
         inputs.append(u)

@@ -147,13 +147,14 @@ class RandomTargetKind(TaskKind):
         arm = rt.make_arm(rt.ArmSettings.from_task(task))
 
         def loss(m, batch, epoch, rng):
-            run = rt.rollout(m, arm, batch, noise_seed=int(rng.integers(2**31)))
+            run = rt.rollout(m, arm, batch, int(rng.integers(2**31)), task["arm_kernel"])
             steps = rt.included_steps(task["n_timesteps"], epoch, task["full_trial_epoch"])
             return rt.reach_loss(run["hand"], batch["goal"], run["actions"], n_included=steps,
                                  pos_weight=task["pos_weight"], act_weight=task["act_weight"])
 
         def metrics(m, batch):
-            return reach_metrics(rt.rollout(m, arm, batch, EVAL_NOISE_SEED), batch, task)
+            return reach_metrics(rt.rollout(m, arm, batch, EVAL_NOISE_SEED, task["arm_kernel"]),
+                                 batch, task)
 
         sampler = shuffled_batches(len(dataset["train"]["goal"]), settings.batch_size)
         hooks = EpochHooks(tensors(dataset["train"]), tensors(dataset["val"]), loss, metrics,
