@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -79,13 +80,17 @@ class WMStudy(Study):
         """The generic loop with class-weighted cross-entropy; resumes only on the same data.
 
         Each epoch's row has, besides the validation loss and accuracy, the paper's stopping
-        measures (`CriterionEpochs`), which `train.stop_at` can stop on.
+        measures (`CriterionEpochs`), which `train.stop_at` can stop on. With the task's
+        `fresh_trials`, every epoch draws new training trials (`FreshTrialEpochs`).
         """
         model.attach_features(torch.as_tensor(dataset["stimuli"]["features"]))
         weights = torch.as_tensor(class_weights(dataset["train"]["targets"]), dtype=torch.float32)
         settings = self.train_settings(job)
         train_set = _trial_tensors(dataset["train"])
-        hooks = CriterionEpochs(
+        epochs = CriterionEpochs
+        if job.task["fresh_trials"]:
+            epochs = functools.partial(FreshTrialEpochs, self._trial_source(dataset, job.task))
+        hooks = epochs(
             train_set, _trial_tensors(dataset["val"]),
             lambda m, batch, epoch, rng: nback_loss(m, batch, weights),
             functools.partial(nback_metrics, class_weights=weights),
@@ -95,6 +100,14 @@ class WMStudy(Study):
         return train_loop(model, hooks, settings, seed=job.seed, checkpoint=job.checkpoint,
                           cfg_hash=config_hash([job.cfg_hash, data_digest(dataset)]),
                           label=job.label)
+
+    @staticmethod
+    def _trial_source(dataset, task: dict[str, Any]) -> TrialSource:
+        """Draws of `n_train` new trials from the training stimuli, as `make_dataset` draws."""
+        props = {k: np.asarray(dataset["stimuli"][k]) for k in PROPERTIES}
+        pool = split_pools(props, task["heldout_angles"], task["heldout_identities"])["train"]
+        return functools.partial(generate_nback, props, pool, scenario_tasks(task),
+                                 task["n_train"], task["seq_len"], task["match_prob"])
 
     def evaluate(self, model, dataset, job):
         """Every val / novel-angle / novel-identity trial plus `n_train_trials` training trials."""
@@ -229,6 +242,24 @@ class CriterionEpochs(EpochHooks):
             row.update({f"{name}_accuracy": response_accuracy(model, batch)
                         for name, batch in self.checks.items()})
         return row
+
+
+TrialSource = Callable[[np.random.Generator], Arrays]
+
+
+class FreshTrialEpochs(CriterionEpochs):
+    """`CriterionEpochs` that train every epoch on new trials, `draw(rng)` with the loop's
+    generator (so a resumed run draws the same ones); the dataset's training trials stay the
+    criterion's fixed training sample."""
+
+    def __init__(self, draw: TrialSource, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.draw = draw
+
+    def batches(self, epoch, rng):
+        self.train = {k: v.to(self.device) if self.device else v
+                      for k, v in _trial_tensors(self.draw(rng)).items()}
+        yield from super().batches(epoch, rng)
 
 
 def response_accuracy(model, batch: dict[str, torch.Tensor]) -> float:
