@@ -1,6 +1,7 @@
 """The wm study: stimuli, encoder weight sources, datasets, model, training and config checks."""
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from taskdyn.tasks.stimuli import load_stimulus_index, render_stimuli
 ROOT = Path(__file__).resolve().parents[1]
 TASK = {"n_back": [1, 2], "features": ["location", "category"], "seq_len": 6, "match_prob": 0.5,
         "n_train": 120, "n_val": 60, "n_test": 30, "heldout_angles": [2],
-        "heldout_identities": [2]}
+        "heldout_identities": [2], "fresh_trials": False}
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +151,35 @@ def test_training_learns_without_running_the_cnn(features, tmp_path, monkeypatch
     assert evaluation.labels["mem3_location"].shape == (n_trials, 6)
     assert evaluation.metrics["accuracy/val"] > 0.65  # 300 responses: chance is 0.5 ± 0.03
     assert set(evaluation.dims()) >= {"labels/split", "labels/mem0_age", "weights/W_hn"}
+
+
+def test_fresh_trials_train_on_new_draws_and_resume_exactly(features, tmp_path, one_thread):
+    """`fresh_trials`: each epoch trains on new trials (weights differ from training on the
+    fixed ones), drawn from the loop's checkpointed generator (a resumed run ends bit for bit
+    where an unbroken one does)."""
+    task = {**TASK, "n_back": [1], "features": ["location"], "fresh_trials": True}
+    job = _job(task, features, model_name="gru", model={"type": "gru", "latent_size": 8},
+               train={"epochs": 2, "batch_size": 40, "lr": 0.01})
+    data = STUDY.make_dataset(job)
+    attrs = STUDY.dataset_attrs(job, data)
+
+    def trained(job, epochs, name, model=None):
+        if model is None:
+            torch.manual_seed(0)
+            model = STUDY.build_model(job, attrs)
+        run = replace(job, train={**job.train, "epochs": epochs},
+                      checkpoint=str(tmp_path / name))
+        return model, STUDY.train(model, data, run)
+
+    straight, history = trained(job, 2, "straight.pt")
+    resumed, _ = trained(job, 1, "resumed.pt")
+    trained(job, 2, "resumed.pt", resumed)
+    fixed, _ = trained(replace(job, task={**task, "fresh_trials": False}), 2, "fixed.pt")
+    assert [row["epoch"] for row in history] == [1, 2] and "train_accuracy" in history[-1]
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert not all(torch.equal(a, b) for a, b in zip(straight.state_dict().values(),
+                                                     fixed.state_dict().values()))
 
 
 def _forbidden(*args, **kwargs):
