@@ -52,7 +52,7 @@ def test_subspace_sharing_compares_architectures_over_seeds(vanilla, gru, verdic
     assert f"vanilla (vanilla) {pd.Series(vanilla).mean():.2f} ± " in outcome.measured
     assert f"({seeds} seeds)" in outcome.measured
     if verdict == TOO_SMALL:
-        assert "seeds per model: 2 (needs ≥ 3)" in outcome.scale
+        assert "trained seeds per model: 2 (needs ≥ 3)" in outcome.scale
 
 
 def test_a_claim_on_networks_short_of_the_training_criterion_is_too_small_even_when_met():
@@ -60,7 +60,24 @@ def test_a_claim_on_networks_short_of_the_training_criterion_is_too_small_even_w
               "accuracy.csv": _accuracy(train=0.6, angle=0.5)}
     outcome = _check("subspace_sharing", tables)
     assert outcome.verdict == TOO_SMALL
-    assert "vanilla/seed0: train 0.60, novel angle 0.50" in outcome.scale
+    assert "criterion: 0 of 6 (left out: " in outcome.scale
+    assert "mtmf/vanilla/seed0: train 0.60, novel angle 0.50" in outcome.scale
+
+
+def test_networks_short_of_the_criterion_are_left_out_and_named():
+    """A vanilla seed that missed the criterion leaves the comparison (two trained vanilla
+    seeds: too few), and its low transfer does not make the claim fail."""
+    accuracy = _accuracy()
+    short = (accuracy["model"] == "vanilla") & (accuracy["seed"] == 1) & \
+        (accuracy["split"] == "novel_angle")
+    accuracy.loc[short, "accuracy"] = 0.8
+    tables = {"subspace_sharing.csv": _sharing((0.9, 0.1, 0.85), (0.2, 0.3, 0.25)),
+              "accuracy.csv": accuracy}
+    outcome = _check("subspace_sharing", tables)
+    assert outcome.verdict == TOO_SMALL
+    assert "trained seeds per model: 2 (needs ≥ 3)" in outcome.scale
+    assert "5 of 6 (left out: mtmf/vanilla/seed1: train 0.99, novel angle 0.80)" in outcome.scale
+    assert "vanilla (vanilla) 0.88 ± 0.04 (2 seeds)" in outcome.measured
 
 
 def test_subspace_sharing_with_too_few_decoder_samples_is_too_small():

@@ -1,9 +1,10 @@
 """The working-memory N-back paper's claims (Lei, Ito & Bashivan 2024), checked against a run's
 wm tables.
 
-Claims about a trained network's representations need the network trained to the paper's
-criterion (> 95 % training, > 90 % novel-angle accuracy): a run whose models miss it is too
-small to judge them, whatever they show. So is a run whose decoders had
+Claims about a trained network's representations are read from the networks trained to the
+paper's criterion (> 95 % training, > 90 % novel-angle accuracy), as the paper trains every
+network until it meets it: one that missed it within the run's epochs is left out and named,
+and a run with none left is too small to judge them, whatever they show. So is a run whose decoders had
 fewer samples than their tables' `min_samples_per_class` × classes (column `sample_check`), and
 one with fewer seeds, t-test samples or above-chance Procrustes transitions than a claim needs.
 """
@@ -45,21 +46,32 @@ def _criterion_met(row) -> bool:
     return row["train"] > TRAIN_CRITERION and row["novel_angle"] > ANGLE_CRITERION
 
 
-def _trained(tables: Tables, models: pd.DataFrame | None = None) -> Need:
-    """Every model (of `models`' task × model × seed rows) trained to the paper's criterion: a
-    claim about trained networks cannot be judged on networks that are not (whatever they show,
-    the verdict is too small)."""
-    accuracy = _accuracy(tables)
-    if models is not None:
-        keys = [key for key in ("task", "model", "seed") if key in models.columns]
-        accuracy = accuracy.merge(models[keys].drop_duplicates())
-    met = accuracy.apply(_criterion_met, axis=1)
-    short = accuracy[~met]
-    have = ", ".join(f"{r.task}/{r.model}/seed{r.seed}: train {r.train:.2f}, novel angle "
-                     f"{r.novel_angle:.2f}" for r in short.itertuples()) or "all trained"
-    return Need("models trained to the paper's criterion", have,
-                f"train > {TRAIN_CRITERION:.0%}, novel angle > {ANGLE_CRITERION:.0%}",
-                bool(met.all()))
+def _trained(tables: Tables, rows: pd.DataFrame) -> tuple[pd.DataFrame, Need]:
+    """`rows` of the networks trained to the paper's criterion, and the need that some are.
+
+    The paper trains every network until it meets the criterion, so a finding is read from
+    networks that met it; one that missed it within the run's epochs is left out and named.
+    Rows pooled over seeds (no `seed` column) stay only where every seed of their model met it.
+    """
+    status = _accuracy(tables)
+    status["met"] = status.apply(_criterion_met, axis=1)
+    keys = [key for key in ("task", "model", "seed") if key in rows.columns]
+    if "seed" in keys:
+        met = rows[keys].merge(status[[*keys, "met"]], how="left", on=keys)["met"]
+    else:
+        per_model = status.groupby(keys, as_index=False)["met"].all()
+        met = rows[keys].merge(per_model, how="left", on=keys)["met"]
+    kept = rows[met.fillna(False).astype(bool).to_numpy()]
+    networks = status.merge(rows[keys].drop_duplicates(), on=keys)
+    short = networks[~networks["met"]]
+    have = f"{int(networks['met'].sum())} of {len(networks)}"
+    if not short.empty:
+        have += " (left out: " + ", ".join(
+            f"{r.task}/{r.model}/seed{r.seed}: train {r.train:.2f}, novel angle "
+            f"{r.novel_angle:.2f}" for r in short.itertuples()) + ")"
+    return kept, Need("networks trained to the paper's criterion", have,
+                      f"≥ 1 (train > {TRAIN_CRITERION:.0%}, novel angle > {ANGLE_CRITERION:.0%})",
+                      not kept.empty)
 
 
 def _multitask(cfg: dict) -> list[str]:
@@ -86,9 +98,9 @@ def check_novel_identity(tables: Tables, cfg: dict) -> Outcome:
     if not tasks:
         return too_small("—", "the run has no task on identity or category (novel objects "
                               "only matter there)")
-    rows = accuracy[accuracy["task"].isin(tasks)]
+    rows, trained = _trained(tables, accuracy[accuracy["task"].isin(tasks)])
     identity, angle = rows["novel_identity"].mean(), rows["novel_angle"].mean()
-    return judge(bool(identity < angle), [_trained(tables, rows)],
+    return judge(bool(identity < angle), [trained],
                  f"novel identity {identity:.3f} vs novel angle {angle:.3f} (mean over "
                  f"{len(rows)} trained networks of {', '.join(tasks)})")
 
@@ -110,12 +122,13 @@ def check_mixed_information(tables: Tables, cfg: dict) -> Outcome:
     if not tasks:
         return too_small("—", "the run has no multi-task configuration (several N × feature)")
     frame = tables["cross_task.csv"]
-    rows = frame[frame["task"].isin(tasks) & (frame["train_task"] == frame["test_task"])
-                 & (frame["space"] == "rnn")]
+    rows, trained = _trained(tables, frame[frame["task"].isin(tasks)
+                                           & (frame["train_task"] == frame["test_task"])
+                                           & (frame["space"] == "rnn")])
     irrelevant = rows[~rows["relevant"].astype(bool)].groupby("property")["accuracy"].mean()
     relevant = rows[rows["relevant"].astype(bool)]["accuracy"].mean()
-    return judge(bool((irrelevant >= IRRELEVANT_ACCURACY).all()),
-                 [_trained(tables, rows), _enough_samples(rows, "encoding-step")],
+    return judge(bool(len(irrelevant)) and bool((irrelevant >= IRRELEVANT_ACCURACY).all()),
+                 [trained, _enough_samples(rows, "encoding-step")],
                  f"encoding-step decoding in {', '.join(tasks)}: task-relevant {relevant:.3f}; "
                  "task-irrelevant " + ", ".join(f"{p} {v:.3f}" for p, v in irrelevant.items()))
 
@@ -137,7 +150,7 @@ def check_subspace_sharing(tables: Tables, cfg: dict) -> Outcome:
                  & frame["model"].isin(vanilla + gated)]
 
     def shared(task: str) -> Outcome:
-        sub = rows[rows["task"] == task]
+        sub, trained = _trained(tables, rows[rows["task"] == task])
         transfer = {m: sub.loc[sub["model"] == m, "transfer"].dropna() for m in vanilla + gated}
         seeds = min(len(v) for v in transfer.values())
         # every vanilla seed transfers more than every gated seed of each gated model
@@ -150,8 +163,8 @@ def check_subspace_sharing(tables: Tables, cfg: dict) -> Outcome:
             for m, v in transfer.items())
         if tests:
             measured += f"; vanilla > gated, one-sided rank-sum p ≤ {max(tests):.3f}"
-        return judge(bool(met), [at_least("seeds per model", seeds, MIN_SEEDS),
-                                 _trained(tables, sub), _enough_samples(sub, "cross-task")],
+        return judge(bool(met), [at_least("trained seeds per model", seeds, MIN_SEEDS),
+                                 trained, _enough_samples(sub, "cross-task")],
                      measured)
 
     return combine({task: shared(task) for task in tasks})
@@ -174,6 +187,7 @@ def check_orthogonalisation(tables: Tables, cfg: dict) -> Outcome:
                 f"{r.p:.3g}, {r.n_cnn} vs {r.n_rnn})")
 
     def orthogonalised(rows: pd.DataFrame) -> Outcome:
+        rows, trained = _trained(tables, rows)
         matched, controls = rows[rows["matched"].astype(bool)], rows[~rows["matched"].astype(bool)]
         met = (matched["more_orthogonalised"] == "cnn") & matched["significant"].astype(bool)
         unit = matched["unit"].iloc[0] if len(matched) else "property"
@@ -186,7 +200,7 @@ def check_orthogonalisation(tables: Tables, cfg: dict) -> Outcome:
                      [at_least(f"t-test samples per space ({unit})",
                                int(matched[["n_cnn", "n_rnn"]].min().min()) if len(matched)
                                else 0, MIN_TEST_SAMPLES),
-                      _trained(tables, rows)], measured)
+                      trained], measured)
 
     groups = _by_task(tables["orthogonalisation_test.csv"])
     return per_task(groups, lambda task: orthogonalised(groups[task]))
@@ -213,15 +227,17 @@ def check_chronological(tables: Tables, cfg: dict) -> Outcome:
     per_model = models.merge(per_model, how="left").fillna({"n": 0})
 
     def chronological(rows: pd.DataFrame) -> Outcome:
+        rows, trained = _trained(tables, rows)
         measured = ("rebuilt decoders' chance-normalised accuracy with a same-age vs a "
                     "same-stimulus rotation, over transitions above chance: " + "; ".join(
                         f"{r.model}/seed{r.seed} {r.same_age:.3f} vs {r.same_stimulus:.3f} "
                         f"(direct {r.direct:.3f}; {int(r.n)} transitions)"
                         for r in rows.itertuples()))
-        return judge(bool((rows["same_age"] > rows["same_stimulus"]).all()),
+        return judge(bool(len(rows)) and bool((rows["same_age"] > rows["same_stimulus"]).all()),
                      [at_least("above-chance transitions with both swap partners (fewest per "
-                               "model and seed)", int(rows["n"].min()), MIN_TRANSITIONS),
-                      _trained(tables, rows),
+                               "model and seed)", int(rows["n"].min()) if len(rows) else 0,
+                               MIN_TRANSITIONS),
+                      trained,
                       _enough_samples(frame[frame["task"].isin(rows["task"])], "swap-test")],
                      measured)
 
