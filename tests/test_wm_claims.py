@@ -89,7 +89,7 @@ def test_subspace_sharing_with_too_few_decoder_samples_is_too_small():
 
 def _ttest(n, p=0.001, more="cnn"):
     encoder = "resnet18 (pretrained-procedural)"
-    return pd.DataFrame([{"task": "mtmf", "model": "gru", "seed": 0, "encoder": encoder,
+    return pd.DataFrame([{"task": "mtmf", "model": "gru", "seeds": "0", "encoder": encoder,
                           "cnn_encoder": encoder, "matched": True, "unit": "pair of decoder "
                           "normals (RNN: mean over seeds)", "test": "welch", "n_cnn": n,
                           "n_rnn": n, "mean_cnn": 0.9, "mean_rnn": 0.7, "p": p,

@@ -28,7 +28,8 @@ def _tables(models=("gru",), seeds=2):
                      for model in models for seed in range(seeds)]
     table = pd.DataFrame(rows)
     return table, orthogonalisation_test(table, {"unit": "property", "index": "normalised",
-                                                 "equal_var": False, "alpha": 0.05})
+                                                 "equal_var": False, "alpha": 0.05,
+                                                 "networks": "all"})
 
 
 def _texts(ax):
@@ -112,7 +113,8 @@ def test_pair_samples_are_the_dots_of_the_test_panel():
                          for k, v in enumerate(values)]
     table = pd.DataFrame(rows)
     test = orthogonalisation_test(table, {"unit": "pair", "index": "normalised",
-                                          "equal_var": False, "alpha": 0.05})
+                                          "equal_var": False, "alpha": 0.05,
+                                                 "networks": "all"})
     assert (test["n_cnn"].item(), test["n_rnn"].item()) == (16, 16)  # pairs, seeds averaged
     assert test["unit"].item().startswith("pair of decoder normals")
     fig = orthogonalisation_bars(table, test)

@@ -21,7 +21,7 @@ from taskdyn.studies.wm.analysis.perturbation import (
     softmax,
     unit_rows,
 )
-from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test
+from taskdyn.studies.wm.analysis.summaries import criterion_status, orthogonalisation_test
 from taskdyn.studies.wm.jobs import _cross_task_rows
 from taskdyn.studies.wm.perturb import _memory_samples
 from taskdyn.tasks.nback import memory_labels
@@ -107,15 +107,41 @@ def test_orthogonalisation_test_per_property_averages_seeds():
            ("c", 1): 0.55}
     rows += [{"task": "mtmf", "space": "rnn", "model": "gru", "encoder": encoder, "seed": s,
               "property": p, "normalised": v} for (p, s), v in rnn.items()]
-    table = orthogonalisation_test(pd.DataFrame(rows), {"unit": "property", "index": "normalised",
-                                                        "equal_var": True, "alpha": 0.05})
+    analysis = {"unit": "property", "index": "normalised", "equal_var": True, "alpha": 0.05,
+                "networks": "all"}
+    table = orthogonalisation_test(pd.DataFrame(rows), analysis)
     row = table.iloc[0]
     assert len(table) == 1 and (row["n_cnn"], row["n_rnn"], row["n_seeds"]) == (3, 3, 2)
+    assert row["seeds"] == "0,1"
     expected = stats.ttest_ind([1.0, 0.9, 0.95], [0.6, 0.5, 0.55])  # seed means per property
     assert row["t"] == pytest.approx(expected.statistic) and row["p"] == pytest.approx(
         expected.pvalue)
     assert row["dof"] == pytest.approx(expected.df) == 4  # Student: n_cnn + n_rnn − 2
     assert row["more_orthogonalised"] == "cnn" and row["significant"]
+
+
+def test_orthogonalisation_test_pools_only_the_seeds_trained_to_the_criterion():
+    """`networks: trained`: seed 1 missed the criterion (novel angle 0.8), so the RNN samples
+    are seed 0's alone; a model with no trained seed has no row."""
+    encoder = "resnet18 (ImageNet)"
+    rows = [{"task": "mtmf", "space": "cnn", "model": encoder, "encoder": encoder, "seed": 0,
+             "property": p, "normalised": v} for p, v in zip("abc", (1.0, 0.9, 0.95))]
+    rows += [{"task": "mtmf", "space": "rnn", "model": m, "encoder": encoder, "seed": s,
+              "property": p, "normalised": 0.5 + 0.1 * s}
+             for m in ("gru", "lstm") for s in (0, 1) for p in "abc"]
+    accuracy = pd.DataFrame([
+        {"task": "mtmf", "model": m, "seed": s, "split": split, "nback_task": "all",
+         "accuracy": 0.8 if (m, s, split) in {("gru", 1, "novel_angle")} or m == "lstm"
+         and split == "train" else 0.99}
+        for m in ("gru", "lstm") for s in (0, 1) for split in ("train", "novel_angle")])
+    status = criterion_status(accuracy)
+    assert status["met"].tolist() == [True, False, False, False]
+    table = orthogonalisation_test(pd.DataFrame(rows), {
+        "unit": "property", "index": "normalised", "equal_var": True, "alpha": 0.05,
+        "networks": "trained"}, status)
+    assert table["model"].tolist() == ["gru"]
+    row = table.iloc[0]
+    assert (row["seeds"], row["n_seeds"], row["mean_rnn"]) == ("0", 1, pytest.approx(0.5))
 
 
 def test_shift_against_a_class_normal_is_scaled_by_its_spread():

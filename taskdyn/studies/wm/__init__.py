@@ -27,7 +27,8 @@ from taskdyn.studies.splits import split_codes
 # then the study's own held-out sets.
 SPLITS = split_codes(("novel_angle", "novel_identity"), held_out_name="val")
 PROPERTIES = ("category", "identity", "location", "angle")
-
+# The paper's stopping rule: a network is trained once it passes both.
+TRAIN_CRITERION, ANGLE_CRITERION = 0.95, 0.90
 
 
 def encoder_label(encoder: dict) -> str:
@@ -45,5 +46,5 @@ def encoder_label(encoder: dict) -> str:
     return f"{encoder['arch']} ({weights})"
 
 
-__all__ = ["PROPERTIES", "SPLITS", "encoder_label"]
+__all__ = ["ANGLE_CRITERION", "PROPERTIES", "SPLITS", "TRAIN_CRITERION", "encoder_label"]
 

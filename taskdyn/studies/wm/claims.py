@@ -27,23 +27,17 @@ from taskdyn.claims import (
     per_task,
     too_small,
 )
+from taskdyn.studies.wm import ANGLE_CRITERION, TRAIN_CRITERION
+from taskdyn.studies.wm.analysis.summaries import criterion_status
 
-TRAIN_CRITERION, ANGLE_CRITERION = 0.95, 0.90
 IRRELEVANT_ACCURACY = 0.85  # second-hand: irrelevant features decoded > 85 % in MTMF
 GATED = ("gru", "lstm")
-SPLITS = ("train", "novel_angle", "novel_identity")  # NaN where a run has no such trials
 
 
 def _accuracy(tables: Tables) -> pd.DataFrame:
-    """accuracy.csv's overall accuracies, one row per task × model × seed, one column per split."""
-    frame = tables["accuracy.csv"]
-    frame = frame[frame["nback_task"] == "all"]
-    wide = frame.pivot_table(index=["task", "model", "seed"], columns="split", values="accuracy")
-    return wide.reindex(columns=sorted({*wide.columns, *SPLITS})).reset_index()
-
-
-def _criterion_met(row) -> bool:
-    return row["train"] > TRAIN_CRITERION and row["novel_angle"] > ANGLE_CRITERION
+    """accuracy.csv's overall accuracies, one row per task × model × seed, one column per split,
+    and `met`: the paper's criterion."""
+    return criterion_status(tables["accuracy.csv"])
 
 
 def _trained(tables: Tables, rows: pd.DataFrame) -> tuple[pd.DataFrame, Need]:
@@ -51,13 +45,18 @@ def _trained(tables: Tables, rows: pd.DataFrame) -> tuple[pd.DataFrame, Need]:
 
     The paper trains every network until it meets the criterion, so a finding is read from
     networks that met it; one that missed it within the run's epochs is left out and named.
-    Rows pooled over seeds (no `seed` column) stay only where every seed of their model met it.
+    Rows pooled over seeds stay where every seed they pool (column `seeds`, or else every seed
+    of their model) met it.
     """
     status = _accuracy(tables)
-    status["met"] = status.apply(_criterion_met, axis=1)
     keys = [key for key in ("task", "model", "seed") if key in rows.columns]
     if "seed" in keys:
         met = rows[keys].merge(status[[*keys, "met"]], how="left", on=keys)["met"]
+    elif "seeds" in rows:  # pooled over the listed seeds: kept if every one of them met it
+        listed = rows[[*keys, "seeds"]].assign(row=range(len(rows)), seed=rows["seeds"].astype(
+            str).str.split(",")).explode("seed").astype({"seed": int})
+        met = listed.merge(status[["task", "model", "seed", "met"]], how="left").fillna(
+            {"met": False}).groupby("row")["met"].all().reindex(range(len(rows)))
     else:
         per_model = status.groupby(keys, as_index=False)["met"].all()
         met = rows[keys].merge(per_model, how="left", on=keys)["met"]
@@ -82,7 +81,7 @@ def _multitask(cfg: dict) -> list[str]:
 
 def check_training(tables: Tables, cfg: dict) -> Outcome:
     accuracy = _accuracy(tables)
-    met = accuracy.apply(_criterion_met, axis=1)
+    met = accuracy["met"]
     measured = "; ".join(f"{r.task}/{r.model}/seed{r.seed}: train {r.train:.3f}, novel angle "
                          f"{r.novel_angle:.3f}" for r in accuracy.itertuples())
     epochs = ", ".join(f"{m} {model_train(cfg, m)['epochs']}" for m in cfg["models"])

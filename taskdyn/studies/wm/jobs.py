@@ -44,7 +44,11 @@ from taskdyn.studies.wm.analysis.orthogonalisation import (
     random_orthogonalisation,
 )
 from taskdyn.studies.wm.analysis.sampling import SampleCheck, above_chance
-from taskdyn.studies.wm.analysis.summaries import orthogonalisation_test, subspace_sharing_table
+from taskdyn.studies.wm.analysis.summaries import (
+    criterion_status,
+    orthogonalisation_test,
+    subspace_sharing_table,
+)
 from taskdyn.studies.wm.plotting import (
     accuracy_bars,
     add_caption,
@@ -289,12 +293,15 @@ def _orthogonalisation_rows(states: dict[str, np.ndarray], analysis: dict, space
     return rows
 
 
-def compare_orthogonalisation_spaces(*, orthogonalisation: str, analysis: dict,
+def compare_orthogonalisation_spaces(*, orthogonalisation: str, accuracy: str, analysis: dict,
                                     table: str) -> None:
     """Two-sample t-test of the CNN (perceptual) against the RNN (encoding) orthogonalisation
-    index, per scenario × RNN model (Fig. 3); see `orthogonalisation_test`."""
-    frame = orthogonalisation_test(read_table(orthogonalisation), analysis)
-    write_table(table, frame, provenance(analysis, orthogonalisation=orthogonalisation))
+    index, per scenario × RNN model (Fig. 3), over the networks `analysis["networks"]` names
+    (`accuracy`: which met the paper's criterion); see `orthogonalisation_test`."""
+    frame = orthogonalisation_test(read_table(orthogonalisation), analysis,
+                                   criterion_status(read_table(accuracy)))
+    write_table(table, frame, provenance(analysis, orthogonalisation=orthogonalisation,
+                                         accuracy=accuracy))
 
 
 def _encoder_id(task: str, features: str) -> dict:

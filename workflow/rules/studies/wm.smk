@@ -344,6 +344,7 @@ rule wm_make_tables:
 rule wm_compare_orthogonalisation:
     input:
         orthogonalisation=rules.wm_make_tables.output.orthogonalisation,
+        accuracy=rules.wm_make_tables.output.accuracy,
     output:
         table=report(
             "results/{run}/tables/wm/orthogonalisation_test.csv",

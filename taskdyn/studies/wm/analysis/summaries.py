@@ -1,11 +1,13 @@
-"""Study-wide wm tables computed from the per-model ones: the t-test of CNN against RNN
-orthogonalisation (Fig. 3) and cross-task subspace sharing per architecture and seed (Fig. 2c)."""
+"""Study-wide wm tables computed from the per-model ones: which networks met the paper's
+criterion, the t-test of CNN against RNN orthogonalisation (Fig. 3) and cross-task subspace
+sharing per architecture and seed (Fig. 2c)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from taskdyn.studies.wm import ANGLE_CRITERION, TRAIN_CRITERION
 from taskdyn.studies.wm.analysis.orthogonalisation import (
     TEST_UNITS,
     compare_orthogonalisation,
@@ -14,7 +16,23 @@ from taskdyn.studies.wm.analysis.orthogonalisation import (
 from taskdyn.studies.wm.analysis.sampling import ENOUGH, TOO_FEW
 
 
-def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
+CRITERION_SPLITS = ("train", "novel_angle", "novel_identity")
+
+
+def criterion_status(accuracy: pd.DataFrame) -> pd.DataFrame:
+    """One row per task × model × seed of `accuracy.csv`: its overall accuracy per split and
+    `met`, whether it passed the paper's criterion (train > 95 %, novel angle > 90 %)."""
+    overall = accuracy[accuracy["nback_task"] == "all"]
+    wide = overall.pivot_table(index=["task", "model", "seed"], columns="split",
+                               values="accuracy")
+    wide = wide.reindex(columns=sorted({*wide.columns, *CRITERION_SPLITS})).reset_index()
+    wide.columns.name = None
+    wide["met"] = (wide["train"] > TRAIN_CRITERION) & (wide["novel_angle"] > ANGLE_CRITERION)
+    return wide
+
+
+def orthogonalisation_test(table: pd.DataFrame, analysis: dict,
+                           status: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per scenario × RNN model × CNN encoder: `scipy.stats.ttest_ind` of the CNN
     against the RNN index (`analysis["index"]`: `normalised` or raw `index`).
 
@@ -24,12 +42,19 @@ def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
     so seeds are not counted as independent samples. `statistic` > 0 means the CNN space is the
     more orthogonalised. `encoder` is the encoder whose features the RNN was trained on,
     `cnn_encoder` the one compared (`matched`: the same; a random-frozen control beside it).
+    With `analysis["networks"]` `trained`, an RNN sample pools only the seeds that `status`
+    (`criterion_status`) says met the paper's criterion (column `seeds`); a model with none
+    has no row.
     """
     column, unit, rows = analysis["index"], analysis["unit"], []
+    rnn_rows = table[table["space"] == "rnn"]
+    if analysis["networks"] == "trained":
+        trained = status.loc[status["met"], ["task", "model", "seed"]]
+        rnn_rows = rnn_rows.merge(trained, on=["task", "model", "seed"])
     for scenario, frame in table.groupby("task", sort=True):
         cnn_rows = frame[frame["space"] == "cnn"]
-        rnn_rows = frame[frame["space"] == "rnn"]
-        for (model, encoder), per_model in rnn_rows.groupby(["model", "encoder"], sort=True):
+        scenario_rnn = rnn_rows[rnn_rows["task"] == scenario]
+        for (model, encoder), per_model in scenario_rnn.groupby(["model", "encoder"], sort=True):
             rnn = test_samples(per_model, unit, column)
             for cnn_encoder, per_encoder in cnn_rows.groupby("encoder", sort=True):
                 cnn = test_samples(per_encoder, unit, column)
@@ -44,6 +69,7 @@ def orthogonalisation_test(table: pd.DataFrame, analysis: dict) -> pd.DataFrame:
                              "properties": ",".join(sorted(properties)),
                              "n_cnn": result.n_perceptual, "n_rnn": result.n_encoding,
                              "n_seeds": per_model["seed"].nunique(),
+                             "seeds": ",".join(map(str, sorted(per_model["seed"].unique()))),
                              "mean_cnn": result.mean_perceptual,
                              "mean_rnn": result.mean_encoding,
                              "t": result.statistic, "dof": result.dof, "p": result.pvalue,
