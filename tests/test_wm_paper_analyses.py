@@ -213,3 +213,18 @@ def test_memory_samples_pair_each_response_with_the_stimulus_n_back():
     np.testing.assert_array_equal(t, [2, 3, 4])
     np.testing.assert_array_equal(y, location[stimulus[1, t - 2]])  # shown two steps back
     np.testing.assert_array_equal(X[:, 0], states["hidden"][1, t - 1, 0])  # one step before
+
+
+def test_orthogonalisation_test_without_trained_networks_keeps_its_columns():
+    """No seed met the criterion: the table is empty but still names its columns."""
+    encoder = "resnet18 (ImageNet)"
+    rows = [{"task": "mtmf", "space": space, "model": model, "encoder": encoder, "seed": 0,
+             "property": "a", "normalised": 0.9} for space, model in (("cnn", encoder),
+                                                                      ("rnn", "gru"))]
+    accuracy = pd.DataFrame([{"task": "mtmf", "model": "gru", "seed": 0, "split": split,
+                              "nback_task": "all", "accuracy": 0.5}
+                             for split in ("train", "novel_angle")])
+    table = orthogonalisation_test(pd.DataFrame(rows), {
+        "unit": "property", "index": "normalised", "equal_var": True, "alpha": 0.05,
+        "networks": "trained"}, criterion_status(accuracy))
+    assert table.empty and {"task", "model", "seeds", "p", "significant"} <= set(table.columns)

@@ -17,6 +17,9 @@ from taskdyn.studies.wm.analysis.sampling import ENOUGH, TOO_FEW
 
 
 CRITERION_SPLITS = ("train", "novel_angle", "novel_identity")
+TEST_COLUMNS = ["task", "model", "encoder", "cnn_encoder", "matched", "index", "unit", "test",
+                "properties", "n_cnn", "n_rnn", "n_seeds", "seeds", "mean_cnn", "mean_rnn", "t",
+                "dof", "p", "more_orthogonalised", "significant"]
 
 
 def criterion_status(accuracy: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +80,7 @@ def orthogonalisation_test(table: pd.DataFrame, analysis: dict,
                                                      "encoding": "rnn"}.get(
                                  result.more_orthogonalised, "neither"),
                              "significant": bool(result.pvalue < analysis["alpha"])})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
 SHARING_KEYS = ["task", "model", "architecture", "property"]
