@@ -84,12 +84,6 @@ class Arm:
         self.settings = settings
         self.min_activation = float(self.effector.muscle.min_activation)
 
-    def hand_position(self, joint_angles: np.ndarray) -> np.ndarray:
-        """Fingertip x/y `(n, 2)` of postures `(n, 2)` (shoulder, elbow in radians)."""
-        state = np.concatenate([joint_angles, np.zeros_like(joint_angles)], axis=1)
-        cartesian = self.effector.joint2cartesian(torch.as_tensor(state, dtype=torch.float32))
-        return cartesian[:, :2].numpy()
-
     def reset(self, joint0: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """MotorNet's biomechanically consistent (joint, muscle, geometry, fingertip) states."""
         self.effector.reset(options={"batch_size": len(joint0), "joint_state": joint0})
@@ -126,7 +120,9 @@ def make_arm(settings: ArmSettings = ArmSettings()) -> Arm:
 
 def hand_position(arm: Arm, joint_angles: np.ndarray) -> np.ndarray:
     """Fingertip x/y `(n, 2)` of postures `(n, 2)` (shoulder, elbow in radians)."""
-    return arm.hand_position(joint_angles)
+    state = np.concatenate([joint_angles, np.zeros_like(joint_angles)], axis=1)
+    cartesian = arm.effector.joint2cartesian(torch.as_tensor(state, dtype=torch.float32))
+    return cartesian[:, :2].numpy()
 
 
 def generate_reaches(arm: Any, n_trials: int, n_timesteps: int, *, catch_prob: float,

@@ -45,21 +45,17 @@ def _trained(tables: Tables, rows: pd.DataFrame) -> tuple[pd.DataFrame, Need]:
 
     The paper trains every network until it meets the criterion, so a finding is read from
     networks that met it; one that missed it within the run's epochs is left out and named.
-    Rows pooled over seeds stay where every seed they pool (column `seeds`, or else every seed
-    of their model) met it.
+    Rows pooled over seeds stay where every seed they pool (column `seeds`) met it.
     """
     status = _accuracy(tables)
     keys = [key for key in ("task", "model", "seed") if key in rows.columns]
     if "seed" in keys:
         met = rows[keys].merge(status[[*keys, "met"]], how="left", on=keys)["met"]
-    elif "seeds" in rows:  # pooled over the listed seeds: kept if every one of them met it
+    else:  # pooled over the listed seeds: kept if every one of them met it
         listed = rows[[*keys, "seeds"]].assign(row=range(len(rows)), seed=rows["seeds"].astype(
             str).str.split(",")).explode("seed").astype({"seed": int})
         met = listed.merge(status[["task", "model", "seed", "met"]], how="left").fillna(
             {"met": False}).groupby("row")["met"].all().reindex(range(len(rows)))
-    else:
-        per_model = status.groupby(keys, as_index=False)["met"].all()
-        met = rows[keys].merge(per_model, how="left", on=keys)["met"]
     kept = rows[met.fillna(False).astype(bool).to_numpy()]
     networks = status.merge(rows[keys].drop_duplicates(), on=keys)
     short = networks[~networks["met"]]
