@@ -97,6 +97,7 @@ def validate_config(config: dict[str, Any], schema_dir: str | Path, *,
             if not problems:
                 studies[name] = study_cfg = expand_study(name, study_cfg)
                 problems.extend(_resource_problems(name, study_cfg))
+                problems.extend(_task_model_problems(name, study_cfg))
             if study_checks and not problems:
                 problems.extend(_catalogue_problems(name, study_cfg))
     if problems:
@@ -165,6 +166,14 @@ def _resource_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
             f"({', '.join(study_cfg['tasks'])})"
             for stage, own in study_cfg.get("resources", {}).items()
             for task in own.get("tasks", {}) if task not in study_cfg["tasks"]]
+
+
+def _task_model_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
+    """A task's `models` list (the models trained on it) naming no model of the study."""
+    return [f"config key 'studies.{name}.tasks.{task}.models': {model!r} is not a model of the "
+            f"study; models: {list(study_cfg['models'])}"
+            for task, task_cfg in study_cfg["tasks"].items() if isinstance(task_cfg, dict)
+            for model in task_cfg.get("models", []) if model not in study_cfg["models"]]
 
 
 def _catalogue_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:

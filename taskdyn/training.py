@@ -81,6 +81,7 @@ class TrainSettings:
     with more settings or other defaults subclass it and inherit `from_config`."""
 
     lr: float = 1e-3
+    lr_final: float | None = None  # cosine decay from `lr` (epoch 1) to this (last epoch)
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     epochs: int = 100
@@ -299,6 +300,8 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
             if stopper.stopped:  # resumed from the checkpoint written where training stopped
                 break
             tic = time.perf_counter()
+            for group in optimizer.param_groups:
+                group["lr"] = epoch_lr(epoch, settings)
             model.train()
             for batch in hooks.batches(epoch, rng):
                 loss = hooks.loss(model, batch, epoch, rng)
@@ -321,6 +324,17 @@ def train(model: torch.nn.Module, hooks: TrainingHooks, settings: TrainSettings,
     stopper.restore(model)
     model.to("cpu")
     return history
+
+
+def epoch_lr(epoch: int, settings: TrainSettings) -> float:
+    """The learning rate of `epoch` (from 1): `settings.lr` throughout, or with `lr_final` a
+    cosine from `lr` at the first epoch to `lr_final` at the last (a function of the epoch
+    alone, so a resumed run follows the same schedule)."""
+    if settings.lr_final is None or settings.epochs <= 1:
+        return settings.lr
+    progress = (epoch - 1) / (settings.epochs - 1)
+    return settings.lr_final + 0.5 * (settings.lr - settings.lr_final) * (
+        1 + math.cos(math.pi * progress))
 
 
 def checked_row(row: dict[str, float], label: str, epoch: int) -> dict[str, float]:

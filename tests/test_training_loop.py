@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from taskdyn.studies.splits import held_out, split_codes, split_label, training, unseen
-from taskdyn.training import Interrupted, TrainingHooks, TrainSettings, fit, train
+from taskdyn.training import Interrupted, TrainingHooks, TrainSettings, epoch_lr, fit, train
 
-SETTINGS = TrainSettings(lr=0.05, epochs=5, batch_size=4, checkpoint_every=1, device="cpu")
+SETTINGS = TrainSettings(lr=0.05, lr_final=0.01, epochs=5, batch_size=4, checkpoint_every=1, device="cpu")
 
 
 class OnlineHooks(TrainingHooks):
@@ -103,13 +103,14 @@ class Climber(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.zeros(()))
 
 
-def _climb(tmp_path, patience, epochs=20, stop_at=None):
+def _climb(tmp_path, patience, epochs=20, stop_at=None, lr_final=None):
     model = Climber()
     history = fit(model, {"x": torch.zeros(1, 1)}, {"x": torch.zeros(1, 1)},
                   lambda m, batch: -m.w,
                   lambda m, batch: {"loss": float((m.w - 3) ** 2), "w": float(m.w)},
                   TrainSettings(lr=1.0, epochs=epochs, batch_size=1, grad_clip=0.0,
-                                device="cpu", patience=patience, stop_at=stop_at or {}),
+                                device="cpu", patience=patience, stop_at=stop_at or {},
+                                lr_final=lr_final),
                   seed=0, checkpoint=tmp_path / "ckpt.pt", cfg_hash="h", label="climb")
     return model, history
 
@@ -138,3 +139,14 @@ def test_a_stopping_criterion_stops_at_the_first_epoch_that_reaches_it(tmp_path)
     assert model.w.item() == pytest.approx(5.0, abs=1e-3)
     with pytest.raises(ValueError, match=r"stop_at names \['val_accuracy'\]"):
         _climb(tmp_path / "other", patience=0, stop_at={"val_accuracy": 0.9})
+
+
+def test_a_cosine_schedule_steps_each_epoch_by_its_learning_rate(tmp_path):
+    # Adam moves w by about the learning rate per step: 1, then down a cosine to 0.1
+    model, history = _climb(tmp_path, patience=0, epochs=5, lr_final=0.1)
+    settings = TrainSettings(lr=1.0, lr_final=0.1, epochs=5)
+    rates = [epoch_lr(epoch, settings) for epoch in range(1, 6)]
+    assert rates[0] == 1.0 and rates[-1] == pytest.approx(0.1)
+    assert rates[2] == pytest.approx(0.55) and all(np.diff(rates) < 0)
+    np.testing.assert_allclose([row["val_w"] for row in history], np.cumsum(rates), rtol=1e-3)
+    assert epoch_lr(3, TrainSettings(lr=0.2, epochs=5)) == 0.2

@@ -37,10 +37,6 @@ def check_config(cfg: dict[str, Any]) -> list[tuple[str, str]]:
                       f"generated tasks: {list(GENERATED_TASKS)}")
                      for name, t in cfg["tasks"].items() for n in t["babi_tasks"]
                      if n not in GENERATED_TASKS]
-    problems += [(f"tasks.{name}.models",
-                  f"model {m!r} is not configured; models: {list(cfg['models'])}")
-                 for name, t in cfg["tasks"].items() for m in t.get("models", [])
-                 if m not in cfg["models"]]
     for name, model in cfg["models"].items():
         if model["type"] != "thalamus":
             continue
