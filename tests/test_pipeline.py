@@ -108,6 +108,14 @@ def test_editing_one_models_lr_reruns_only_that_model(finished_run):
     assert ("make_metrics_table", "") in jobs and ("compare_state_r2", "") in jobs
 
 
+def test_a_task_trains_only_the_models_it_lists(tmp_path):
+    config = named_config("ctdb_tiny")
+    config["studies"]["ctdb"]["tasks"]["3bff"]["models"] = ["gru"]
+    jobs = _scheduled_jobs(prepare_pipeline(tmp_path, config).snakemake("-n").stdout)
+    assert {model for _, model in jobs if model} == {"gru"}, jobs
+    assert {"train_model", "evaluate_model", "compute_pca"} <= {rule for rule, _ in jobs}
+
+
 def test_lint_reports_nothing(tmp_path):
     result = prepare_pipeline(tmp_path, REPO / "config" / "config.yaml").snakemake(
         "--lint", cores=None, check=False)
