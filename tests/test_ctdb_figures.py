@@ -121,9 +121,10 @@ def test_psychometric_table_and_figure_jobs(tmp_path):
 
 
 def _reach_run(name):
-    n, steps = 4, 10
-    hand = np.cumsum(np.full((n, steps, 2), 0.01), axis=1)
-    return {"name": name, "outputs": hand, "catch": np.int8([0, 0, 0, 1]),
+    n, steps = 4, 50
+    hand = np.cumsum(np.full((n, steps, 2), 0.002), axis=1)
+    return {"name": name, "outputs": hand, "targets": np.full((n, steps, 2), 0.1),
+            "catch": np.int8([0, 0, 0, 1]), "go_cue": np.int32([2, 3, 45, -1]),
             "bumped": np.int8([0, 1, 1, 1]), "bump_start": np.int32([-1, 2, 5, 3]),
             "bump_x": np.array([0.0, 10.0, 0.0, 5.0]), "bump_y": np.array([0.0, 0.0, -6.0, 0.0]),
             "start_x": np.zeros(n), "start_y": np.zeros(n), "target_x": np.ones(n) * 0.1,
@@ -132,8 +133,8 @@ def _reach_run(name):
 
 def test_reaches_draw_each_bump_force_as_an_arrow_at_its_onset():
     fig = plot_reaches([_reach_run("gru (seed 0)")], "reaches")
-    plain, bumped = panels(fig)
-    assert legend_labels(bumped) == ["start", "target", "bump onset",
+    plain, bumped, errors = panels(fig)
+    assert legend_labels(bumped) == ["start", "target", "hand at trial end", "bump onset",
                                      "bump force (10 N = 5 cm)"]
     assert plain.get_title() == "gru (seed 0): no bump (n=1)" and not plain.collections
     arrows = bumped.collections  # one quiver per bumped reach; the catch trial is left out
@@ -144,3 +145,11 @@ def test_reaches_draw_each_bump_force_as_an_arrow_at_its_onset():
         np.testing.assert_allclose([arrow.U[0], arrow.V[0]], force)
         assert arrow.scale == pytest.approx(1 / BUMP_M_PER_N)  # 10 N → 0.05 m
         assert arrow.scale_units == "xy"
+    # every non-catch trial's end-point error (0 cm), the late go cue (step 45 of 50) stacked on
+    # the two in time
+    end_cm = 100 * np.linalg.norm(hand[:3, -1] - 0.1, axis=-1)
+    assert errors.get_title() == "gru (seed 0): non-catch trials (n=3)"
+    in_time, late = errors.containers
+    assert in_time[0].get_height() == 2 and late[0].get_height() == 1
+    assert late[0].get_y() == 2
+    assert legend_labels(errors)[-1] == f"median {np.median(end_cm):.1f} cm"

@@ -108,10 +108,11 @@ def _check_ladder_figures(run, out):
     assert ax.get_ylabel() == "success rate (held-out trials)"
     reaching = drawn_figure(ctdb_jobs.figure_reaching, evaluations=[
         str(run / f"eval/ctdb/reach/{model}/seed0.h5") for model in ("gru", "node")], **files)
-    axes = panels(reaching)  # one row per model: reaches without and with a bump
+    axes = panels(reaching)  # one row per model: reaches without and with a bump, errors
     assert [ax.get_title().split(" (n=")[0] for ax in axes] == [
-        f"{model} (seed 0): {kind}" for model in ("gru", "node") for kind in ("no bump", "bumped")]
-    assert legend_labels(axes[1]) == ["start", "target", "bump onset",
+        f"{model} (seed 0): {kind}" for model in ("gru", "node")
+        for kind in ("no bump", "bumped", "non-catch trials")]
+    assert legend_labels(axes[1]) == ["start", "target", "hand at trial end", "bump onset",
                                       "bump force (10 N = 5 cm)"]
     psychometric = drawn_figure(
         ctdb_jobs.figure_psychometric,
@@ -119,7 +120,8 @@ def _check_ladder_figures(run, out):
     [intmod1] = panels(psychometric)  # the config's one Decision subtask
     assert intmod1.get_title().startswith("IntMod1\n")
     assert legend_labels(intmod1) == ["chance", "gru (1 seed)", "node (1 seed)"]
-    assert axes[-1].get_xlabel() == "hand x (m)" and axes[0].get_ylabel() == "hand y (m)"
+    assert axes[-2].get_xlabel() == "hand x (m)" and axes[0].get_ylabel() == "hand y (m)"
+    assert axes[-1].get_xlabel().startswith("end-point error (cm")
     similarity = drawn_figure(figure_jobs.figure_similarity,
                               pairs=str(run / "tables/ctdb/reach/similarity_pairs.csv"),
                               embedding=str(run / "tables/ctdb/reach/similarity_mds.csv"), **files)

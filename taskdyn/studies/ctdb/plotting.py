@@ -11,6 +11,7 @@ import pandas as pd
 from taskdyn.plotting import plt
 
 BUMP_M_PER_N = 0.005  # bump arrows: 10 N of force is drawn 5 cm long
+LATE_GO_STEPS = 40  # a go cue this close to the trial's end (0.4 s) leaves no time to arrive
 
 
 def plot_multitask_performance(table: pd.DataFrame, subtasks: list[str], title: str) -> plt.Figure:
@@ -82,51 +83,74 @@ def plot_psychometric(table: pd.DataFrame, subtasks: list[str], title: str) -> p
 
 
 def plot_reaches(runs: list[dict[str, Any]], title: str, n_trials: int = 6) -> plt.Figure:
-    """One row per run, columns: unperturbed and bumped non-catch trials (first `n_trials` each).
+    """One row per run: unperturbed and bumped non-catch trials (first `n_trials` each), then
+    the end-point errors of all its non-catch trials.
 
-    Each run maps `name`, `outputs` (hand x/y `[trial, time, 2]`), and per trial `catch`,
-    `bumped`, `bump_start`, `bump_x`/`bump_y` (the bump force, N), `start_x`/`start_y`,
-    `target_x`/`target_y`. Each bump's force is an arrow from the hand at its onset,
-    `BUMP_M_PER_N` metres per newton.
+    Each run maps `name`, `outputs` (hand x/y `[trial, time, 2]`), `targets` (the goal per
+    step), and per trial `catch`, `bumped`, `go_cue`, `bump_start`, `bump_x`/`bump_y` (the bump
+    force, N), `start_x`/`start_y`, `target_x`/`target_y`. Each bump's force is an arrow from
+    the hand at its onset, `BUMP_M_PER_N` metres per newton; the hand at the trial's end is a
+    dot. The histogram stacks the trials whose go cue came in the last `LATE_GO_STEPS` steps.
     """
-    fig, axes = plt.subplots(len(runs), 2, figsize=(7.2, 3.3 * len(runs)), squeeze=False,
-                             sharex=True, sharey=True)
+    fig, axes = plt.subplots(len(runs), 3, figsize=(10.5, 3.3 * len(runs)), squeeze=False,
+                             gridspec_kw={"width_ratios": [1, 1, 0.8]})
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for row, run in enumerate(runs):
         reach = run["catch"] == 0
         for col, (bumped, label) in enumerate(((0, "no bump"), (1, "bumped"))):
             ax = axes[row, col]
+            if (row, col) != (0, 0):
+                ax.sharex(axes[0, 0])
+                ax.sharey(axes[0, 0])
             chosen = np.flatnonzero(reach & (run["bumped"] == bumped))[:n_trials]
             for k, trial in enumerate(chosen):
-                c = colors[k % len(colors)]
-                hand = run["outputs"][trial]
-                ax.plot(hand[:, 0], hand[:, 1], color=c, lw=1.0)
-                ax.plot(run["start_x"][trial], run["start_y"][trial], "o", mfc="none", color=c,
-                        ms=5)
-                ax.plot(run["target_x"][trial], run["target_y"][trial], "x", color=c, ms=6,
-                        mew=1.5)
-                if bumped:
-                    onset = hand[run["bump_start"][trial]]
-                    ax.plot(onset[0], onset[1], "o", color=c, ms=3.5, zorder=4)
-                    ax.quiver(*onset, run["bump_x"][trial], run["bump_y"][trial], color=c,
-                              angles="xy", scale_units="xy", scale=1 / BUMP_M_PER_N,
-                              width=0.012, headwidth=3, headlength=3.5, headaxislength=3,
-                              alpha=0.85, zorder=3)
+                _draw_reach(ax, run, trial, colors[k % len(colors)], bumped)
             ax.set_title(f"{run['name']}: {label} (n={len(chosen)})", fontsize=8)
             ax.set_aspect("equal", adjustable="box")
-    for ax in axes[-1]:
-        ax.set_xlabel("hand x (m)")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("hand y (m)")
+            ax.set_xlabel("hand x (m)")
+        axes[row, 0].set_ylabel("hand y (m)")
+        _end_error_histogram(axes[row, 2], run)
     handles = [plt.Line2D([], [], marker=m, ls="", color="0.3", mfc=f, label=lab)
                for m, f, lab in (("o", "none", "start"), ("x", "0.3", "target"),
-                                 (".", "0.3", "bump onset"))]
+                                 ("o", "0.3", "hand at trial end"), (".", "0.3", "bump onset"))]
     handles.append(plt.Line2D([], [], marker=r"$\rightarrow$", ls="", color="0.3", ms=12,
                               label=f"bump force (10 N = {10 * BUMP_M_PER_N * 100:.0f} cm)"))
     axes[0, 1].legend(handles=handles, frameon=False, fontsize=7, loc="best")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _draw_reach(ax: plt.Axes, run: dict[str, Any], trial: int, color: str, bumped: int) -> None:
+    hand = run["outputs"][trial]
+    ax.plot(hand[:, 0], hand[:, 1], color=color, lw=1.0)
+    ax.plot(run["start_x"][trial], run["start_y"][trial], "o", mfc="none", color=color, ms=5)
+    ax.plot(run["target_x"][trial], run["target_y"][trial], "x", color=color, ms=6, mew=1.5)
+    ax.plot(hand[-1, 0], hand[-1, 1], "o", color=color, ms=3, zorder=4)
+    if bumped:
+        onset = hand[run["bump_start"][trial]]
+        ax.plot(onset[0], onset[1], ".", color=color, ms=5, zorder=4)
+        ax.quiver(*onset, run["bump_x"][trial], run["bump_y"][trial], color=color,
+                  angles="xy", scale_units="xy", scale=1 / BUMP_M_PER_N, width=0.012,
+                  headwidth=3, headlength=3.5, headaxislength=3, alpha=0.85, zorder=3)
+
+
+def _end_error_histogram(ax: plt.Axes, run: dict[str, Any]) -> None:
+    """End-point errors (cm) of every non-catch trial, late go cues stacked, median marked; the
+    last bin holds every error beyond it."""
+    reach = run["catch"] == 0
+    error = 100 * np.linalg.norm(run["outputs"][:, -1] - run["targets"][:, -1], axis=-1)[reach]
+    late = run["go_cue"][reach] >= run["outputs"].shape[1] - LATE_GO_STEPS
+    bins = np.linspace(0, max(10.0, np.ceil(np.percentile(error, 95))), 31)
+    shown = np.minimum(error, bins[-1])  # the last bin holds the rest
+    ax.hist([shown[~late], shown[late]], bins=bins, stacked=True, color=["C0", "0.7"],
+            label=["go cue in time", f"go cue in the last {LATE_GO_STEPS} steps"])
+    median = float(np.median(error))
+    ax.axvline(median, color="k", lw=1, ls="--", label=f"median {median:.1f} cm")
+    ax.set_xlabel(f"end-point error (cm; last bin ≥ {bins[-2]:.1f})")
+    ax.set_ylabel("trials")
+    ax.set_title(f"{run['name']}: non-catch trials (n={int(reach.sum())})", fontsize=8)
+    ax.legend(frameon=False, fontsize=7)
 
 
 def plot_fixed_points_by_phase(points: np.ndarray, is_stable: np.ndarray, conditions: list[dict],
