@@ -172,7 +172,7 @@ def _task_model_problems(name: str, study_cfg: dict[str, Any]) -> list[str]:
     """A task's `models` list (the models trained on it) naming no model of the study."""
     return [f"config key 'studies.{name}.tasks.{task}.models': {model!r} is not a model of the "
             f"study; models: {list(study_cfg['models'])}"
-            for task, task_cfg in study_cfg["tasks"].items() if isinstance(task_cfg, dict)
+            for task, task_cfg in study_cfg["tasks"].items()
             for model in task_cfg.get("models", []) if model not in study_cfg["models"]]
 
 

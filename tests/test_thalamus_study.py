@@ -47,7 +47,8 @@ def test_bad_values_fail_validation_naming_the_key():
             "thalamus": {"type": "thalamus", "hidden_size": 5, "n_heads": 4}}), SCHEMAS)
     with pytest.raises(ConfigError, match=r"data\.source"):
         validate_config(_config({"source": "ftp"}), SCHEMAS)
-    with pytest.raises(ConfigError, match=r"tasks\.qa1\.models': 'lstm' is not a model of the study"):
+    with pytest.raises(ConfigError,
+                       match=r"tasks\.qa1\.models': 'lstm' is not a model of the study"):
         validate_config(_config({"source": "generate"}, tasks={
             "qa1": {"babi_tasks": [1], "models": ["thalamus", "lstm"]}}), SCHEMAS)
 

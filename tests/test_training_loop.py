@@ -10,7 +10,8 @@ import torch
 from taskdyn.studies.splits import held_out, split_codes, split_label, training, unseen
 from taskdyn.training import Interrupted, TrainingHooks, TrainSettings, epoch_lr, fit, train
 
-SETTINGS = TrainSettings(lr=0.05, lr_final=0.01, epochs=5, batch_size=4, checkpoint_every=1, device="cpu")
+SETTINGS = TrainSettings(lr=0.05, lr_final=0.01, epochs=5, batch_size=4, checkpoint_every=1,
+                         device="cpu")
 
 
 class OnlineHooks(TrainingHooks):

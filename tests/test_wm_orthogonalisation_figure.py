@@ -114,7 +114,7 @@ def test_pair_samples_are_the_dots_of_the_test_panel():
     table = pd.DataFrame(rows)
     test = orthogonalisation_test(table, {"unit": "pair", "index": "normalised",
                                           "equal_var": False, "alpha": 0.05,
-                                                 "networks": "all"})
+                                          "networks": "all"})
     assert (test["n_cnn"].item(), test["n_rnn"].item()) == (16, 16)  # pairs, seeds averaged
     assert test["unit"].item().startswith("pair of decoder normals")
     fig = orthogonalisation_bars(table, test)
