@@ -1,5 +1,5 @@
-"""CtDB's own analyses: flip-flop fixed points at the bit cube's corners, MultiTask phases, and
-MultiTask choices against decision evidence (psychometric curves).
+"""CtDB's own analyses: flip-flop fixed points at the bit cube's corners, MultiTask phases,
+MultiTask choices against decision evidence (psychometric curves), and reaches' end-point errors.
 
 An N-bit flip-flop network should hold 2^N stable fixed points, one at each corner of {0, 1}^N
 as its readout sees them, with saddles between them (CtDB's 3BFF tutorial). A point is at a
@@ -160,3 +160,8 @@ def psychometric(evidence: np.ndarray, choices: np.ndarray,
     chosen = np.asarray(choices, dtype=bool)[finite]
     return [{"evidence": round(float(b * step), 6), "n_trials": int((bins == b).sum()),
              "p_choose_1": float(chosen[bins == b].mean())} for b in np.unique(bins)]
+
+
+def end_point_errors(hand: np.ndarray, goal: np.ndarray) -> np.ndarray:
+    """Each trial's hand-to-goal distance (m) at its last step, from `[trial, time, 2]` arrays."""
+    return np.linalg.norm(hand[:, -1] - goal[:, -1], axis=-1)

@@ -16,6 +16,7 @@ from taskdyn.studies.ctdb.analysis import (
     DECISION_SUBTASKS,
     chose_first,
     corner_summary,
+    end_point_errors,
     phase_summary,
     psychometric,
 )
@@ -98,7 +99,7 @@ def make_reaching_table(*, evaluations: list[str], table: str) -> None:
         ident = model_id(path)
         arrays = read_h5(path)
         test = held_out(arrays["labels/split"])
-        end = np.linalg.norm(arrays["outputs"][:, -1] - arrays["targets"][:, -1], axis=-1)
+        end = end_point_errors(arrays["outputs"], arrays["targets"])
         catch, bumped = arrays["labels/catch"] == 1, arrays["labels/bumped"] == 1
         conditions = {"reach": ~catch & ~bumped, "reach_bumped": ~catch & bumped,
                       "non_catch": ~catch, "catch": catch}

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from taskdyn.plotting import plt
+from taskdyn.studies.ctdb.analysis import end_point_errors
 
 BUMP_M_PER_N = 0.005  # bump arrows: 10 N of force is drawn 5 cm long
 LATE_GO_STEPS = 40  # a go cue this close to the trial's end (0.4 s) leaves no time to arrive
@@ -139,7 +140,7 @@ def _end_error_histogram(ax: plt.Axes, run: dict[str, Any]) -> None:
     """End-point errors (cm) of every non-catch trial, late go cues stacked, median marked; the
     last bin holds every error beyond it."""
     reach = run["catch"] == 0
-    error = 100 * np.linalg.norm(run["outputs"][:, -1] - run["targets"][:, -1], axis=-1)[reach]
+    error = 100 * end_point_errors(run["outputs"], run["targets"])[reach]
     late = run["go_cue"][reach] >= run["outputs"].shape[1] - LATE_GO_STEPS
     bins = np.linspace(0, max(10.0, np.ceil(np.percentile(error, 95))), 31)
     shown = np.minimum(error, bins[-1])  # the last bin holds the rest
