@@ -65,5 +65,6 @@ def _mds_panel(ax: plt.Axes, points: pd.DataFrame, colors: dict[str, str]) -> No
         ax.scatter(row.mds_1, row.mds_2, color=colors[row.family], s=30, zorder=2)
         ax.annotate(row.run, (row.mds_1, row.mds_2), fontsize=6, xytext=(3, 3),
                     textcoords="offset points")
+    ax.margins(0.25)  # room for the run labels, right of the rightmost point
     ax.set(xlabel="MDS 1", ylabel="MDS 2")
     ax.set_aspect("equal", adjustable="datalim")
